@@ -1,0 +1,39 @@
+// The node's counters behind the `stats` method: plain atomics that every actor of the node
+// updates without messages (relaxed ordering: they are statistics, not synchronization).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/error_code.hpp"
+
+namespace rooms {
+
+/// The methods counted by name; anything else counts as "other".
+inline constexpr std::array<std::string_view, 12> counted_methods = {
+    "create", "delete", "join", "leave", "edit",  "get",
+    "subscribe", "unsubscribe", "hello", "ping", "stats", "other"};
+
+struct node_counters {
+  std::atomic<std::int64_t> rooms{0};
+  std::atomic<std::int64_t> connections{0};
+  std::atomic<std::int64_t> subscriptions{0};
+  std::atomic<std::uint64_t> connections_accepted{0};
+  std::atomic<std::uint64_t> connections_refused{0};
+  std::atomic<std::uint64_t> events_sent{0};
+  std::atomic<std::uint64_t> lagged{0};
+  std::array<std::atomic<std::uint64_t>, counted_methods.size()> requests{};
+  std::array<std::atomic<std::uint64_t>, 13> errors{};
+
+  void count_request(std::string_view method);
+  void count_error(error_code code);
+
+  /// The `stats` result map (without the node's name, which the caller adds).
+  nlohmann::json to_json() const;
+};
+
+}  // namespace rooms

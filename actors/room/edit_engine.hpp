@@ -1,0 +1,39 @@
+// The edit engine: applies an edit's ops to a room's data in place and atomically, with an undo
+// log, so that an edit costs what its ops touch, never a copy of the whole document.
+// The ops are PROTOCOL.md section 5: RFC 6902 add/remove/replace/move/copy/test, and our
+// set, merge (RFC 7386 at a path) and incr.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/rooms_error.hpp"
+
+namespace rooms {
+
+using json = nlohmann::json;
+
+struct document_limits {
+  std::size_t max_data_bytes = 8 << 20;
+  std::size_t max_ops = 1000;
+  std::size_t max_depth = 64;
+};
+
+/// A room's data with its tracked serialized size (packed_size(data) at all times).
+struct document {
+  json data = json::object();
+  std::size_t packed_bytes = 1;
+};
+
+/// Applies `ops` (must be a json array) to `doc`. Either every op applies and std::nullopt is
+/// returned, or `doc` is left exactly as it was (data and packed_bytes) and the error says why:
+///  - too_large: more ops than max_ops (no index), or the result would exceed max_data_bytes;
+///  - invalid_argument with details {"index": i}: op i is malformed whatever the data holds,
+///    or the result would nest deeper than max_depth;
+///  - patch_failed with details {"index": i}: op i cannot be applied to the current data.
+std::optional<rooms_error> apply_edit(document& doc, const json& ops,
+                                      const document_limits& limits);
+
+}  // namespace rooms

@@ -1,0 +1,41 @@
+// The idempotency keys a room remembers (PROTOCOL.md section 5): for each of the last N keys it
+// applied, a fingerprint of the edit's ops and the version the edit produced.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+namespace rooms {
+
+class idempotency_keys {
+ public:
+  struct entry {
+    std::uint64_t fingerprint;
+    std::uint64_t version;
+  };
+
+  explicit idempotency_keys(std::size_t capacity) : capacity_(capacity) {}
+
+  /// A fingerprint of `ops` that ignores map order (objects are sorted) and keeps types
+  /// (1 and 1.0 differ), so "identical ops" means structurally equal.
+  static std::uint64_t fingerprint(const nlohmann::json& ops);
+
+  std::optional<entry> find(const std::string& key) const;
+
+  /// Remembers `key`, forgetting the oldest key past the capacity.
+  void remember(const std::string& key, entry e);
+
+  std::size_t size() const { return by_key_.size(); }
+
+ private:
+  std::size_t capacity_;
+  std::deque<std::string> order_;
+  std::unordered_map<std::string, entry> by_key_;
+};
+
+}  // namespace rooms

@@ -1,0 +1,185 @@
+// The room rules of PROTOCOL.md sections 3 to 6. Every check happens before anything changes,
+// and the edit engine rolls back its own partial work, so a failed call changes nothing.
+#include "actors/room/room_state.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "protocol/msgpack_json.hpp"
+
+namespace rooms {
+
+namespace {
+
+json version_reply(const std::string& room, std::uint64_t version) {
+  return json{{"room", room}, {"version", version}};
+}
+
+}  // namespace
+
+room_state::room_state(std::string id, std::string owner, document doc,
+                       std::shared_ptr<const limits> lims)
+    : id_(std::move(id)),
+      owner_(std::move(owner)),
+      doc_(std::move(doc)),
+      keys_(lims->retained_keys),
+      limits_(std::move(lims)) {
+  members_.push_back(owner_);
+  member_set_.insert(owner_);
+}
+
+result<room_state> room_state::create(std::string id, create_command cmd,
+                                      std::shared_ptr<const limits> lims) {
+  if (!cmd.data.is_object())
+    return rooms_error{error_code::invalid_argument, "room data must be a map"};
+  if (nesting_depth(cmd.data) > lims->max_depth)
+    return rooms_error{error_code::invalid_argument,
+                       fmt::format("room data nests deeper than {} levels", lims->max_depth)};
+  const std::size_t bytes = packed_size(cmd.data);
+  if (bytes > lims->max_data_bytes)
+    return rooms_error{error_code::too_large,
+                       fmt::format("room data is {} bytes, the limit is {}", bytes,
+                                   lims->max_data_bytes)};
+  return room_state{std::move(id), std::move(cmd.user), document{std::move(cmd.data), bytes},
+                    std::move(lims)};
+}
+
+rooms_error room_state::not_found() const {
+  return {error_code::not_found, fmt::format("room {} does not exist", id_)};
+}
+
+json room_state::snapshot() const {
+  return json{{"room", id_},
+              {"owner", owner_},
+              {"members", members_},
+              {"data", doc_.data},
+              {"version", version_}};
+}
+
+json& room_state::record_event(std::string_view type, const std::string& user) {
+  ++version_;
+  events_.push_back(json{{"room", id_}, {"version", version_}, {"type", type}, {"user", user}});
+  if (events_.size() > std::max<std::size_t>(limits_->retained_events, 1)) {
+    first_replayable_ = events_.front()["version"].get<std::uint64_t>() + 1;
+    events_.pop_front();
+  }
+  return events_.back();
+}
+
+result<room_outcome> room_state::join(const join_command& cmd) {
+  if (deleted_) return not_found();
+  if (member_set_.count(cmd.user) != 0) return room_outcome{snapshot(), std::nullopt};
+  if (members_.size() >= limits_->max_members)
+    return rooms_error{error_code::too_large,
+                       fmt::format("room {} has {} members, the limit", id_, members_.size())};
+  members_.push_back(cmd.user);
+  member_set_.insert(cmd.user);
+  json event = record_event("joined", cmd.user);
+  return room_outcome{snapshot(), std::move(event)};
+}
+
+result<room_outcome> room_state::leave(const leave_command& cmd) {
+  if (deleted_) return not_found();
+  if (member_set_.erase(cmd.user) == 0) return room_outcome{snapshot(), std::nullopt};
+  members_.erase(std::find(members_.begin(), members_.end(), cmd.user));
+  json event = record_event("left", cmd.user);
+  return room_outcome{snapshot(), std::move(event)};
+}
+
+result<room_outcome> room_state::remove(const delete_command& cmd) {
+  if (deleted_) return not_found();
+  if (cmd.user != owner_)
+    return rooms_error{error_code::forbidden,
+                       fmt::format("only the owner may delete room {}", id_)};
+  json event = record_event("deleted", cmd.user);
+  deleted_ = true;
+  // A deleted room answers not_found to everything: its data is no longer needed.
+  doc_ = document{};
+  return room_outcome{json{{"room", id_}, {"deleted", true}, {"version", version_}},
+                      std::move(event)};
+}
+
+result<room_outcome> room_state::get() const {
+  if (deleted_) return not_found();
+  return room_outcome{snapshot(), std::nullopt};
+}
+
+result<room_outcome> room_state::edit(edit_command cmd) {
+  if (deleted_) return not_found();
+  // A remembered key is answered before membership and if_version: a retry after a lost
+  // response must never turn into not_member or conflict.
+  std::uint64_t fingerprint = 0;
+  if (cmd.key) {
+    fingerprint = idempotency_keys::fingerprint(cmd.ops);
+    if (auto seen = keys_.find(*cmd.key)) {
+      if (seen->fingerprint != fingerprint)
+        return rooms_error{error_code::key_reused,
+                           fmt::format("key '{}' was used for different ops", *cmd.key)};
+      json reply = version_reply(id_, seen->version);
+      reply["replayed"] = true;
+      return room_outcome{std::move(reply), std::nullopt};
+    }
+  }
+  return edit_checked(cmd, fingerprint);
+}
+
+document_limits room_state::doc_limits() const {
+  return {limits_->max_data_bytes, limits_->max_ops, limits_->max_depth};
+}
+
+result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t fingerprint) {
+  if (member_set_.count(cmd.user) == 0)
+    return rooms_error{error_code::not_member,
+                       fmt::format("user '{}' is not a member of room {}", cmd.user, id_)};
+  if (cmd.if_version && *cmd.if_version != version_)
+    return rooms_error{error_code::conflict,
+                       fmt::format("room {} is at version {}, not {}", id_, version_,
+                                   *cmd.if_version),
+                       json{{"version", version_}}};
+  if (!cmd.ops.empty()) {
+    if (auto failure = apply_edit(doc_, cmd.ops, doc_limits())) return std::move(*failure);
+  }
+  auto reply = [&] {
+    return cmd.reply_version_only ? version_reply(id_, version_) : snapshot();
+  };
+  if (cmd.ops.empty()) return room_outcome{reply(), std::nullopt};
+  json& event = record_event("edited", cmd.user);
+  event["ops"] = std::move(cmd.ops);
+  if (cmd.key) keys_.remember(*cmd.key, {fingerprint, version_});
+  return room_outcome{reply(), event};
+}
+
+result<room_outcome> room_state::subscribe(const subscribe_command& cmd) const {
+  if (deleted_) return not_found();
+  if (cmd.since) {
+    if (*cmd.since > version_)
+      return rooms_error{error_code::invalid_argument,
+                         fmt::format("since {} is past room {}'s version {}", *cmd.since, id_,
+                                     version_),
+                         json{{"version", version_}}};
+    if (std::max<std::uint64_t>(*cmd.since + 1, 2) >= first_replayable_)
+      return replay_since(*cmd.since);
+  }
+  json reply = version_reply(id_, version_);
+  reply["snapshot"] = snapshot();
+  if (cmd.since) reply["resync"] = true;
+  return room_outcome{std::move(reply), std::nullopt};
+}
+
+result<room_outcome> room_state::replay_since(std::uint64_t since) const {
+  json events = json::array();
+  // Retained events hold consecutive versions, so the first one to send is found by arithmetic.
+  if (!events_.empty()) {
+    const std::uint64_t oldest = events_.front()["version"].get<std::uint64_t>();
+    const std::uint64_t skip = since >= oldest ? since - oldest + 1 : 0;
+    for (auto it = events_.begin() + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(skip, events_.size()));
+         it != events_.end(); ++it)
+      events.push_back(*it);
+  }
+  json reply = version_reply(id_, version_);
+  reply["events"] = std::move(events);
+  return room_outcome{std::move(reply), std::nullopt};
+}
+
+}  // namespace rooms

@@ -1,0 +1,24 @@
+// Turns a request's method name and named-argument map into a typed command, checking every
+// argument's presence and type (PROTOCOL.md sections 2 and 4). Unknown arguments are ignored.
+#pragma once
+
+#include <string_view>
+
+#include "protocol/commands.hpp"
+#include "protocol/result.hpp"
+
+namespace rooms {
+
+/// Limits on identifiers, from PROTOCOL.md section 2 and 5.
+inline constexpr std::size_t max_user_bytes = 256;
+inline constexpr std::size_t max_key_bytes = 128;
+
+/// `params` is the map of named arguments (an object). Errors: `unknown_method`,
+/// `invalid_argument` (missing or mistyped argument; a user id that is not 1 to 256 bytes of
+/// UTF-8; a key that is not 1 to 128 bytes; create data that is not a map).
+result<command> parse_command(std::string_view method, const json& params);
+
+/// True for a string of 1 to 256 bytes of valid UTF-8.
+bool is_valid_user_id(const json& value);
+
+}  // namespace rooms

@@ -1,0 +1,81 @@
+// The protocol's methods as typed commands (PROTOCOL.md section 4), after their named arguments
+// were checked by parse_command. Room data, ops and values are nlohmann::json documents that
+// hold MessagePack types losslessly (see msgpack_json.hpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+namespace rooms {
+
+using json = nlohmann::json;
+
+struct create_command {
+  std::string user;
+  json data = json::object();
+};
+
+struct delete_command {
+  std::string room;
+  std::string user;
+};
+
+struct join_command {
+  std::string room;
+  std::string user;
+};
+
+struct leave_command {
+  std::string room;
+  std::string user;
+};
+
+struct edit_command {
+  std::string room;
+  std::string user;
+  /// An array; each op is checked when the edit is applied (errors carry the op's index).
+  json ops = json::array();
+  std::optional<std::uint64_t> if_version;
+  std::optional<std::string> key;
+  /// `reply: "version"`: answer {"room", "version"} instead of the snapshot.
+  bool reply_version_only = false;
+};
+
+struct get_command {
+  std::string room;
+};
+
+struct subscribe_command {
+  std::string room;
+  std::optional<std::uint64_t> since;
+};
+
+struct unsubscribe_command {
+  std::string room;
+};
+
+struct hello_command {
+  std::optional<std::string> token;
+  std::optional<std::string> client;
+};
+
+struct ping_command {};
+
+struct stats_command {};
+
+/// The commands addressed to one existing room.
+using room_command = std::variant<delete_command, join_command, leave_command, edit_command,
+                                  get_command, subscribe_command, unsubscribe_command>;
+
+/// Any command a backend can send.
+using command = std::variant<create_command, room_command, hello_command, ping_command,
+                             stats_command>;
+
+/// The room a room command addresses.
+const std::string& room_of(const room_command& cmd);
+
+}  // namespace rooms

@@ -1,0 +1,46 @@
+// Lossless conversion between MessagePack (msgpack-c objects and bytes) and the nlohmann::json
+// documents that hold room data, ops and arguments (PROTOCOL.md section 2).
+//
+// Type mapping, both ways: nil <-> null, bool <-> boolean, positive integer <-> number_unsigned,
+// negative integer <-> number_integer, float32/float64 <-> number_float (always written back as
+// float64), str <-> string, bin <-> binary, array <-> array, map with str keys <-> object.
+// A map key that is not a str, and any ext type, is `invalid_argument`.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <msgpack.hpp>
+#include <nlohmann/json.hpp>
+
+#include "protocol/result.hpp"
+
+namespace rooms {
+
+using json = nlohmann::json;
+
+/// Converts a decoded MessagePack object to a document. Nesting deeper than `max_depth`
+/// containers (arrays and maps; the outermost container counts as 1) is `invalid_argument`,
+/// detected without recursing past the limit.
+result<json> to_json(const msgpack::object& object, std::size_t max_depth);
+
+/// Appends the MessagePack encoding of `value` to `out`. Integers use the smallest encoding,
+/// floats are always float64.
+void append_msgpack(std::string& out, const json& value);
+
+/// The MessagePack encoding of `value` as a new string.
+std::string to_msgpack_bytes(const json& value);
+
+/// Exactly append_msgpack(out, value)'s growth of `out`, computed without encoding.
+std::size_t packed_size(const json& value);
+
+/// The MessagePack header size of a str of `length` bytes (used by incremental size tracking).
+std::size_t packed_str_header_size(std::size_t length);
+
+/// The MessagePack header size of an array or map with `count` elements.
+std::size_t packed_container_header_size(std::size_t count);
+
+/// Nesting depth of `value`: 0 for a scalar, 1 + the deepest child for an array or map.
+std::size_t nesting_depth(const json& value);
+
+}  // namespace rooms

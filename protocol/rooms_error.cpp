@@ -1,0 +1,13 @@
+// The wire form of an error (PROTOCOL.md section 1).
+#include "protocol/rooms_error.hpp"
+
+namespace rooms {
+
+nlohmann::json rooms_error::to_wire() const {
+  nlohmann::json wire = details.is_object() ? details : nlohmann::json::object();
+  wire["code"] = std::string{to_string(code)};
+  wire["message"] = message;
+  return wire;
+}
+
+}  // namespace rooms
