@@ -104,7 +104,9 @@ result<command> parse_edit(const json& params) {
   if (!room) return room.error();
   auto user = required_user(params);
   if (!user) return user.error();
-  edit_command cmd{std::move(*room), std::move(*user)};
+  edit_command cmd;
+  cmd.room = std::move(*room);
+  cmd.user = std::move(*user);
   const json* ops = find(params, "ops");
   if (ops == nullptr) return bad_argument("ops", "is missing");
   if (!ops->is_array()) return bad_argument("ops", "must be an array of op maps");

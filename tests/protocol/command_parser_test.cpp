@@ -1,0 +1,112 @@
+// Argument checking of every method (PROTOCOL.md sections 2 and 4).
+#include "protocol/command_parser.hpp"
+
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+namespace rooms {
+
+namespace {
+
+struct bad_case {
+  const char* method;
+  const char* params;
+  error_code expected;
+};
+
+std::ostream& operator<<(std::ostream& out, const bad_case& c) {
+  return out << c.method << " " << c.params;
+}
+
+const std::string room = "3f2b8c1e-5d4a-4f7b-9c2e-1a6b7d8e9f00";
+
+const bad_case bad_cases[] = {
+    {"create", R"({})", error_code::invalid_argument},
+    {"create", R"({"user": ""})", error_code::invalid_argument},
+    {"create", R"({"user": 5})", error_code::invalid_argument},
+    {"create", R"({"user": "a", "data": [1]})", error_code::invalid_argument},
+    {"create", R"({"user": "a", "data": "x"})", error_code::invalid_argument},
+    {"join", R"({"user": "a"})", error_code::invalid_argument},
+    {"join", R"({"room": 7, "user": "a"})", error_code::invalid_argument},
+    {"leave", R"({"room": "r"})", error_code::invalid_argument},
+    {"delete", R"({"room": "r", "user": null})", error_code::invalid_argument},
+    {"edit", R"({"room": "r", "user": "a"})", error_code::invalid_argument},
+    {"edit", R"({"room": "r", "user": "a", "ops": {}})", error_code::invalid_argument},
+    {"edit", R"({"room": "r", "user": "a", "ops": [], "if_version": -1})",
+     error_code::invalid_argument},
+    {"edit", R"({"room": "r", "user": "a", "ops": [], "if_version": "1"})",
+     error_code::invalid_argument},
+    {"edit", R"({"room": "r", "user": "a", "ops": [], "key": ""})", error_code::invalid_argument},
+    {"edit", R"({"room": "r", "user": "a", "ops": [], "key": 5})", error_code::invalid_argument},
+    {"edit", R"({"room": "r", "user": "a", "ops": [], "reply": "all"})",
+     error_code::invalid_argument},
+    {"get", R"({})", error_code::invalid_argument},
+    {"subscribe", R"({"room": "r", "since": 1.5})", error_code::invalid_argument},
+    {"unsubscribe", R"({})", error_code::invalid_argument},
+    {"hello", R"({"token": 1})", error_code::invalid_argument},
+    {"frobnicate", R"({})", error_code::unknown_method},
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(command_parser)
+
+BOOST_DATA_TEST_CASE(malformed_arguments_are_refused, boost::unit_test::data::make(bad_cases), c) {
+  auto parsed = parse_command(c.method, json::parse(c.params));
+  BOOST_REQUIRE(!parsed.ok());
+  BOOST_TEST((parsed.error().code == c.expected));
+  BOOST_TEST(!parsed.error().message.empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_edit_with_every_option) {
+  auto parsed = parse_command("edit", json{{"room", room},
+                                           {"user", "alice"},
+                                           {"ops", json::array({{{"op", "test"}}})},
+                                           {"if_version", 3},
+                                           {"key", "k-1"},
+                                           {"reply", "version"},
+                                           {"unknown", "ignored"}});
+  BOOST_REQUIRE(parsed.ok());
+  const auto& cmd = std::get<edit_command>(std::get<room_command>(*parsed));
+  BOOST_TEST(cmd.room == room);
+  BOOST_TEST(cmd.user == "alice");
+  BOOST_TEST(cmd.ops.size() == 1u);
+  BOOST_TEST(*cmd.if_version == 3u);
+  BOOST_TEST(*cmd.key == "k-1");
+  BOOST_TEST(cmd.reply_version_only);
+}
+
+BOOST_AUTO_TEST_CASE(user_ids_are_1_to_256_bytes_of_utf8) {
+  BOOST_TEST(is_valid_user_id(json(std::string(256, 'u'))));
+  BOOST_TEST(!is_valid_user_id(json(std::string(257, 'u'))));
+  BOOST_TEST(is_valid_user_id(json("J\xc3\xbcrgen")));
+  BOOST_TEST(!is_valid_user_id(json("bad\xc3")));
+  BOOST_TEST(!is_valid_user_id(json("\xc0\x80")));          // overlong
+  BOOST_TEST(!is_valid_user_id(json("\xed\xa0\x80")));      // surrogate
+  BOOST_TEST(is_valid_user_id(json("\xf0\x9f\x98\x80")));   // emoji
+  BOOST_TEST(!is_valid_user_id(json::binary({'a'})));
+}
+
+BOOST_AUTO_TEST_CASE(keys_are_1_to_128_bytes) {
+  json params{{"room", room}, {"user", "a"}, {"ops", json::array()}};
+  params["key"] = std::string(128, 'k');
+  BOOST_TEST(parse_command("edit", params).ok());
+  params["key"] = std::string(129, 'k');
+  BOOST_TEST(!parse_command("edit", params).ok());
+}
+
+BOOST_AUTO_TEST_CASE(methods_without_arguments_accept_an_empty_map) {
+  BOOST_TEST(std::holds_alternative<ping_command>(*parse_command("ping", json::object())));
+  BOOST_TEST(std::holds_alternative<stats_command>(*parse_command("stats", json::object())));
+  BOOST_TEST(std::holds_alternative<hello_command>(*parse_command("hello", json::object())));
+}
+
+BOOST_AUTO_TEST_CASE(create_data_defaults_to_an_empty_map) {
+  auto parsed = parse_command("create", json{{"user", "alice"}});
+  BOOST_TEST(std::get<create_command>(*parsed).data == json::object());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace rooms

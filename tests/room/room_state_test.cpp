@@ -1,0 +1,361 @@
+// The room rules of PROTOCOL.md sections 3 to 6, checked on room_state directly.
+#include "actors/room/room_state.hpp"
+
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+namespace rooms {
+namespace {
+
+auto make_limits(limits lims = {}) { return std::make_shared<const limits>(lims); }
+
+room_state make_room(json data = json::object(), limits lims = {}) {
+  auto made = room_state::create("r1", create_command{"alice", std::move(data)}, make_limits(lims));
+  BOOST_REQUIRE(made.ok());
+  return std::move(*made);
+}
+
+edit_command edit_of(std::string user, json ops) {
+  edit_command cmd;
+  cmd.room = "r1";
+  cmd.user = std::move(user);
+  cmd.ops = std::move(ops);
+  return cmd;
+}
+
+json set_op(std::string path, json value) {
+  return json{{"op", "set"}, {"path", std::move(path)}, {"value", std::move(value)}};
+}
+
+error_code code_of(const result<room_outcome>& r) {
+  BOOST_REQUIRE(!r.ok());
+  return r.error().code;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(room_state_rules)
+
+BOOST_AUTO_TEST_CASE(create_makes_the_creator_owner_and_first_member_at_version_1) {
+  auto room = make_room(json{{"cells", json::object()}});
+  json snap = room.snapshot();
+  BOOST_TEST(snap["room"] == "r1");
+  BOOST_TEST(snap["owner"] == "alice");
+  BOOST_TEST(snap["members"] == json::array({"alice"}));
+  BOOST_TEST(snap["data"] == json({{"cells", json::object()}}));
+  BOOST_TEST(snap["version"] == 1u);
+  BOOST_TEST(room.events().empty());
+}
+
+BOOST_AUTO_TEST_CASE(create_refuses_data_past_the_size_and_depth_limits) {
+  limits lims;
+  lims.max_data_bytes = 64;
+  auto big = room_state::create("r", {"alice", json{{"s", std::string(100, 'x')}}},
+                                make_limits(lims));
+  BOOST_TEST(!big.ok());
+  BOOST_TEST((big.error().code == error_code::too_large));
+  lims = {};
+  lims.max_depth = 3;
+  auto deep = room_state::create("r", {"alice", json{{"a", {{"b", {{"c", 1}}}}}}},
+                                 make_limits(lims));
+  BOOST_TEST((deep.error().code == error_code::invalid_argument));
+  auto not_map = room_state::create("r", {"alice", json::array()}, make_limits());
+  BOOST_TEST((not_map.error().code == error_code::invalid_argument));
+}
+
+BOOST_AUTO_TEST_CASE(join_and_leave_are_idempotent_and_keep_join_order) {
+  auto room = make_room();
+  auto joined = room.join({"r1", "bob"});
+  BOOST_REQUIRE(joined.ok());
+  BOOST_TEST(joined->result["version"] == 2u);
+  BOOST_TEST(joined->result["members"] == json::array({"alice", "bob"}));
+  BOOST_TEST(*joined->event ==
+             json({{"room", "r1"}, {"version", 2}, {"type", "joined"}, {"user", "bob"}}));
+  auto again = room.join({"r1", "bob"});
+  BOOST_TEST(again->result["version"] == 2u);
+  BOOST_TEST(!again->event.has_value());
+  room.join({"r1", "carol"});
+  auto left = room.leave({"r1", "bob"});
+  BOOST_TEST(left->result["members"] == json::array({"alice", "carol"}));
+  BOOST_TEST(*left->event ==
+             json({{"room", "r1"}, {"version", 4}, {"type", "left"}, {"user", "bob"}}));
+  auto left_again = room.leave({"r1", "bob"});
+  BOOST_TEST(left_again->result["version"] == 4u);
+  BOOST_TEST(!left_again->event.has_value());
+  room.join({"r1", "bob"});
+  BOOST_TEST(room.members() == (std::vector<std::string>{"alice", "carol", "bob"}));
+}
+
+BOOST_AUTO_TEST_CASE(join_past_the_member_limit_is_too_large) {
+  limits lims;
+  lims.max_members = 2;
+  auto room = make_room(json::object(), lims);
+  BOOST_TEST(room.join({"r1", "bob"}).ok());
+  BOOST_TEST((code_of(room.join({"r1", "carol"})) == error_code::too_large));
+  BOOST_TEST(room.version() == 2u);
+  BOOST_TEST(room.join({"r1", "bob"}).ok());  // an existing member still may "join"
+}
+
+BOOST_AUTO_TEST_CASE(the_owner_may_leave_and_still_delete) {
+  auto room = make_room();
+  room.leave({"r1", "alice"});
+  BOOST_TEST(room.members().empty());
+  BOOST_TEST(room.owner() == "alice");
+  BOOST_TEST((code_of(room.edit(edit_of("alice", json::array({set_op("/a", 1)})))) ==
+              error_code::not_member));
+  auto deleted = room.remove({"r1", "alice"});
+  BOOST_REQUIRE(deleted.ok());
+  BOOST_TEST(deleted->result == json({{"room", "r1"}, {"deleted", true}, {"version", 3}}));
+  BOOST_TEST(*deleted->event ==
+             json({{"room", "r1"}, {"version", 3}, {"type", "deleted"}, {"user", "alice"}}));
+}
+
+BOOST_AUTO_TEST_CASE(only_the_owner_may_delete) {
+  auto room = make_room();
+  room.join({"r1", "bob"});
+  BOOST_TEST((code_of(room.remove({"r1", "bob"})) == error_code::forbidden));
+  BOOST_TEST(!room.deleted());
+  BOOST_TEST(room.version() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(every_call_on_a_deleted_room_is_not_found) {
+  auto room = make_room();
+  BOOST_REQUIRE(room.remove({"r1", "alice"}).ok());
+  BOOST_TEST((code_of(room.remove({"r1", "alice"})) == error_code::not_found));
+  BOOST_TEST((code_of(room.join({"r1", "bob"})) == error_code::not_found));
+  BOOST_TEST((code_of(room.leave({"r1", "alice"})) == error_code::not_found));
+  BOOST_TEST((code_of(room.edit(edit_of("alice", json::array()))) == error_code::not_found));
+  BOOST_TEST((code_of(room.get()) == error_code::not_found));
+  BOOST_TEST((code_of(room.subscribe({"r1", std::nullopt})) == error_code::not_found));
+}
+
+BOOST_AUTO_TEST_CASE(an_edit_moves_the_version_by_one_and_its_event_carries_the_ops) {
+  auto room = make_room();
+  json ops = json::array({set_op("/cells/A1", 5), {{"op", "incr"}, {"path", "/n"}, {"by", 2}}});
+  auto edited = room.edit(edit_of("alice", ops));
+  BOOST_REQUIRE(edited.ok());
+  BOOST_TEST(edited->result["version"] == 2u);
+  BOOST_TEST(edited->result["data"] == json({{"cells", {{"A1", 5}}}, {"n", 2}}));
+  BOOST_TEST(*edited->event == json({{"room", "r1"},
+                                     {"version", 2},
+                                     {"type", "edited"},
+                                     {"user", "alice"},
+                                     {"ops", ops}}));
+}
+
+BOOST_AUTO_TEST_CASE(an_edit_that_leaves_the_data_equal_still_moves_the_version) {
+  auto room = make_room(json{{"a", 1}});
+  auto edited = room.edit(edit_of("alice", json::array({set_op("/a", 1)})));
+  BOOST_TEST(edited->result["version"] == 2u);
+  BOOST_TEST(edited->event.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_edit_changes_nothing_and_returns_the_snapshot) {
+  auto room = make_room();
+  auto edited = room.edit(edit_of("alice", json::array()));
+  BOOST_TEST(edited->result == room.snapshot());
+  BOOST_TEST(room.version() == 1u);
+  BOOST_TEST(!edited->event.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(reply_version_answers_room_and_version_only) {
+  auto room = make_room();
+  auto cmd = edit_of("alice", json::array({set_op("/a", 1)}));
+  cmd.reply_version_only = true;
+  BOOST_TEST(room.edit(cmd)->result == json({{"room", "r1"}, {"version", 2}}));
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_edit_changes_nothing_and_names_the_failing_op) {
+  auto room = make_room(json{{"a", 1}});
+  json ops = json::array({set_op("/b", 2), set_op("/c", 3),
+                          {{"op", "remove"}, {"path", "/missing"}}, set_op("/d", 4)});
+  auto failed = room.edit(edit_of("alice", ops));
+  BOOST_TEST((code_of(failed) == error_code::patch_failed));
+  BOOST_TEST(failed.error().details["index"] == 2u);
+  BOOST_TEST(room.data() == json({{"a", 1}}));
+  BOOST_TEST(room.version() == 1u);
+  BOOST_TEST(room.events().empty());
+  auto malformed = room.edit(edit_of("alice", json::array({set_op("/b", 2), {{"op", "nope"}}})));
+  BOOST_TEST((code_of(malformed) == error_code::invalid_argument));
+  BOOST_TEST(malformed.error().details["index"] == 1u);
+  BOOST_TEST(room.data() == json({{"a", 1}}));
+}
+
+BOOST_AUTO_TEST_CASE(edits_need_membership) {
+  auto room = make_room();
+  BOOST_TEST((code_of(room.edit(edit_of("mallory", json::array({set_op("/a", 1)})))) ==
+              error_code::not_member));
+  BOOST_TEST(room.version() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(if_version_applies_only_at_that_version) {
+  auto room = make_room();
+  auto cmd = edit_of("alice", json::array({set_op("/a", 1)}));
+  cmd.if_version = 5;
+  auto conflict = room.edit(cmd);
+  BOOST_TEST((code_of(conflict) == error_code::conflict));
+  BOOST_TEST(conflict.error().details["version"] == 1u);
+  BOOST_TEST(room.version() == 1u);
+  cmd.if_version = 1;
+  BOOST_TEST(room.edit(cmd)->result["version"] == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(too_many_ops_or_too_much_data_is_too_large) {
+  limits lims;
+  lims.max_ops = 2;
+  lims.max_data_bytes = 100;
+  auto room = make_room(json::object(), lims);
+  auto many = room.edit(edit_of("alice", json::array({set_op("/a", 1), set_op("/b", 1),
+                                                      set_op("/c", 1)})));
+  BOOST_TEST((code_of(many) == error_code::too_large));
+  auto big = room.edit(edit_of("alice", json::array({set_op("/a", std::string(200, 'x'))})));
+  BOOST_TEST((code_of(big) == error_code::too_large));
+  BOOST_TEST(room.data() == json::object());
+  BOOST_TEST(room.version() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_remembered_key_replays_without_applying_again) {
+  auto room = make_room();
+  auto cmd = edit_of("alice", json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}));
+  cmd.key = "k1";
+  BOOST_TEST(room.edit(cmd)->result["version"] == 2u);
+  room.join({"r1", "bob"});
+  auto replay = room.edit(cmd);
+  BOOST_REQUIRE(replay.ok());
+  BOOST_TEST(replay->result == json({{"room", "r1"}, {"version", 2}, {"replayed", true}}));
+  BOOST_TEST(!replay->event.has_value());
+  BOOST_TEST(room.data() == json({{"n", 1}}));
+  BOOST_TEST(room.version() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_remembered_key_is_answered_before_membership_and_if_version) {
+  auto room = make_room();
+  room.join({"r1", "bob"});
+  auto cmd = edit_of("bob", json::array({set_op("/a", 1)}));
+  cmd.key = "k";
+  cmd.if_version = 2;
+  BOOST_REQUIRE(room.edit(cmd).ok());
+  room.leave({"r1", "bob"});
+  auto replay = room.edit(cmd);  // bob is no longer a member and the version moved on
+  BOOST_REQUIRE(replay.ok());
+  BOOST_TEST(replay->result["replayed"] == true);
+  BOOST_TEST(replay->result["version"] == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(identical_ops_ignore_map_order_but_not_types) {
+  auto room = make_room();
+  auto cmd = edit_of("alice", json::parse(R"([{"op":"set","path":"/a","value":{"x":1,"y":2}}])"));
+  cmd.key = "k";
+  BOOST_REQUIRE(room.edit(cmd).ok());
+  cmd.ops = json::parse(R"([{"value":{"y":2,"x":1},"path":"/a","op":"set"}])");
+  BOOST_TEST(room.edit(cmd)->result["replayed"] == true);
+  cmd.ops = json::parse(R"([{"op":"set","path":"/a","value":{"x":1.0,"y":2}}])");
+  BOOST_TEST((code_of(room.edit(cmd)) == error_code::key_reused));
+  BOOST_TEST(room.version() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_keyed_edit_is_not_remembered) {
+  auto room = make_room();
+  auto cmd = edit_of("alice", json::array({{{"op", "remove"}, {"path", "/x"}}}));
+  cmd.key = "k";
+  BOOST_TEST((code_of(room.edit(cmd)) == error_code::patch_failed));
+  cmd.ops = json::array({set_op("/x", 1)});
+  BOOST_TEST(room.edit(cmd)->result["version"] == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(the_room_remembers_at_least_1024_keys) {
+  auto room = make_room();
+  for (int i = 0; i < 1100; ++i) {
+    auto cmd = edit_of("alice", json::array({set_op("/n", i)}));
+    cmd.key = "k" + std::to_string(i);
+    BOOST_REQUIRE(room.edit(cmd).ok());
+  }
+  for (int i = 1100 - 1024; i < 1100; ++i) {
+    auto cmd = edit_of("alice", json::array({set_op("/n", i)}));
+    cmd.key = "k" + std::to_string(i);
+    BOOST_REQUIRE(room.edit(cmd)->result["replayed"] == true);
+  }
+  BOOST_TEST(room.version() == 1101u);
+}
+
+BOOST_AUTO_TEST_CASE(subscribe_without_since_answers_the_snapshot) {
+  auto room = make_room();
+  auto sub = room.subscribe({"r1", std::nullopt});
+  BOOST_REQUIRE(sub.ok());
+  BOOST_TEST(sub->result ==
+             json({{"room", "r1"}, {"version", 1}, {"snapshot", room.snapshot()}}));
+}
+
+BOOST_AUTO_TEST_CASE(subscribe_since_replays_the_retained_events) {
+  auto room = make_room();
+  room.join({"r1", "bob"});                                       // v2
+  room.edit(edit_of("bob", json::array({set_op("/a", 1)})));     // v3
+  room.leave({"r1", "bob"});                                      // v4
+  auto from0 = room.subscribe({"r1", 0});
+  BOOST_TEST(from0->result["events"].size() == 3u);
+  BOOST_TEST(from0->result["events"][0]["version"] == 2u);
+  BOOST_TEST(from0->result["events"][1] == room.events()[1]);
+  BOOST_TEST(from0->result["version"] == 4u);
+  auto from2 = room.subscribe({"r1", 2});
+  BOOST_TEST(from2->result["events"].size() == 2u);
+  BOOST_TEST(from2->result["events"][0]["version"] == 3u);
+  auto current = room.subscribe({"r1", 4});
+  BOOST_TEST(current->result == json({{"room", "r1"}, {"version", 4}, {"events", json::array()}}));
+  BOOST_TEST((code_of(room.subscribe({"r1", 5})) == error_code::invalid_argument));
+}
+
+BOOST_AUTO_TEST_CASE(since_zero_on_a_new_room_replays_nothing) {
+  auto room = make_room();
+  auto sub = room.subscribe({"r1", 0});
+  BOOST_TEST(sub->result == json({{"room", "r1"}, {"version", 1}, {"events", json::array()}}));
+}
+
+BOOST_AUTO_TEST_CASE(since_older_than_the_retained_events_resyncs) {
+  limits lims;
+  lims.retained_events = 3;
+  auto room = make_room(json::object(), lims);
+  for (int i = 0; i < 5; ++i) room.edit(edit_of("alice", json::array({set_op("/n", i)})));
+  BOOST_TEST(room.events().size() == 3u);  // versions 4, 5, 6
+  auto kept = room.subscribe({"r1", 3});
+  BOOST_TEST(kept->result["events"].size() == 3u);
+  auto resync = room.subscribe({"r1", 2});
+  BOOST_TEST(resync->result["resync"] == true);
+  BOOST_TEST(resync->result["snapshot"] == room.snapshot());
+  BOOST_TEST(resync->result["version"] == 6u);
+  BOOST_TEST(!resync->result.contains("events"));
+}
+
+BOOST_AUTO_TEST_CASE(the_room_retains_at_least_1000_events) {
+  auto room = make_room();
+  for (int i = 0; i < 1200; ++i) room.edit(edit_of("alice", json::array({set_op("/n", i)})));
+  BOOST_TEST(room.events().size() >= 1000u);
+  auto sub = room.subscribe({"r1", 1201 - 1000});
+  BOOST_TEST(sub->result["events"].size() == 1000u);
+  BOOST_TEST(sub->result["events"][0]["version"] == 202u);
+}
+
+BOOST_AUTO_TEST_CASE(only_changes_make_events) {
+  auto room = make_room();
+  room.join({"r1", "alice"});                                            // no change
+  room.leave({"r1", "nobody"});                                          // no change
+  room.edit(edit_of("alice", json::array()));                           // empty
+  room.edit(edit_of("alice", json::array({{{"op", "remove"}, {"path", "/x"}}})));  // failed
+  room.edit(edit_of("bob", json::array({set_op("/a", 1)})));           // not a member
+  BOOST_TEST(room.events().empty());
+  BOOST_TEST(room.version() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(events_hold_consecutive_versions) {
+  auto room = make_room();
+  room.join({"r1", "bob"});
+  room.edit(edit_of("bob", json::array({set_op("/a", 1)})));
+  room.leave({"r1", "bob"});
+  room.remove({"r1", "alice"});
+  std::uint64_t expected = 2;
+  for (const auto& event : room.events()) BOOST_TEST(event["version"] == expected++);
+  BOOST_TEST(room.events().back()["type"] == "deleted");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace rooms
