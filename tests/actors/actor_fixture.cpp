@@ -1,0 +1,72 @@
+// The deterministic actor system and probes for actor-level tests.
+#include "actor_fixture.hpp"
+
+#include "protocol/msgpack_json.hpp"
+
+namespace rooms::test {
+
+namespace {
+
+caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
+  cfg.set("scheduler.policy", caf::atom("testing"));
+  cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  return cfg;
+}
+
+caf::behavior probe(caf::event_based_actor*, inbox box) {
+  return {
+      [box](reply_atom, const call_reply& reply) {
+        received r;
+        r.reply = reply;
+        if (!reply.frame.empty()) r.frame = decode_frame(reply.frame);
+        box->push_back(std::move(r));
+      },
+      [box](event_atom, const room_event& event) {
+        received r;
+        r.is_event = true;
+        r.event = event;
+        r.frame = decode_frame(event.frame);
+        box->push_back(std::move(r));
+      },
+  };
+}
+
+}  // namespace
+
+json decode_frame(const std::string& frame) {
+  auto handle = msgpack::unpack(frame.data(), frame.size());
+  auto decoded = to_json(handle.get(), 128);
+  return decoded.ok() ? *decoded : json{"undecodable"};
+}
+
+actor_fixture::actor_fixture()
+    : sys(testing_config(cfg)),
+      sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())),
+      room_limits(std::make_shared<const limits>()),
+      counters(std::make_shared<node_counters>()) {
+  directory = spawn_directory(sys, {room_limits, counters});
+}
+
+actor_fixture::~actor_fixture() {
+  caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+std::pair<caf::actor, inbox> actor_fixture::spawn_probe() {
+  auto box = std::make_shared<std::vector<received>>();
+  return {sys.spawn(probe, box), box};
+}
+
+void actor_fixture::create(const caf::actor& probe, std::uint32_t msgid, const std::string& user,
+                           json data) {
+  caf::anon_send(directory, create_atom::value,
+                 create_call{caller{probe, msgid, true}, create_command{user, std::move(data)}});
+}
+
+void actor_fixture::call(const caf::actor& probe, std::uint32_t msgid, room_command cmd,
+                         bool wants_reply) {
+  caf::anon_send(directory, room_call_atom::value,
+                 room_call{caller{probe, msgid, wants_reply}, std::move(cmd)});
+}
+
+}  // namespace rooms::test
