@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Rooms needs to build, test and run, when any is missing.
+# Runs as root on Debian bookworm (apt-get update, then apt-get install -y).
+set -euo pipefail
+
+packages=(
+  cmake g++ make
+  libcaf-dev libmsgpack-cxx-dev libfmt-dev libboost-test-dev libboost-dev nlohmann-json3-dev
+  python3 python3-msgpack python3-pynvim
+  clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y "${missing[@]}"
+fi
