@@ -1,0 +1,77 @@
+// The MessagePack-RPC frames, packed with msgpack-c around values packed by append_msgpack
+// (PROTOCOL.md section 1).
+#include "protocol/rpc_encoder.hpp"
+
+#include <msgpack.hpp>
+
+#include "protocol/msgpack_json.hpp"
+
+namespace rooms {
+
+namespace {
+
+// msgpack-c's packer writes to any type with write(const char*, size_t).
+class string_sink {
+ public:
+  explicit string_sink(std::string& out) : out_(out) {}
+  void write(const char* data, std::size_t size) { out_.append(data, size); }
+
+ private:
+  std::string& out_;
+};
+
+enum message_type : std::uint8_t { request_type = 0, response_type = 1, notification_type = 2 };
+
+void pack_str(msgpack::packer<string_sink>& packer, std::string_view text) {
+  packer.pack_str(static_cast<std::uint32_t>(text.size()));
+  packer.pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
+}
+
+}  // namespace
+
+std::string encode_response(std::uint32_t msgid, const json& result) {
+  std::string out;
+  string_sink sink{out};
+  msgpack::packer<string_sink> packer{sink};
+  packer.pack_array(4).pack_uint8(response_type).pack_uint32(msgid).pack_nil();
+  append_msgpack(out, result);
+  return out;
+}
+
+std::string encode_error_response(std::uint32_t msgid, const rooms_error& error) {
+  std::string out;
+  string_sink sink{out};
+  msgpack::packer<string_sink> packer{sink};
+  packer.pack_array(4).pack_uint8(response_type).pack_uint32(msgid);
+  append_msgpack(out, error.to_wire());
+  packer.pack_nil();
+  return out;
+}
+
+std::string encode_notification(std::string_view method, const json& params_map) {
+  std::string out;
+  string_sink sink{out};
+  msgpack::packer<string_sink> packer{sink};
+  packer.pack_array(3).pack_uint8(notification_type);
+  pack_str(packer, method);
+  packer.pack_array(1);
+  append_msgpack(out, params_map);
+  return out;
+}
+
+std::string encode_error_notification(const rooms_error& error) {
+  return encode_notification("error", error.to_wire());
+}
+
+std::string encode_request(std::uint32_t msgid, std::string_view method, const json& params_map) {
+  std::string out;
+  string_sink sink{out};
+  msgpack::packer<string_sink> packer{sink};
+  packer.pack_array(4).pack_uint8(request_type).pack_uint32(msgid);
+  pack_str(packer, method);
+  packer.pack_array(1);
+  append_msgpack(out, params_map);
+  return out;
+}
+
+}  // namespace rooms

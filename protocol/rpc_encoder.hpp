@@ -1,0 +1,32 @@
+// Encoding of the MessagePack-RPC messages a node or a client sends: responses, error
+// responses, notifications and requests (PROTOCOL.md section 1).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/rooms_error.hpp"
+
+namespace rooms {
+
+using json = nlohmann::json;
+
+/// `[1, msgid, nil, result]`.
+std::string encode_response(std::uint32_t msgid, const json& result);
+
+/// `[1, msgid, {"code", "message", ...details}, nil]`.
+std::string encode_error_response(std::uint32_t msgid, const rooms_error& error);
+
+/// `[2, method, [params_map]]`. `params_map` should be an object; it is written as given.
+std::string encode_notification(std::string_view method, const json& params_map);
+
+/// `[2, "error", [{"code", "message", ...details}]]`: the answer to a message with no msgid.
+std::string encode_error_notification(const rooms_error& error);
+
+/// `[0, msgid, method, [params_map]]`. `params_map` should be an object.
+std::string encode_request(std::uint32_t msgid, std::string_view method, const json& params_map);
+
+}  // namespace rooms
