@@ -15,8 +15,8 @@ namespace rooms {
 
 /// The methods counted by name; anything else counts as "other".
 inline constexpr std::array<std::string_view, 12> counted_methods = {
-    "create", "delete", "join", "leave", "edit",  "get",
-    "subscribe", "unsubscribe", "hello", "ping", "stats", "other"};
+    "create",    "delete",      "join",  "leave", "edit",  "get",
+    "subscribe", "unsubscribe", "hello", "ping",  "stats", "other"};
 
 struct node_counters {
   std::atomic<std::int64_t> rooms{0};

@@ -66,7 +66,8 @@ result<std::string> required_user(const json& params) {
 result<std::optional<std::uint64_t>> optional_uint(const json& params, const char* name) {
   const json* value = find(params, name);
   if (value == nullptr || value->is_null()) return std::optional<std::uint64_t>{};
-  if (!value->is_number_unsigned() && !(value->is_number_integer() && value->get<std::int64_t>() >= 0))
+  if (!value->is_number_unsigned() &&
+      !(value->is_number_integer() && value->get<std::int64_t>() >= 0))
     return bad_argument(name, "must be a non-negative integer");
   return std::optional<std::uint64_t>{value->get<std::uint64_t>()};
 }

@@ -72,8 +72,8 @@ using room_command = std::variant<delete_command, join_command, leave_command, e
                                   get_command, subscribe_command, unsubscribe_command>;
 
 /// Any command a backend can send.
-using command = std::variant<create_command, room_command, hello_command, ping_command,
-                             stats_command>;
+using command =
+    std::variant<create_command, room_command, hello_command, ping_command, stats_command>;
 
 /// The room a room command addresses.
 const std::string& room_of(const room_command& cmd);

@@ -8,8 +8,8 @@ namespace rooms {
 namespace {
 
 constexpr std::array<std::string_view, 13> names = {
-    "invalid_argument", "unknown_method", "not_found",       "forbidden", "not_member",
-    "conflict",         "key_reused",     "patch_failed",    "too_large", "unauthenticated",
+    "invalid_argument", "unknown_method", "not_found",    "forbidden", "not_member",
+    "conflict",         "key_reused",     "patch_failed", "too_large", "unauthenticated",
     "unavailable",      "overloaded",     "internal",
 };
 

@@ -67,8 +67,7 @@ void directory_state::reply(const caller& from, const result<json>& answer) {
   self->send(from.reply_to, reply_atom::value, encode_reply(from, answer));
 }
 
-caf::behavior directory_actor(caf::stateful_actor<directory_state>* self,
-                              directory_config config) {
+caf::behavior directory_actor(caf::stateful_actor<directory_state>* self, directory_config config) {
   self->state.config = std::move(config);
   return {
       [self](create_atom, create_call& call) { self->state.create(call); },

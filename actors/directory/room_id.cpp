@@ -16,8 +16,10 @@ void fill_random(std::array<std::uint8_t, 16>& bytes) {
   std::size_t filled = 0;
   while (filled < bytes.size()) {
     ssize_t n = getrandom(bytes.data() + filled, bytes.size() - filled, 0);
-    if (n > 0) filled += static_cast<std::size_t>(n);
-    else if (errno != EINTR) std::abort();  // The kernel's random source never fails after boot.
+    if (n > 0)
+      filled += static_cast<std::size_t>(n);
+    else if (errno != EINTR)
+      std::abort();  // The kernel's random source never fails after boot.
   }
 }
 
@@ -45,8 +47,8 @@ bool is_room_id(std::string_view text) {
   if (text.size() != 36) return false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    const bool ok = is_dash_position(i) ? c == '-'
-                                        : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    const bool ok =
+        is_dash_position(i) ? c == '-' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
     if (!ok) return false;
   }
   return true;

@@ -34,28 +34,30 @@ struct room_actor_state {
 };
 
 void room_actor_state::handle(room_call& call) {
-  if (auto* sub = std::get_if<subscribe_command>(&call.command))
-    return subscribe(call.from, *sub);
+  if (auto* sub = std::get_if<subscribe_command>(&call.command)) return subscribe(call.from, *sub);
   if (std::holds_alternative<unsubscribe_command>(call.command)) return unsubscribe(call.from);
   const bool was_deleted = room->deleted();
   auto outcome = [&]() -> result<room_outcome> {
     return std::visit(
         [&](auto& cmd) -> result<room_outcome> {
           using command_type = std::decay_t<decltype(cmd)>;
-          if constexpr (std::is_same_v<command_type, join_command>) return room->join(cmd);
-          else if constexpr (std::is_same_v<command_type, leave_command>) return room->leave(cmd);
+          if constexpr (std::is_same_v<command_type, join_command>)
+            return room->join(cmd);
+          else if constexpr (std::is_same_v<command_type, leave_command>)
+            return room->leave(cmd);
           else if constexpr (std::is_same_v<command_type, edit_command>)
             return room->edit(std::move(cmd));
           else if constexpr (std::is_same_v<command_type, delete_command>)
             return room->remove(cmd);
-          else return room->get();
+          else
+            return room->get();
         },
         call.command);
   }();
   // The reply goes out before the event, so a subscribed caller sees its answer first. A
   // storage step that must finish before either goes out belongs exactly here.
-  reply(call.from, outcome.ok() ? result<json>{std::move(outcome->result)}
-                                : result<json>{outcome.error()});
+  reply(call.from,
+        outcome.ok() ? result<json>{std::move(outcome->result)} : result<json>{outcome.error()});
   if (outcome.ok() && outcome->event) broadcast(*outcome->event);
   if (!was_deleted && room->deleted()) {
     for (auto& sub : subscribers) self->demonitor(sub);

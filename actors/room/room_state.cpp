@@ -38,9 +38,8 @@ result<room_state> room_state::create(std::string id, create_command cmd,
                        fmt::format("room data nests deeper than {} levels", lims->max_depth)};
   const std::size_t bytes = packed_size(cmd.data);
   if (bytes > lims->max_data_bytes)
-    return rooms_error{error_code::too_large,
-                       fmt::format("room data is {} bytes, the limit is {}", bytes,
-                                   lims->max_data_bytes)};
+    return rooms_error{error_code::too_large, fmt::format("room data is {} bytes, the limit is {}",
+                                                          bytes, lims->max_data_bytes)};
   return room_state{std::move(id), std::move(cmd.user), document{std::move(cmd.data), bytes},
                     std::move(lims)};
 }
@@ -133,16 +132,14 @@ result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t f
     return rooms_error{error_code::not_member,
                        fmt::format("user '{}' is not a member of room {}", cmd.user, id_)};
   if (cmd.if_version && *cmd.if_version != version_)
-    return rooms_error{error_code::conflict,
-                       fmt::format("room {} is at version {}, not {}", id_, version_,
-                                   *cmd.if_version),
-                       json{{"version", version_}}};
+    return rooms_error{
+        error_code::conflict,
+        fmt::format("room {} is at version {}, not {}", id_, version_, *cmd.if_version),
+        json{{"version", version_}}};
   if (!cmd.ops.empty()) {
     if (auto failure = apply_edit(doc_, cmd.ops, doc_limits())) return std::move(*failure);
   }
-  auto reply = [&] {
-    return cmd.reply_version_only ? version_reply(id_, version_) : snapshot();
-  };
+  auto reply = [&] { return cmd.reply_version_only ? version_reply(id_, version_) : snapshot(); };
   if (cmd.ops.empty()) return room_outcome{reply(), std::nullopt};
   json& event = record_event("edited", cmd.user);
   event["ops"] = std::move(cmd.ops);
@@ -154,10 +151,10 @@ result<room_outcome> room_state::subscribe(const subscribe_command& cmd) const {
   if (deleted_) return not_found();
   if (cmd.since) {
     if (*cmd.since > version_)
-      return rooms_error{error_code::invalid_argument,
-                         fmt::format("since {} is past room {}'s version {}", *cmd.since, id_,
-                                     version_),
-                         json{{"version", version_}}};
+      return rooms_error{
+          error_code::invalid_argument,
+          fmt::format("since {} is past room {}'s version {}", *cmd.since, id_, version_),
+          json{{"version", version_}}};
     if (std::max<std::uint64_t>(*cmd.since + 1, 2) >= first_replayable_)
       return replay_since(*cmd.since);
   }
@@ -173,7 +170,8 @@ result<room_outcome> room_state::replay_since(std::uint64_t since) const {
   if (!events_.empty()) {
     const std::uint64_t oldest = events_.front()["version"].get<std::uint64_t>();
     const std::uint64_t skip = since >= oldest ? since - oldest + 1 : 0;
-    for (auto it = events_.begin() + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(skip, events_.size()));
+    for (auto it = events_.begin() +
+                   static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(skip, events_.size()));
          it != events_.end(); ++it)
       events.push_back(*it);
   }

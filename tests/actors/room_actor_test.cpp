@@ -74,8 +74,7 @@ BOOST_AUTO_TEST_CASE(calls_on_unknown_rooms_are_not_found_and_unsubscribe_succee
   BOOST_TEST((*alice_box)[0].frame[2]["code"] == "not_found");
   BOOST_TEST((*alice_box)[0].frame[1] == 7);
   BOOST_TEST(((*alice_box)[0].reply.error == error_code::not_found));
-  BOOST_TEST((*alice_box)[1].frame[3] ==
-             json({{"room", "no-such-room"}, {"subscribed", false}}));
+  BOOST_TEST((*alice_box)[1].frame[3] == json({{"room", "no-such-room"}, {"subscribed", false}}));
 }
 
 BOOST_AUTO_TEST_CASE(interleaved_editors_apply_one_at_a_time_and_subscribers_see_every_event) {
@@ -125,10 +124,10 @@ BOOST_AUTO_TEST_CASE(the_subscribe_reply_comes_before_the_events_that_follow_it)
   BOOST_TEST((*watcher_box)[1].is_event);
   BOOST_TEST((*watcher_box)[1].frame[1] == "event");
   BOOST_TEST((*watcher_box)[1].frame[2][0] == json({{"room", room},
-                                                     {"version", 2},
-                                                     {"type", "edited"},
-                                                     {"user", "alice"},
-                                                     {"ops", incr_ops()}}));
+                                                    {"version", 2},
+                                                    {"type", "edited"},
+                                                    {"user", "alice"},
+                                                    {"ops", incr_ops()}}));
 }
 
 BOOST_AUTO_TEST_CASE(subscribing_twice_delivers_each_event_once) {

@@ -50,14 +50,14 @@ BOOST_AUTO_TEST_CASE(create_makes_the_creator_owner_and_first_member_at_version_
 BOOST_AUTO_TEST_CASE(create_refuses_data_past_the_size_and_depth_limits) {
   limits lims;
   lims.max_data_bytes = 64;
-  auto big = room_state::create("r", {"alice", json{{"s", std::string(100, 'x')}}},
-                                make_limits(lims));
+  auto big =
+      room_state::create("r", {"alice", json{{"s", std::string(100, 'x')}}}, make_limits(lims));
   BOOST_TEST(!big.ok());
   BOOST_TEST((big.error().code == error_code::too_large));
   lims = {};
   lims.max_depth = 3;
-  auto deep = room_state::create("r", {"alice", json{{"a", {{"b", {{"c", 1}}}}}}},
-                                 make_limits(lims));
+  auto deep =
+      room_state::create("r", {"alice", json{{"a", {{"b", {{"c", 1}}}}}}}, make_limits(lims));
   BOOST_TEST((deep.error().code == error_code::invalid_argument));
   auto not_map = room_state::create("r", {"alice", json::array()}, make_limits());
   BOOST_TEST((not_map.error().code == error_code::invalid_argument));
@@ -136,11 +136,9 @@ BOOST_AUTO_TEST_CASE(an_edit_moves_the_version_by_one_and_its_event_carries_the_
   BOOST_REQUIRE(edited.ok());
   BOOST_TEST(edited->result["version"] == 2u);
   BOOST_TEST(edited->result["data"] == json({{"cells", {{"A1", 5}}}, {"n", 2}}));
-  BOOST_TEST(*edited->event == json({{"room", "r1"},
-                                     {"version", 2},
-                                     {"type", "edited"},
-                                     {"user", "alice"},
-                                     {"ops", ops}}));
+  BOOST_TEST(
+      *edited->event ==
+      json({{"room", "r1"}, {"version", 2}, {"type", "edited"}, {"user", "alice"}, {"ops", ops}}));
 }
 
 BOOST_AUTO_TEST_CASE(an_edit_that_leaves_the_data_equal_still_moves_the_version) {
@@ -167,8 +165,10 @@ BOOST_AUTO_TEST_CASE(reply_version_answers_room_and_version_only) {
 
 BOOST_AUTO_TEST_CASE(a_failed_edit_changes_nothing_and_names_the_failing_op) {
   auto room = make_room(json{{"a", 1}});
-  json ops = json::array({set_op("/b", 2), set_op("/c", 3),
-                          {{"op", "remove"}, {"path", "/missing"}}, set_op("/d", 4)});
+  json ops = json::array({set_op("/b", 2),
+                          set_op("/c", 3),
+                          {{"op", "remove"}, {"path", "/missing"}},
+                          set_op("/d", 4)});
   auto failed = room.edit(edit_of("alice", ops));
   BOOST_TEST((code_of(failed) == error_code::patch_failed));
   BOOST_TEST(failed.error().details["index"] == 2u);
@@ -205,8 +205,8 @@ BOOST_AUTO_TEST_CASE(too_many_ops_or_too_much_data_is_too_large) {
   lims.max_ops = 2;
   lims.max_data_bytes = 100;
   auto room = make_room(json::object(), lims);
-  auto many = room.edit(edit_of("alice", json::array({set_op("/a", 1), set_op("/b", 1),
-                                                      set_op("/c", 1)})));
+  auto many =
+      room.edit(edit_of("alice", json::array({set_op("/a", 1), set_op("/b", 1), set_op("/c", 1)})));
   BOOST_TEST((code_of(many) == error_code::too_large));
   auto big = room.edit(edit_of("alice", json::array({set_op("/a", std::string(200, 'x'))})));
   BOOST_TEST((code_of(big) == error_code::too_large));
@@ -282,15 +282,14 @@ BOOST_AUTO_TEST_CASE(subscribe_without_since_answers_the_snapshot) {
   auto room = make_room();
   auto sub = room.subscribe({"r1", std::nullopt});
   BOOST_REQUIRE(sub.ok());
-  BOOST_TEST(sub->result ==
-             json({{"room", "r1"}, {"version", 1}, {"snapshot", room.snapshot()}}));
+  BOOST_TEST(sub->result == json({{"room", "r1"}, {"version", 1}, {"snapshot", room.snapshot()}}));
 }
 
 BOOST_AUTO_TEST_CASE(subscribe_since_replays_the_retained_events) {
   auto room = make_room();
-  room.join({"r1", "bob"});                                       // v2
-  room.edit(edit_of("bob", json::array({set_op("/a", 1)})));     // v3
-  room.leave({"r1", "bob"});                                      // v4
+  room.join({"r1", "bob"});                                   // v2
+  room.edit(edit_of("bob", json::array({set_op("/a", 1)})));  // v3
+  room.leave({"r1", "bob"});                                  // v4
   auto from0 = room.subscribe({"r1", 0});
   BOOST_TEST(from0->result["events"].size() == 3u);
   BOOST_TEST(from0->result["events"][0]["version"] == 2u);
@@ -336,11 +335,11 @@ BOOST_AUTO_TEST_CASE(the_room_retains_at_least_1000_events) {
 
 BOOST_AUTO_TEST_CASE(only_changes_make_events) {
   auto room = make_room();
-  room.join({"r1", "alice"});                                            // no change
-  room.leave({"r1", "nobody"});                                          // no change
-  room.edit(edit_of("alice", json::array()));                           // empty
+  room.join({"r1", "alice"});                                                      // no change
+  room.leave({"r1", "nobody"});                                                    // no change
+  room.edit(edit_of("alice", json::array()));                                      // empty
   room.edit(edit_of("alice", json::array({{{"op", "remove"}, {"path", "/x"}}})));  // failed
-  room.edit(edit_of("bob", json::array({set_op("/a", 1)})));           // not a member
+  room.edit(edit_of("bob", json::array({set_op("/a", 1)})));                       // not a member
   BOOST_TEST(room.events().empty());
   BOOST_TEST(room.version() == 1u);
 }
