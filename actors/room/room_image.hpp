@@ -1,0 +1,44 @@
+// What storage keeps of a room: a room_image (the room at one version) and the event records
+// after it. room_state builds images and replays event records (restore); the storage layer
+// encodes both (actors/storage/). See docs/operations.md for the on-disk layout.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rooms {
+
+/// One remembered idempotency key.
+struct stored_key {
+  std::string key;
+  std::uint64_t fingerprint = 0;
+  /// The version the keyed edit produced.
+  std::uint64_t version = 0;
+};
+
+/// The whole room at `version`, except its retained events.
+struct room_image {
+  std::string id;
+  std::string owner;
+  std::vector<std::string> members;
+  nlohmann::json data = nlohmann::json::object();
+  std::uint64_t version = 1;
+  /// Oldest first.
+  std::vector<stored_key> keys;
+};
+
+/// One change as stored: the event map exactly as subscribers got it, plus the idempotency key
+/// of a keyed edit (which the wire event does not show).
+struct event_record {
+  nlohmann::json event;
+  std::optional<std::string> key;
+  std::uint64_t fingerprint = 0;
+
+  std::uint64_t version() const { return event.at("version").get<std::uint64_t>(); }
+};
+
+}  // namespace rooms
