@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make
-  libcaf-dev libmsgpack-cxx-dev libfmt-dev libboost-test-dev libboost-dev nlohmann-json3-dev
+  libcaf-dev libmsgpack-cxx-dev libfmt-dev libboost-test-dev libboost-dev nlohmann-json3-dev librocksdb-dev
   python3 python3-msgpack python3-pynvim
   clang-format
 )
