@@ -1,0 +1,47 @@
+// connection_link: what a gateway actor may do with its backend connection, and call_router:
+// where it sends the calls it decoded. tcp_connection implements the first, the gateway actor
+// the second; tests of gateway_state fake both.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "actors/messages.hpp"
+
+namespace rooms {
+
+/// The outbound side and the flow control of one connection. Every member may be called from
+/// any thread (in practice: the gateway actor's worker thread).
+class connection_link {
+ public:
+  virtual ~connection_link() = default;
+
+  /// Queues a complete frame for writing. Frames are written in the order they were queued;
+  /// nothing is written after close_after_flush() or once the connection is gone.
+  virtual void write(std::string_view frame) = 0;
+
+  /// Queues `frame` only if the bytes queued and not yet written stay at or below `limit`.
+  virtual bool try_write(std::string_view frame, std::size_t limit) = 0;
+
+  /// The gateway has taken `consumed_bytes` more of the bytes it was handed, and has
+  /// `in_flight` calls waiting for replies: reading may resume if it was paused.
+  virtual void report_progress(std::size_t consumed_bytes, std::size_t in_flight) = 0;
+
+  /// Writes what is queued, then closes the connection (also when the peer never reads: after
+  /// a bounded wait).
+  virtual void close_after_flush() = 0;
+
+  /// Closes the connection now, dropping what is queued; no-op after close_after_flush().
+  virtual void abort() = 0;
+};
+
+/// Takes the calls a gateway decoded to the actors that answer them. The router fills in
+/// `caller::reply_to`; the gateway sets the msgid and whether a reply is wanted.
+class call_router {
+ public:
+  virtual ~call_router() = default;
+  virtual void route(create_call call) = 0;
+  virtual void route(room_call call) = 0;
+};
+
+}  // namespace rooms

@@ -1,0 +1,252 @@
+// One connection's gateway logic: decode, authenticate, dispatch, relay (PROTOCOL.md 1 to 7).
+#include "actors/gateway/gateway_state.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "protocol/command_parser.hpp"
+#include "protocol/rpc_encoder.hpp"
+
+namespace rooms {
+
+namespace {
+
+// Compares without leaking, through timing, how much of a token matched.
+bool same_secret(const std::string& given, const std::string& known) {
+  if (given.size() != known.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < given.size(); ++i)
+    diff |= static_cast<unsigned char>(given[i] ^ known[i]);
+  return diff == 0;
+}
+
+bool token_accepted(const std::vector<std::string>& tokens, const std::optional<std::string>& t) {
+  if (tokens.empty()) return true;
+  if (!t) return false;
+  return std::any_of(tokens.begin(), tokens.end(),
+                     [&](const std::string& known) { return same_secret(*t, known); });
+}
+
+const rooms_error& unauthenticated_error() {
+  static const rooms_error error{error_code::unauthenticated,
+                                 "the first request must be hello with a valid token"};
+  return error;
+}
+
+}  // namespace
+
+gateway_state::gateway_state(const gateway_config& config, connection_link& link,
+                             call_router& router)
+    : config_(config),
+      limits_(*config.node_limits),
+      counters_(*config.counters),
+      link_(link),
+      router_(router),
+      decoder_(*config.node_limits),
+      authenticated_(config.tokens.empty()) {}
+
+gateway_state::~gateway_state() {
+  if (!closing_) link_.abort();
+  counters_.subscriptions.fetch_sub(static_cast<std::int64_t>(counted_subscriptions_),
+                                    std::memory_order_relaxed);
+}
+
+void gateway_state::on_data(std::string chunk) {
+  queued_.push_back(std::move(chunk));
+  process_queued();
+}
+
+void gateway_state::on_eof() {
+  eof_ = true;
+  process_queued();
+}
+
+void gateway_state::process_queued() {
+  std::size_t consumed = 0;
+  while (!closing_ && pending_.size() < max_in_flight && !queued_.empty()) {
+    decoder_.feed(queued_.front());
+    consumed += queued_.front().size();
+    queued_.pop_front();
+    decode_all();
+  }
+  // Half closed (or the node is stopping): every answer is out once nothing is in flight.
+  if (!closing_ && eof_ && queued_.empty() && pending_.empty()) {
+    closing_ = true;
+    link_.close_after_flush();
+  }
+  link_.report_progress(consumed, pending_.size());
+}
+
+void gateway_state::decode_all() {
+  while (!closing_) {
+    decode_result next = decoder_.next();
+    if (std::holds_alternative<need_more>(next)) return;
+    if (auto* request = std::get_if<decoded_request>(&next)) {
+      on_request(*request);
+    } else if (auto* bad = std::get_if<request_error>(&next)) {
+      const rooms_error& error = authenticated_ ? bad->error : unauthenticated_error();
+      counters_.count_error(error.code);
+      if (!authenticated_) return fail_and_close(encode_error_response(bad->msgid, error));
+      link_.write(encode_error_response(bad->msgid, error));
+    } else if (auto* bad_stream = std::get_if<stream_error>(&next)) {
+      const rooms_error& error = authenticated_ ? bad_stream->error : unauthenticated_error();
+      counters_.count_error(error.code);
+      if (!authenticated_) return fail_and_close(encode_error_notification(error));
+      link_.write(encode_error_notification(error));
+    } else if (auto* fatal = std::get_if<fatal_error>(&next)) {
+      counters_.count_error(fatal->error.code);
+      fail_and_close(encode_error_notification(fatal->error));
+    }
+    // ignored_message: a response sent by the backend is never answered.
+  }
+}
+
+void gateway_state::on_request(decoded_request& request) {
+  counters_.count_request(request.method);
+  if (!authenticated_) return authenticate(request);
+  auto parsed = parse_command(request.method, request.params);
+  if (!parsed) {
+    // Generic clients send notifications of their own; unknown ones are ignored silently.
+    if (request.is_notification && parsed.error().code == error_code::unknown_method) return;
+    return fail(request, parsed.error());
+  }
+  dispatch(request, *parsed);
+}
+
+void gateway_state::authenticate(decoded_request& request) {
+  auto parsed = parse_command(request.method, request.params);
+  if (parsed) {
+    if (auto* cmd = std::get_if<hello_command>(&*parsed)) return hello(request, *cmd);
+  }
+  counters_.count_error(error_code::unauthenticated);
+  fail_and_close(request.is_notification
+                     ? encode_error_notification(unauthenticated_error())
+                     : encode_error_response(request.msgid, unauthenticated_error()));
+}
+
+void gateway_state::hello(const decoded_request& request, const hello_command& cmd) {
+  if (!token_accepted(config_.tokens, cmd.token)) {
+    rooms_error error{error_code::unauthenticated,
+                      cmd.token ? "the token is not valid" : "hello needs a token"};
+    counters_.count_error(error.code);
+    return fail_and_close(request.is_notification
+                              ? encode_error_notification(error)
+                              : encode_error_response(request.msgid, error));
+  }
+  authenticated_ = true;
+  answer(request, {{"node", config_.node_name},
+                   {"protocol", 1},
+                   {"server", config_.server_name}});
+}
+
+void gateway_state::dispatch(decoded_request& request, command& cmd) {
+  if (auto* create = std::get_if<create_command>(&cmd)) {
+    caller from = caller_for(request, !request.is_notification, {});
+    router_.route(create_call{std::move(from), std::move(*create)});
+  } else if (auto* room_cmd = std::get_if<room_command>(&cmd)) {
+    dispatch_room(request, *room_cmd);
+  } else if (auto* hello_cmd = std::get_if<hello_command>(&cmd)) {
+    hello(request, *hello_cmd);
+  } else if (std::holds_alternative<ping_command>(cmd)) {
+    answer(request, {{"pong", true}, {"node", config_.node_name}});
+  } else {
+    json stats = counters_.to_json();
+    stats["node"] = config_.node_name;
+    answer(request, stats);
+  }
+}
+
+void gateway_state::dispatch_room(decoded_request& request, room_command& cmd) {
+  if (std::holds_alternative<subscribe_command>(cmd)) return subscribe(request, cmd);
+  if (std::holds_alternative<unsubscribe_command>(cmd)) return unsubscribe(request, cmd);
+  forward(request, cmd, {});
+}
+
+void gateway_state::subscribe(decoded_request& request, room_command& cmd) {
+  std::string room = room_of(cmd);
+  if (!subscriptions_.follows(room) && subscriptions_.followed() >= limits_.max_subscriptions) {
+    return fail(request, rooms_error{error_code::too_large,
+                                     fmt::format("a connection may follow at most {} rooms",
+                                                 limits_.max_subscriptions),
+                                     {{"limit", limits_.max_subscriptions}}});
+  }
+  subscriptions_.subscribe_sent(room);
+  // Always answered, even for a notification: the reply says whether the room is followed.
+  caller from = caller_for(request, true, pending_call{room, request.is_notification});
+  router_.route(room_call{std::move(from), std::move(cmd)});
+}
+
+void gateway_state::unsubscribe(decoded_request& request, room_command& cmd) {
+  subscriptions_.end(room_of(cmd));
+  sync_subscription_counter();
+  forward(request, cmd, {});
+}
+
+void gateway_state::forward(decoded_request& request, room_command& cmd, pending_call call) {
+  caller from = caller_for(request, !request.is_notification, std::move(call));
+  router_.route(room_call{std::move(from), std::move(cmd)});
+}
+
+caller gateway_state::caller_for(const decoded_request& request, bool wants_reply,
+                                 pending_call call) {
+  if (wants_reply) pending_.add(request.msgid, std::move(call));
+  return caller{{}, request.msgid, wants_reply};
+}
+
+void gateway_state::on_reply(call_reply& reply) {
+  auto call = pending_.take(reply.msgid, reply.subscribed_room);
+  if (!call) return;
+  if (reply.error) counters_.count_error(*reply.error);
+  if (call->subscribe_room) {
+    std::optional<std::uint64_t> version;
+    if (reply.subscribed_room) version = reply.subscribed_version;
+    subscriptions_.subscribe_answered(*call->subscribe_room, version);
+    sync_subscription_counter();
+  }
+  if (!call->discard_frame && !closing_) link_.write(reply.frame);
+  process_queued();
+}
+
+void gateway_state::on_event(const room_event& event) {
+  if (closing_ || !subscriptions_.wants(event.room, event.version)) return;
+  if (!link_.try_write(event.frame, limits_.max_outbound_bytes)) return lag(event.room);
+  counters_.events_sent.fetch_add(1, std::memory_order_relaxed);
+  subscriptions_.delivered(event.room, event.version, event.deleted);
+  sync_subscription_counter();
+}
+
+void gateway_state::lag(const std::string& room) {
+  link_.write(encode_notification(
+      "lagged", json{{"room", room}, {"version", subscriptions_.last_version(room)}}));
+  subscriptions_.end(room);
+  sync_subscription_counter();
+  counters_.lagged.fetch_add(1, std::memory_order_relaxed);
+  router_.route(room_call{caller{{}, 0, false}, unsubscribe_command{room}});
+}
+
+void gateway_state::answer(const decoded_request& request, const json& result) {
+  if (!request.is_notification) link_.write(encode_response(request.msgid, result));
+}
+
+void gateway_state::fail(const decoded_request& request, const rooms_error& error) {
+  counters_.count_error(error.code);
+  if (!request.is_notification) link_.write(encode_error_response(request.msgid, error));
+}
+
+void gateway_state::fail_and_close(const std::string& frame) {
+  link_.write(frame);
+  closing_ = true;
+  link_.close_after_flush();
+}
+
+void gateway_state::sync_subscription_counter() {
+  const std::size_t now = subscriptions_.active();
+  counters_.subscriptions.fetch_add(
+      static_cast<std::int64_t>(now) - static_cast<std::int64_t>(counted_subscriptions_),
+      std::memory_order_relaxed);
+  counted_subscriptions_ = now;
+}
+
+}  // namespace rooms

@@ -1,0 +1,80 @@
+// gateway_state: everything one backend connection's gateway decides, as plain C++ (no CAF):
+// decoding, authentication, dispatch, in-flight calls, subscriptions and lagging
+// (PROTOCOL.md sections 1 to 7). gateway_actor wraps it; tests drive it with fakes.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <string>
+
+#include "actors/gateway/connection_link.hpp"
+#include "actors/gateway/gateway_config.hpp"
+#include "actors/gateway/pending_calls.hpp"
+#include "actors/gateway/subscription_table.hpp"
+#include "actors/messages.hpp"
+#include "protocol/rpc_decoder.hpp"
+
+namespace rooms {
+
+class gateway_state {
+ public:
+  /// Most calls in flight per connection: past it, received bytes wait undecoded (and the
+  /// connection stops reading) until replies come back.
+  static constexpr std::size_t max_in_flight = 4096;
+
+  /// `config`, `link` and `router` outlive this state.
+  gateway_state(const gateway_config& config, connection_link& link, call_router& router);
+  /// Closes the connection unless it is closing already, and returns its subscriptions to the
+  /// node's counters.
+  ~gateway_state();
+
+  gateway_state(const gateway_state&) = delete;
+  gateway_state& operator=(const gateway_state&) = delete;
+
+  /// Bytes that arrived, in order.
+  void on_data(std::string chunk);
+  /// The backend will send nothing more (half close) or the node is stopping: answer what was
+  /// received, then close.
+  void on_eof();
+  void on_reply(call_reply& reply);
+  void on_event(const room_event& event);
+
+  /// True once the gateway has nothing left to do: the connection is closing.
+  bool finished() const { return closing_; }
+
+ private:
+  void process_queued();
+  void decode_all();
+  void on_request(decoded_request& request);
+  void authenticate(decoded_request& request);
+  void hello(const decoded_request& request, const hello_command& cmd);
+  void dispatch(decoded_request& request, command& cmd);
+  void dispatch_room(decoded_request& request, room_command& cmd);
+  void subscribe(decoded_request& request, room_command& cmd);
+  void unsubscribe(decoded_request& request, room_command& cmd);
+  void forward(decoded_request& request, room_command& cmd, pending_call call);
+  caller caller_for(const decoded_request& request, bool track, pending_call call);
+  void lag(const std::string& room);
+  void answer(const decoded_request& request, const json& result);
+  void fail(const decoded_request& request, const rooms_error& error);
+  void fail_and_close(const std::string& frame);
+  void sync_subscription_counter();
+
+  const gateway_config& config_;
+  const limits& limits_;
+  node_counters& counters_;
+  connection_link& link_;
+  call_router& router_;
+  rpc_decoder decoder_;
+  /// Chunks received but not fed to the decoder yet (too many calls in flight).
+  std::deque<std::string> queued_;
+  pending_calls pending_;
+  subscription_table subscriptions_;
+  /// Active subscriptions already added to the node's counter.
+  std::size_t counted_subscriptions_ = 0;
+  bool authenticated_;
+  bool eof_ = false;
+  bool closing_ = false;
+};
+
+}  // namespace rooms

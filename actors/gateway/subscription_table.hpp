@@ -1,0 +1,68 @@
+// subscription_table: the rooms one connection follows, as its gateway sees them
+// (PROTOCOL.md section 6): which events to relay, and how many rooms count against the
+// connection's subscription limit. Plain C++, driven by gateway_state.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace rooms {
+
+class subscription_table {
+ public:
+  /// Rooms the connection follows or has asked to follow (the subscription limit counts these).
+  std::size_t followed() const { return followed_; }
+
+  /// Active subscriptions: rooms whose events are relayed.
+  std::size_t active() const { return active_; }
+
+  /// True if `room` counts in followed().
+  bool follows(const std::string& room) const;
+
+  /// A subscribe call for `room` was sent.
+  void subscribe_sent(const std::string& room);
+
+  /// The reply to a subscribe of `room` arrived (replies of one room arrive in the order the
+  /// calls were sent). `version` is set when it succeeded: relaying starts above it, unless an
+  /// unsubscribe sent after the call cancelled it.
+  void subscribe_answered(const std::string& room, std::optional<std::uint64_t> version);
+
+  /// Ends the subscription (unsubscribe, lagged): nothing more is relayed, and subscribes still
+  /// in flight are cancelled, since the unsubscribe that follows them wins at the room.
+  void end(const std::string& room);
+
+  /// True if an event of `room` with `version` is to be relayed: the room is followed and the
+  /// version is above the last one relayed (drops duplicates after a re-subscribe).
+  bool wants(const std::string& room, std::uint64_t version) const;
+
+  /// The event was relayed; a `deleted` event ends the subscription.
+  void delivered(const std::string& room, std::uint64_t version, bool deleted);
+
+  /// The last version relayed (or announced by the subscribe reply) for `room`.
+  std::uint64_t last_version(const std::string& room) const;
+
+ private:
+  struct entry {
+    bool active = false;
+    std::uint64_t last_version = 0;
+    /// Subscribe calls sent and not answered yet, and how many of those an unsubscribe
+    /// cancelled.
+    std::uint32_t pending = 0;
+    std::uint32_t cancelled = 0;
+
+    bool wanted() const { return active || pending > cancelled; }
+  };
+
+  /// Applies `change` to the entry of `room`, keeps the counts, and forgets idle entries.
+  template <class Change>
+  void update(const std::string& room, Change change);
+
+  std::unordered_map<std::string, entry> rooms_;
+  std::size_t followed_ = 0;
+  std::size_t active_ = 0;
+};
+
+}  // namespace rooms

@@ -1,0 +1,111 @@
+// tcp_connection: one backend's TCP socket, owned by an I/O thread (Boost.Asio). It hands the
+// bytes it reads to its gateway actor, writes the frames the gateway queues in batches, and
+// stops reading while the gateway is behind (TCP flow control). See node/README.md, "Threads".
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <caf/actor.hpp>
+
+#include "actors/gateway/connection_link.hpp"
+
+namespace rooms {
+
+/// When a connection stops reading.
+struct flow_limits {
+  /// Bytes handed to the gateway and not yet decoded.
+  std::size_t max_queued_bytes = 1 << 20;
+  /// Calls the gateway waits on.
+  std::size_t max_in_flight = 4096;
+  /// Bytes queued for writing (the peer does not read its answers).
+  std::size_t max_outbound_bytes = 16 << 20;
+  /// How long a closing connection may take to write what is queued.
+  std::chrono::milliseconds flush_timeout{5000};
+  /// How long a closed-for-writing connection waits for the peer's end before closing.
+  std::chrono::milliseconds linger_timeout{2000};
+};
+
+class tcp_connection final : public connection_link,
+                             public std::enable_shared_from_this<tcp_connection> {
+ public:
+  using tcp = boost::asio::ip::tcp;
+  /// Called once, on the I/O thread, when the socket is closed.
+  using closed_callback = std::function<void(tcp_connection&)>;
+
+  tcp_connection(tcp::socket socket, flow_limits limits, closed_callback on_closed);
+
+  /// Starts reading; chunks go to `gateway` as (gw_data_atom, bytes). Any thread.
+  void start(caf::actor gateway);
+  /// A connection past the node's limit: writes `frame`, then closes. No gateway. Any thread.
+  void refuse(std::string frame);
+  /// The node is stopping: read nothing more and tell the gateway (gw_eof_atom). Any thread.
+  void drain();
+  /// Closes at once; only after the I/O threads have stopped (the node's last step).
+  void close_stopped();
+
+  // connection_link, called by the gateway actor.
+  void write(std::string_view frame) override;
+  bool try_write(std::string_view frame, std::size_t limit) override;
+  void report_progress(std::size_t consumed_bytes, std::size_t in_flight) override;
+  void close_after_flush() override;
+  void abort() override;
+
+ private:
+  /// I/O-thread state of the read side.
+  enum class phase {
+    open,      // bytes go to the gateway
+    draining,  // the gateway was told the input ended; bytes are discarded
+    flushed,   // all written and the write side shut down; waiting for the peer's end
+    closed,
+  };
+
+  template <class F>
+  void on_io_thread(F f);
+  void read_some();
+  void on_read(const boost::system::error_code& ec, std::size_t n);
+  void end_input();
+  bool over_limits() const;
+  void resume_if_possible();
+  void queue_write_locked(std::unique_lock<std::mutex>& lock);
+  void write_queued();
+  void on_written(const boost::system::error_code& ec, std::size_t n);
+  void finish_flush();
+  void arm_timer(std::chrono::milliseconds timeout);
+  void close_now();
+
+  tcp::socket socket_;
+  boost::asio::steady_timer timer_;
+  const flow_limits limits_;
+  closed_callback on_closed_;
+
+  // I/O thread only.
+  caf::actor gateway_;
+  phase phase_ = phase::open;
+  bool read_active_ = false;
+  std::string writing_;
+  std::array<char, 64 * 1024> read_buffer_;
+
+  // Guarded by mutex_.
+  std::mutex mutex_;
+  std::string pending_;
+  bool write_active_ = false;
+  bool close_requested_ = false;
+  bool gone_ = false;
+
+  // Flow control, shared by the I/O thread and the gateway (see resume_if_possible).
+  std::atomic<std::size_t> queued_bytes_{0};
+  std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::size_t> outbound_bytes_{0};
+  std::atomic<bool> read_paused_{false};
+};
+
+}  // namespace rooms

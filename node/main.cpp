@@ -1,0 +1,19 @@
+// roomsd's entry point: parse the options, run the node. Everything else is in node.cpp.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "node/node.hpp"
+
+int main(int argc, char** argv) {
+  auto options = rooms::parse_node_options(argc, argv);
+  if (!options) {
+    fmt::print(stderr, "roomsd: {}\n", options.error().message);
+    return 2;
+  }
+  if (options->show_help) {
+    fmt::print("{}", rooms::node_options_help());
+    return 0;
+  }
+  return rooms::run_node(*options);
+}

@@ -1,0 +1,123 @@
+// One node's start, serving and graceful stop.
+#include "node/node.hpp"
+
+#include <pthread.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scheduler/abstract_coordinator.hpp>
+#include <caf/send.hpp>
+#include <fmt/format.h>
+
+#include "actors/directory/directory_actor.hpp"
+#include "actors/gateway/tcp_listener.hpp"
+#include "node/log.hpp"
+
+namespace rooms {
+
+namespace {
+
+constexpr std::chrono::milliseconds stop_grace{2000};
+constexpr const char* server_name = "roomsd 0.1";
+
+// Creates the data directory if needed and checks that the node can write to it.
+std::optional<std::string> prepare_data_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return fmt::format("cannot create it: {}", ec.message());
+  if (!fs::is_directory(dir, ec)) return "it is not a directory";
+  const fs::path probe = fs::path{dir} / ".roomsd-write-test";
+  bool writable = static_cast<bool>(std::ofstream{probe} << "ok");
+  fs::remove(probe, ec);
+  if (!writable) return "it is not writable";
+  return std::nullopt;
+}
+
+// SIGTERM and SIGINT, blocked in every thread so that only the main thread's sigwait sees them.
+sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer that vanished must show up as a write error, not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
+int wait_for_stop_signal(const sigset_t& signals) {
+  int signal = 0;
+  while (sigwait(&signals, &signal) != 0) {
+  }
+  return signal;
+}
+
+listener_config make_listener_config(const node_options& options) {
+  listener_config config;
+  config.host = options.host;
+  config.port = options.port;
+  config.io_threads = options.io_threads;
+  config.max_connections = options.node_limits.max_connections;
+  config.flow.max_outbound_bytes = options.node_limits.max_outbound_bytes;
+  config.warn = [](std::string_view message) { log(log_level::warn, "{}", message); };
+  return config;
+}
+
+std::shared_ptr<gateway_config> make_gateway_config(const node_options& options,
+                                                    std::uint16_t port) {
+  auto config = std::make_shared<gateway_config>();
+  config->node_limits = std::make_shared<const limits>(options.node_limits);
+  config->counters = std::make_shared<node_counters>();
+  config->tokens = options.tokens;
+  config->node_name =
+      options.node_name.empty() ? fmt::format("{}:{}", options.host, port) : options.node_name;
+  config->server_name = server_name;
+  return config;
+}
+
+}  // namespace
+
+int run_node(const node_options& options) {
+  set_log_level(options.level);
+  const sigset_t stop_signals = block_stop_signals();
+  if (auto why = prepare_data_dir(options.data_dir)) {
+    log(log_level::error, "bad value for --data-dir: '{}' ({})", options.data_dir, *why);
+    return 1;
+  }
+  caf::actor_system_config caf_config;
+  caf_config.set("scheduler.max-threads",
+                 static_cast<caf::config_value::integer>(options.worker_threads));
+  caf::actor_system system{caf_config};
+  tcp_listener listener{system, make_listener_config(options)};
+  auto port = listener.bind();
+  if (!port) {
+    log(log_level::error, "{}", port.error().message);
+    return 1;
+  }
+  auto gateway = make_gateway_config(options, *port);
+  gateway->directory = spawn_directory(system, {gateway->node_limits, gateway->counters});
+  listener.run(gateway);
+  fmt::print(stderr, "roomsd listening on {}:{}\n", options.host, *port);
+  std::fflush(stderr);
+  log(log_level::info, "node {} ready: {} worker threads, {} I/O threads, data in {}",
+      gateway->node_name, system.scheduler().num_workers(), options.io_threads,
+      options.data_dir);
+  const int signal = wait_for_stop_signal(stop_signals);
+  log(log_level::info, "{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  listener.stop(stop_grace);
+  caf::anon_send_exit(gateway->directory, caf::exit_reason::user_shutdown);
+  log(log_level::info, "stopped");
+  return 0;
+}
+
+}  // namespace rooms

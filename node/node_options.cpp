@@ -1,0 +1,259 @@
+// roomsd's option table, its command-line syntax and its configuration file (CAF INI format).
+//
+// Command line: `--name VALUE` or `--name=VALUE`; `--token` may repeat; `--config FILE`.
+// File (CAF's INI syntax: strings in double quotes, lists in brackets), for example:
+//   [rooms]
+//   host = "127.0.0.1"
+//   port = 7421
+//   token = ["secret-a", "secret-b"]
+//   max-connections = 500
+// Keys are the option names without the dashes; only the [rooms] section is read.
+#include "node/node_options.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <optional>
+#include <string_view>
+
+#include <caf/actor_system_config.hpp>
+#include <caf/config_value.hpp>
+#include <caf/settings.hpp>
+#include <fmt/format.h>
+
+namespace rooms {
+
+namespace {
+
+// Why a value is bad, or nothing.
+using problem = std::optional<std::string>;
+
+struct option_spec {
+  std::string_view name;
+  std::string_view value_name;
+  std::string_view help;
+  problem (*apply)(node_options&, std::string_view);
+};
+
+std::optional<std::uint64_t> parse_uint(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+template <class T>
+problem set_uint(T& field, std::string_view text, std::uint64_t min, std::uint64_t max) {
+  auto value = parse_uint(text);
+  if (!value || *value < min || *value > max)
+    return fmt::format("must be an integer from {} to {}", min, max);
+  field = static_cast<T>(*value);
+  return std::nullopt;
+}
+
+problem set_text(std::string& field, std::string_view text) {
+  if (text.empty()) return "must not be empty";
+  field = std::string{text};
+  return std::nullopt;
+}
+
+constexpr std::uint64_t big = std::uint64_t{1} << 40;
+
+constexpr std::array<option_spec, 17> specs{{
+    {"host", "ADDR", "address to listen on (default 127.0.0.1)",
+     [](node_options& o, std::string_view v) { return set_text(o.host, v); }},
+    {"port", "PORT", "TCP port; 0 picks a free one (default 7420)",
+     [](node_options& o, std::string_view v) { return set_uint(o.port, v, 0, 65535); }},
+    {"data-dir", "DIR", "directory for the node's data; created if missing (default ./rooms-data)",
+     [](node_options& o, std::string_view v) { return set_text(o.data_dir, v); }},
+    {"token", "T", "a token `hello` accepts; may repeat; none means no authentication",
+     [](node_options& o, std::string_view v) -> problem {
+       if (v.empty()) return "must not be empty";
+       o.tokens.emplace_back(v);
+       return std::nullopt;
+     }},
+    {"max-message-bytes", "N", "largest message a backend may send (default 1 MiB)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.node_limits.max_message_bytes, v, 16, big);
+     }},
+    {"max-data-bytes", "N", "largest room data, serialized (default 8 MiB)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.node_limits.max_data_bytes, v, 1, big);
+     }},
+    {"max-ops", "N", "most ops in one edit (default 1000)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.node_limits.max_ops, v, 1, big);
+     }},
+    {"max-members", "N", "most members per room (default 10000)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.node_limits.max_members, v, 1, big);
+     }},
+    {"max-subscriptions", "N", "most rooms one connection follows (default 10000)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.node_limits.max_subscriptions, v, 1, big);
+     }},
+    {"max-outbound-bytes", "N",
+     "bytes waiting to be written to one connection before its subscriptions lag (default 16 MiB)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.node_limits.max_outbound_bytes, v, 1, big);
+     }},
+    {"max-connections", "N", "most simultaneous backend connections (default 10000)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.node_limits.max_connections, v, 1, big);
+     }},
+    {"log-level", "LEVEL", "error, warn, info or debug (default info)",
+     [](node_options& o, std::string_view v) -> problem {
+       auto level = parse_log_level(v);
+       if (!level) return "must be error, warn, info or debug";
+       o.level = *level;
+       return std::nullopt;
+     }},
+    {"io-threads", "N", "threads that own the sockets (default 1)",
+     [](node_options& o, std::string_view v) { return set_uint(o.io_threads, v, 1, 64); }},
+    {"worker-threads", "N", "CAF worker threads that run the actors (default 2)",
+     [](node_options& o, std::string_view v) { return set_uint(o.worker_threads, v, 1, 64); }},
+    {"node-name", "NAME", "the node's name in ping, hello and stats (default HOST:PORT)",
+     [](node_options& o, std::string_view v) { return set_text(o.node_name, v); }},
+    {"config", "FILE", "read options from FILE first, section [rooms] (CAF INI format)", nullptr},
+    {"help", "", "print this text", nullptr},
+}};
+
+const option_spec* find_spec(std::string_view name) {
+  auto it = std::find_if(specs.begin(), specs.end(),
+                         [&](const option_spec& s) { return s.name == name; });
+  return it == specs.end() ? nullptr : &*it;
+}
+
+rooms_error bad(std::string message) {
+  return {error_code::invalid_argument, std::move(message)};
+}
+
+// One `--name value` from the command line.
+struct cli_setting {
+  const option_spec* spec;
+  std::string value;
+};
+
+struct command_line {
+  std::vector<cli_setting> settings;
+  std::optional<std::string> config_file;
+  bool help = false;
+};
+
+result<command_line> scan_command_line(int argc, const char* const* argv) {
+  command_line cli;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "-h") arg = "--help";
+    if (arg.substr(0, 2) != "--") return bad(fmt::format("unexpected argument '{}'", arg));
+    std::string_view name = arg.substr(2);
+    std::optional<std::string_view> value;
+    if (auto eq = name.find('='); eq != std::string_view::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const option_spec* spec = find_spec(name);
+    if (spec == nullptr) return bad(fmt::format("unknown option '--{}' (see --help)", name));
+    if (spec->value_name.empty()) {
+      cli.help = true;
+      continue;
+    }
+    if (!value) {
+      if (i + 1 >= argc) return bad(fmt::format("option '--{}' needs a value", name));
+      value = argv[++i];
+    }
+    if (name == "config") cli.config_file = std::string{*value};
+    else cli.settings.push_back({spec, std::string{*value}});
+  }
+  return cli;
+}
+
+// A file value as the text a command-line option would carry.
+std::optional<std::string> as_text(const caf::config_value& value) {
+  if (auto* text = caf::get_if<std::string>(&value)) return *text;
+  if (auto* number = caf::get_if<caf::config_value::integer>(&value)) return std::to_string(*number);
+  if (auto* flag = caf::get_if<caf::config_value::boolean>(&value)) return *flag ? "true" : "false";
+  return std::nullopt;
+}
+
+result<bool> apply_file_value(node_options& options, const std::string& file,
+                              const std::string& key, const caf::config_value& value) {
+  const option_spec* spec = find_spec(key);
+  if (spec == nullptr || spec->apply == nullptr)
+    return bad(fmt::format("config file {}: unknown key rooms.{}", file, key));
+  std::vector<caf::config_value> items;
+  if (auto* list = caf::get_if<caf::config_value::list>(&value); list && key == "token")
+    items = *list;
+  else
+    items.push_back(value);
+  for (const auto& item : items) {
+    auto text = as_text(item);
+    problem why = text ? spec->apply(options, *text) : problem{"has the wrong type"};
+    if (why) {
+      return bad(fmt::format("config file {}: bad value for rooms.{}: {} ({})", file, key,
+                             caf::to_string(item), *why));
+    }
+  }
+  return true;
+}
+
+result<bool> apply_config_file(node_options& options, const std::string& file) {
+  auto parsed = caf::actor_system_config::parse_config_file(file.c_str());
+  if (!parsed) {
+    return bad(fmt::format("config file {}: {}", file,
+                           caf::actor_system_config::render(parsed.error())));
+  }
+  for (const auto& [section, content] : *parsed) {
+    auto* keys = caf::get_if<caf::settings>(&content);
+    if (section != "rooms" || keys == nullptr) {
+      return bad(fmt::format("config file {}: unknown section or key '{}' (roomsd reads [rooms])",
+                             file, section));
+    }
+    for (const auto& [key, value] : *keys) {
+      auto applied = apply_file_value(options, file, key, value);
+      if (!applied) return applied.error();
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+result<node_options> parse_node_options(int argc, const char* const* argv) {
+  auto cli = scan_command_line(argc, argv);
+  if (!cli) return cli.error();
+  node_options options;
+  options.show_help = cli->help;
+  if (options.show_help) return options;
+  if (cli->config_file) {
+    auto applied = apply_config_file(options, *cli->config_file);
+    if (!applied) return applied.error();
+  }
+  // Tokens on the command line replace the file's, like every other option.
+  bool cli_tokens = std::any_of(cli->settings.begin(), cli->settings.end(),
+                                [](const cli_setting& s) { return s.spec->name == "token"; });
+  if (cli_tokens) options.tokens.clear();
+  for (const auto& setting : cli->settings) {
+    if (problem why = setting.spec->apply(options, setting.value)) {
+      return bad(fmt::format("bad value for --{}: '{}' ({})", setting.spec->name, setting.value,
+                             *why));
+    }
+  }
+  return options;
+}
+
+std::string node_options_help() {
+  std::string text =
+      "usage: roomsd [options]\n"
+      "Runs one Rooms node: shared, live room state for application backends.\n\n";
+  for (const auto& spec : specs) {
+    std::string left = fmt::format("--{} {}", spec.name, spec.value_name);
+    text += fmt::format("  {:<28} {}\n", left, spec.help);
+  }
+  text +=
+      "\nEvery option but --config and --help may also be set in the file, section [rooms],\n"
+      "e.g. `port = 7421`, `token = [\"a\", \"b\"]`. The command line wins over the file.\n";
+  return text;
+}
+
+}  // namespace rooms

@@ -1,0 +1,43 @@
+// node_options: roomsd's options (PROTOCOL.md section 9 and node/README.md), parsed from the
+// command line and from an optional configuration file in CAF's INI format, section [rooms].
+// The command line wins over the file. Every error names the option (and file), and the value.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "node/log.hpp"
+#include "protocol/limits.hpp"
+#include "protocol/result.hpp"
+
+namespace rooms {
+
+struct node_options {
+  std::string host = "127.0.0.1";
+  /// 0 picks a free port; the node prints the one it got.
+  std::uint16_t port = 7420;
+  std::string data_dir = "./rooms-data";
+  /// When not empty, connections must start with `hello` and one of these tokens.
+  std::vector<std::string> tokens;
+  limits node_limits;
+  log_level level = log_level::info;
+  /// Threads that own the sockets (Boost.Asio event loops).
+  std::size_t io_threads = 1;
+  /// CAF's worker threads (scheduler.max-threads), which run every actor.
+  std::size_t worker_threads = 2;
+  /// The `node` member of ping/hello/stats; empty means "HOST:PORT" once bound.
+  std::string node_name;
+  /// --help was given: print node_options_help() and exit.
+  bool show_help = false;
+};
+
+/// Parses `argv` (and the file named by --config). Errors: invalid_argument, with a message
+/// naming the option or file key and the offending value.
+result<node_options> parse_node_options(int argc, const char* const* argv);
+
+/// The text --help prints.
+std::string node_options_help();
+
+}  // namespace rooms
