@@ -1,0 +1,274 @@
+// rooms-cli's argument parsing: options anywhere on the line, then one command with its
+// operands, checked here so that a mistake is a usage error before anything is sent.
+#include "tools/cli_args.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <limits>
+#include <map>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "tools/cli_json.hpp"
+
+namespace rooms::cli {
+
+namespace {
+
+struct split_line {
+  std::vector<std::string> words;
+  std::map<std::string, std::string, std::less<>> values;
+  bool help = false;
+  bool compact = false;
+};
+
+constexpr std::array<std::string_view, 8> value_options = {
+    "--host", "--port", "--token", "--timeout", "--if-version", "--key", "--ops", "--since"};
+
+// The commands whose operands are plain strings, named as the method's arguments.
+struct plain_command {
+  std::string_view name;
+  std::vector<std::string_view> arguments;
+  std::string_view synopsis;
+};
+
+const std::array<plain_command, 6> plain_commands = {{
+    {"get", {"room"}, "get ROOM"},
+    {"join", {"room", "user"}, "join ROOM USER"},
+    {"leave", {"room", "user"}, "leave ROOM USER"},
+    {"delete", {"room", "user"}, "delete ROOM USER"},
+    {"stats", {}, "stats"},
+    {"ping", {}, "ping"},
+}};
+
+rooms_error usage_error(std::string message) {
+  return rooms_error{error_code::invalid_argument, std::move(message)};
+}
+
+result<split_line> split(int argc, const char* const* argv) {
+  split_line line;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--help" || word == "-h") {
+      line.help = true;
+    } else if (word == "--compact") {
+      line.compact = true;
+    } else if (word.size() > 2 && word.starts_with("--")) {
+      const auto equals = word.find('=');
+      const std::string name{word.substr(0, equals)};
+      if (std::find(value_options.begin(), value_options.end(), name) == value_options.end())
+        return usage_error(fmt::format("unknown option {}", name));
+      if (equals == std::string_view::npos && i + 1 >= argc)
+        return usage_error(fmt::format("{} needs a value", name));
+      line.values[name] = equals == std::string_view::npos ? argv[++i] : word.substr(equals + 1);
+    } else {
+      line.words.emplace_back(word);
+    }
+  }
+  return line;
+}
+
+result<std::uint64_t> parse_number(std::string_view text, std::string_view what,
+                                   std::uint64_t max) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size() || value > max)
+    return usage_error(fmt::format("{} must be a number from 0 to {}, not '{}'", what, max, text));
+  return value;
+}
+
+const std::string* find(const split_line& line, std::string_view name) {
+  const auto found = line.values.find(name);
+  return found == line.values.end() ? nullptr : &found->second;
+}
+
+result<cli_options> options_from(const split_line& line) {
+  cli_options options;
+  options.compact = line.compact;
+  if (const auto* host = find(line, "--host")) options.host = *host;
+  if (const auto* token = find(line, "--token")) options.token = *token;
+  if (const auto* text = find(line, "--port")) {
+    auto port = parse_number(*text, "--port", std::numeric_limits<std::uint16_t>::max());
+    if (!port) return port.error();
+    options.port = static_cast<std::uint16_t>(*port);
+  }
+  if (const auto* text = find(line, "--timeout")) {
+    auto milliseconds = parse_number(*text, "--timeout (milliseconds)", 1u << 30);
+    if (!milliseconds) return milliseconds.error();
+    options.timeout = std::chrono::milliseconds{*milliseconds};
+  }
+  return options;
+}
+
+// One op from `OP PATH [VALUE_JSON]`, `incr PATH BY` or `move|copy FROM PATH`.
+result<json> edit_op(const std::vector<std::string>& operands) {
+  const std::string& op = operands[0];
+  const bool takes_value = op == "set" || op == "merge" || op == "add" || op == "replace" ||
+                           op == "test" || op == "incr";
+  const std::size_t expected = takes_value || op == "move" || op == "copy" ? 3 : 2;
+  if (!takes_value && op != "remove" && op != "move" && op != "copy")
+    return usage_error(fmt::format("unknown op '{}'", op));
+  if (operands.size() != expected)
+    return usage_error(fmt::format("op '{}' takes {} operands", op, expected - 1));
+  if (op == "move" || op == "copy")
+    return json{{"op", op}, {"from", operands[1]}, {"path", operands[2]}};
+  json result = {{"op", op}, {"path", operands[1]}};
+  if (!takes_value) return result;
+  auto value = parse_json_argument(operands[2], op == "incr" ? "BY" : "VALUE_JSON");
+  if (!value) return value.error();
+  result[op == "incr" ? "by" : "value"] = std::move(*value);
+  return result;
+}
+
+result<json> edit_ops(const split_line& line) {
+  const std::vector<std::string> operands(line.words.begin() + 3, line.words.end());
+  if (const auto* ops = find(line, "--ops")) {
+    if (!operands.empty()) return usage_error("give either --ops or one op, not both");
+    auto parsed = parse_json_argument(*ops, "--ops");
+    if (parsed && !parsed->is_array()) return usage_error("--ops must be a JSON array of ops");
+    return parsed;
+  }
+  if (operands.empty()) return usage_error("edit needs an op, or --ops");
+  auto op = edit_op(operands);
+  if (!op) return op.error();
+  return json::array({std::move(*op)});
+}
+
+result<call_command> edit_command(const split_line& line) {
+  if (line.words.size() < 3) return usage_error("usage: edit ROOM USER OP ... | --ops JSON");
+  auto ops = edit_ops(line);
+  if (!ops) return ops.error();
+  call_command call{"edit", {{"room", line.words[1]}, {"user", line.words[2]}, {"ops", *ops}}};
+  if (const auto* key = find(line, "--key")) call.params["key"] = *key;
+  if (const auto* text = find(line, "--if-version")) {
+    auto version = parse_number(*text, "--if-version", std::numeric_limits<std::uint64_t>::max());
+    if (!version) return version.error();
+    call.params["if_version"] = *version;
+  }
+  return call;
+}
+
+result<call_command> create_command(const split_line& line) {
+  if (line.words.size() < 2 || line.words.size() > 3)
+    return usage_error("usage: create USER [DATA_JSON]");
+  call_command call{"create", {{"user", line.words[1]}}};
+  if (line.words.size() == 3) {
+    auto data = parse_json_argument(line.words[2], "DATA_JSON");
+    if (!data) return data.error();
+    call.params["data"] = std::move(*data);
+  }
+  return call;
+}
+
+result<call_command> raw_call_command(const split_line& line) {
+  if (line.words.size() < 2 || line.words.size() > 3)
+    return usage_error("usage: call METHOD [PARAMS_JSON]");
+  call_command call{line.words[1], json::object()};
+  if (line.words.size() == 3) {
+    auto params = parse_json_argument(line.words[2], "PARAMS_JSON");
+    if (!params) return params.error();
+    if (!params->is_object()) return usage_error("PARAMS_JSON must be a JSON object");
+    call.params = std::move(*params);
+  }
+  return call;
+}
+
+result<call_command> plain_call(const split_line& line, const plain_command& command) {
+  if (line.words.size() != command.arguments.size() + 1)
+    return usage_error(fmt::format("usage: {}", command.synopsis));
+  call_command call{std::string{command.name}, json::object()};
+  for (std::size_t i = 0; i < command.arguments.size(); ++i)
+    call.params[std::string{command.arguments[i]}] = line.words[i + 1];
+  return call;
+}
+
+result<call_command> call_from(const split_line& line) {
+  const std::string& name = line.words[0];
+  if (name == "edit") return edit_command(line);
+  if (name == "create") return create_command(line);
+  if (name == "call") return raw_call_command(line);
+  for (const auto& command : plain_commands)
+    if (command.name == name) return plain_call(line, command);
+  return usage_error(fmt::format("unknown command '{}' (see --help)", name));
+}
+
+result<watch_command> watch_from(const split_line& line) {
+  if (line.words.size() != 2) return usage_error("usage: watch ROOM [--since N]");
+  watch_command watch{line.words[1], std::nullopt};
+  if (const auto* text = find(line, "--since")) {
+    auto since = parse_number(*text, "--since", std::numeric_limits<std::uint64_t>::max());
+    if (!since) return since.error();
+    watch.since = *since;
+  }
+  return watch;
+}
+
+// Options that only one command reads are refused elsewhere rather than silently ignored.
+std::optional<rooms_error> misplaced_option(const split_line& line) {
+  const std::string& name = line.words[0];
+  for (std::string_view option : {"--if-version", "--key", "--ops"})
+    if (find(line, option) && name != "edit")
+      return usage_error(fmt::format("{} applies to edit only", option));
+  if (find(line, "--since") && name != "watch") return usage_error("--since applies to watch only");
+  return std::nullopt;
+}
+
+}  // namespace
+
+result<cli_invocation> parse_cli(int argc, const char* const* argv) {
+  auto line = split(argc, argv);
+  if (!line) return line.error();
+  auto options = options_from(*line);
+  if (!options) return options.error();
+  if (line->help) return cli_invocation{*options, help_command{}};
+  if (line->words.empty()) return usage_error("no command given (see --help)");
+  if (auto error = misplaced_option(*line)) return *error;
+  if (line->words[0] == "watch") {
+    auto watch = watch_from(*line);
+    if (!watch) return watch.error();
+    return cli_invocation{*options, std::move(*watch)};
+  }
+  auto call = call_from(*line);
+  if (!call) return call.error();
+  return cli_invocation{*options, std::move(*call)};
+}
+
+std::string_view usage() {
+  return R"(rooms-cli: talk to a Rooms node (MessagePack-RPC over TCP).
+
+usage: rooms-cli [OPTIONS] COMMAND [ARGS]
+
+commands:
+  create USER [DATA_JSON]              create a room owned by USER
+  get ROOM                             print the room's snapshot
+  join ROOM USER | leave ROOM USER     change membership
+  delete ROOM USER                     delete the room (USER must own it)
+  edit ROOM USER OP PATH [VALUE_JSON]  one op: set, merge, add, replace, test (with a value)
+                                       or remove (without)
+  edit ROOM USER incr PATH BY          add the number BY
+  edit ROOM USER move|copy FROM PATH   move or copy a value
+  edit ROOM USER --ops OPS_JSON        any array of ops
+  watch ROOM [--since N]               print each event as one JSON line until the room is
+                                       deleted (or Ctrl-C); with --since, replay from N
+  stats | ping                         the node's counters | a liveness check
+  call METHOD [PARAMS_JSON]            any method with a map of named arguments
+
+options:
+  --host HOST        node address (default 127.0.0.1)
+  --port PORT        node client port (default 7420)
+  --token TOKEN      send `hello` with this token first
+  --timeout MS       how long to wait for each answer (default 10000)
+  --if-version N     edit only if the room is at version N
+  --key K            idempotency key of the edit
+  --compact          print results on one line
+  --help             this text
+
+Values are JSON: `5` is an integer, `5.0` a float, `"x"` a string. MessagePack binary is
+written {"$binary": "<base64>"}, in values given and in everything printed.
+Exit status: 0 success, 1 error (printed as `error: CODE: MESSAGE`), 2 usage error.
+)";
+}
+
+}  // namespace rooms::cli

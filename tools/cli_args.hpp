@@ -1,0 +1,55 @@
+// rooms-cli's command line: options and commands, turned into the request to send
+// (PROTOCOL.md section 4 names the methods and their arguments).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/result.hpp"
+
+namespace rooms::cli {
+
+using json = nlohmann::json;
+
+struct cli_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 7420;
+  /// Sent with `hello` before the command when given.
+  std::optional<std::string> token;
+  /// Results on one line instead of indented.
+  bool compact = false;
+  std::chrono::milliseconds timeout{10000};
+};
+
+/// One request and its printed result.
+struct call_command {
+  std::string method;
+  json params = json::object();
+};
+
+/// `watch ROOM [--since N]`: subscribe and print events until the room is deleted.
+struct watch_command {
+  std::string room;
+  std::optional<std::uint64_t> since;
+};
+
+struct help_command {};
+
+struct cli_invocation {
+  cli_options options;
+  std::variant<help_command, call_command, watch_command> command;
+};
+
+/// Reads the arguments after the program name. Errors are usage errors (`invalid_argument`).
+result<cli_invocation> parse_cli(int argc, const char* const* argv);
+
+/// The text of `rooms-cli --help`.
+std::string_view usage();
+
+}  // namespace rooms::cli
