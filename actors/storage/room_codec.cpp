@@ -1,0 +1,283 @@
+// Encoding and decoding of stored room images and event records (format in room_codec.hpp).
+// Decoding unpacks with explicit limits, catches msgpack-c's exceptions in one function, and
+// converts through msgpack_json so documents keep their types.
+#include "actors/storage/room_codec.hpp"
+
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+#include <msgpack.hpp>
+
+#include "protocol/msgpack_json.hpp"
+
+namespace rooms {
+
+namespace {
+
+// The record map itself is one level around the documents it holds.
+constexpr std::size_t record_depth = max_stored_depth + 1;
+
+// --- encoding --------------------------------------------------------------------------------
+
+class string_sink {
+ public:
+  explicit string_sink(std::string& out) : out_(out) {}
+  void write(const char* bytes, std::size_t size) { out_.append(bytes, size); }
+
+ private:
+  std::string& out_;
+};
+
+// Writes record maps: field names, strings and unsigned integers; documents go through
+// append_msgpack.
+class record_writer {
+ public:
+  explicit record_writer(std::string& out) : out_(out), sink_(out), packer_(sink_) {}
+
+  void map(std::size_t fields) { packer_.pack_map(static_cast<std::uint32_t>(fields)); }
+  void array(std::size_t size) { packer_.pack_array(static_cast<std::uint32_t>(size)); }
+  void text(std::string_view value) {
+    packer_.pack_str(static_cast<std::uint32_t>(value.size()));
+    packer_.pack_str_body(value.data(), static_cast<std::uint32_t>(value.size()));
+  }
+  void uint(std::uint64_t value) { packer_.pack_uint64(value); }
+  void document(const json& value) { append_msgpack(out_, value); }
+
+ private:
+  std::string& out_;
+  string_sink sink_;
+  msgpack::packer<string_sink> packer_;
+};
+
+void write_keys(record_writer& out, const std::vector<stored_key>& keys) {
+  out.array(keys.size());
+  for (const stored_key& key : keys) {
+    out.map(3);
+    out.text("key");
+    out.text(key.key);
+    out.text("fp");
+    out.uint(key.fingerprint);
+    out.text("ver");
+    out.uint(key.version);
+  }
+}
+
+// --- decoding --------------------------------------------------------------------------------
+
+rooms_error corrupt(std::string_view what, std::string_view detail) {
+  return rooms_error{error_code::internal, fmt::format("corrupt {}: {}", what, detail)};
+}
+
+// Strings and bins stay in `bytes` instead of being copied: the record is converted to json
+// before `bytes` goes away.
+bool reference_all(msgpack::type::object_type, std::size_t, void*) { return true; }
+
+// The one place msgpack-c's exceptions are caught. No container can have more elements than
+// there are bytes, so the size limits are the input's length.
+std::optional<rooms_error> unpack_record(std::string_view bytes, std::string_view what,
+                                         msgpack::object_handle& handle) {
+  const std::size_t n = bytes.size();
+  const msgpack::unpack_limit limits(n, n / 2, n, n, n, record_depth);
+  std::size_t offset = 0;
+  try {
+    msgpack::unpack(handle, bytes.data(), n, offset, reference_all, nullptr, limits);
+  } catch (const std::exception& e) {
+    return corrupt(what, fmt::format("not MessagePack ({})", e.what()));
+  }
+  if (offset != n) return corrupt(what, fmt::format("{} bytes after the record", n - offset));
+  return std::nullopt;
+}
+
+// Takes typed fields out of one decoded record map (moving documents, not copying them).
+class record_reader {
+ public:
+  // The record in `bytes`, with its map shape and format number checked.
+  static result<record_reader> open(std::string_view bytes, std::string_view what) {
+    msgpack::object_handle handle;
+    if (auto error = unpack_record(bytes, what, handle)) return *error;
+    if (handle.get().type != msgpack::type::MAP) return corrupt(what, "not a map");
+    auto record = to_json(handle.get(), record_depth);
+    if (!record) return corrupt(what, record.error().message);
+    record_reader reader(std::move(*record), what);
+    if (auto error = reader.check_format()) return *error;
+    return reader;
+  }
+
+  result<std::uint64_t> uint(const char* name) {
+    json* field = find(name);
+    if (field == nullptr || !field->is_number_unsigned()) return wrong(name, "an unsigned integer");
+    return field->get<std::uint64_t>();
+  }
+  result<std::string> text(const char* name) {
+    json* field = find(name);
+    if (field == nullptr || !field->is_string()) return wrong(name, "a string");
+    return std::move(field->get_ref<std::string&>());
+  }
+  result<json> take(const char* name, json::value_t type) {
+    json* field = find(name);
+    if (field == nullptr || field->type() != type) return wrong(name, json(type).type_name());
+    return std::move(*field);
+  }
+  result<json> take_any(const char* name) {
+    json* field = find(name);
+    if (field == nullptr) return wrong(name, "present");
+    return std::move(*field);
+  }
+  bool has(const char* name) { return find(name) != nullptr; }
+  rooms_error error(std::string_view detail) const { return corrupt(what_, detail); }
+
+ private:
+  record_reader(json record, std::string_view what) : record_(std::move(record)), what_(what) {}
+
+  json* find(const char* name) {
+    auto it = record_.find(name);
+    return it == record_.end() ? nullptr : &*it;
+  }
+  rooms_error wrong(const char* name, std::string_view expected) const {
+    return error(fmt::format("field \"{}\" is missing or not {}", name, expected));
+  }
+  std::optional<rooms_error> check_format() {
+    auto format = uint("fmt");
+    if (!format) return format.error();
+    if (*format == room_codec_format) return std::nullopt;
+    return error(fmt::format("format {} is not readable by this build (it reads format {})",
+                             *format, room_codec_format));
+  }
+
+  json record_;
+  std::string_view what_;
+};
+
+result<std::vector<std::string>> read_members(record_reader& in) {
+  auto members = in.take("mem", json::value_t::array);
+  if (!members) return members.error();
+  std::vector<std::string> out;
+  out.reserve(members->size());
+  for (json& member : *members) {
+    if (!member.is_string()) return in.error("a member is not a string");
+    out.push_back(std::move(member.get_ref<std::string&>()));
+  }
+  return out;
+}
+
+std::optional<stored_key> read_key(const json& entry) {
+  if (!entry.is_object()) return std::nullopt;
+  auto key = entry.find("key"), fp = entry.find("fp"), ver = entry.find("ver");
+  if (key == entry.end() || fp == entry.end() || ver == entry.end()) return std::nullopt;
+  if (!key->is_string() || !fp->is_number_unsigned() || !ver->is_number_unsigned())
+    return std::nullopt;
+  return stored_key{key->get<std::string>(), fp->get<std::uint64_t>(), ver->get<std::uint64_t>()};
+}
+
+result<std::vector<stored_key>> read_keys(record_reader& in) {
+  auto keys = in.take("keys", json::value_t::array);
+  if (!keys) return keys.error();
+  std::vector<stored_key> out;
+  out.reserve(keys->size());
+  for (const json& entry : *keys) {
+    auto key = read_key(entry);
+    if (!key) return in.error("an idempotency key is not {key: str, fp: uint, ver: uint}");
+    out.push_back(std::move(*key));
+  }
+  return out;
+}
+
+// The image's scalar fields: id, owner, data and version.
+std::optional<rooms_error> read_image_fields(record_reader& in, room_image& image) {
+  auto id = in.text("id");
+  if (!id) return id.error();
+  auto owner = in.text("own");
+  if (!owner) return owner.error();
+  auto data = in.take_any("data");
+  if (!data) return data.error();
+  auto version = in.uint("ver");
+  if (!version) return version.error();
+  image.id = std::move(*id);
+  image.owner = std::move(*owner);
+  image.data = std::move(*data);
+  image.version = *version;
+  return std::nullopt;
+}
+
+bool has_version(const json& event) {
+  auto it = event.find("version");
+  return it != event.end() && it->is_number_unsigned();
+}
+
+}  // namespace
+
+std::string encode_room_image(const room_image& image) {
+  std::string out;
+  record_writer w(out);
+  w.map(7);
+  w.text("fmt");
+  w.uint(room_codec_format);
+  w.text("id");
+  w.text(image.id);
+  w.text("own");
+  w.text(image.owner);
+  w.text("mem");
+  w.array(image.members.size());
+  for (const std::string& member : image.members) w.text(member);
+  w.text("data");
+  w.document(image.data);
+  w.text("ver");
+  w.uint(image.version);
+  w.text("keys");
+  write_keys(w, image.keys);
+  return out;
+}
+
+std::string encode_event_record(const event_record& record) {
+  std::string out;
+  record_writer w(out);
+  w.map(record.key ? 4 : 3);
+  w.text("fmt");
+  w.uint(room_codec_format);
+  w.text("ev");
+  w.document(record.event);
+  w.text("fp");
+  w.uint(record.fingerprint);
+  if (record.key) {
+    w.text("key");
+    w.text(*record.key);
+  }
+  return out;
+}
+
+result<room_image> decode_room_image(std::string_view bytes) {
+  auto in = record_reader::open(bytes, "room image");
+  if (!in) return in.error();
+  room_image image;
+  if (auto error = read_image_fields(*in, image)) return *error;
+  auto members = read_members(*in);
+  if (!members) return members.error();
+  auto keys = read_keys(*in);
+  if (!keys) return keys.error();
+  image.members = std::move(*members);
+  image.keys = std::move(*keys);
+  return image;
+}
+
+result<event_record> decode_event_record(std::string_view bytes) {
+  auto in = record_reader::open(bytes, "event record");
+  if (!in) return in.error();
+  event_record record;
+  auto event = in->take("ev", json::value_t::object);
+  if (!event) return event.error();
+  if (!has_version(*event)) return in->error("the event has no unsigned \"version\"");
+  auto fingerprint = in->uint("fp");
+  if (!fingerprint) return fingerprint.error();
+  if (in->has("key")) {
+    auto key = in->text("key");
+    if (!key) return key.error();
+    record.key = std::move(*key);
+  }
+  record.event = std::move(*event);
+  record.fingerprint = *fingerprint;
+  return record;
+}
+
+}  // namespace rooms

@@ -1,0 +1,136 @@
+// room_store: rooms kept durably in an embedded RocksDB (issue 4; docs/operations.md has the
+// operator's view). Plain C++, no CAF: the room actor and the directory call it through
+// group_writer (writes) and directly (loads).
+//
+// <data_dir>/rocksdb/        the RocksDB database. It is built in <data_dir>/rocksdb.init/ and
+//                            renamed once its marker is synced, so "rocksdb/" is always a store.
+// Keys in the database:
+//   "meta/format"            "rooms-store-1": the marker; a database without it is not opened
+//   "meta/room_count"        the number of stored rooms, 8 bytes big-endian
+//   "r/<room id>"            the room's image (room_codec.hpp)
+//   "e/<room id>/<version>"  an event record (room_codec.hpp); <version> is 8 bytes big-endian,
+//                            so one room's events sort by version and a trim is one range delete
+// Room ids never contain '/' (they are UUIDs), so "e/<id>/" prefixes that room's events only.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/room/room_image.hpp"
+#include "protocol/result.hpp"
+
+namespace rocksdb {
+class DB;
+class Env;
+}  // namespace rocksdb
+
+namespace rooms {
+
+struct store_options {
+  /// Initialize an empty data dir. Tools that only inspect a store pass false, so a mistyped
+  /// path is an error instead of a new empty store.
+  bool create_if_empty = true;
+  /// RocksDB memtable size. Larger means fewer flushes and less write amplification, but more
+  /// memory and a longer WAL replay when the node restarts.
+  std::size_t write_buffer_bytes = 32 << 20;
+  /// Block cache for loads. Larger restores rooms faster after a restart and costs memory.
+  std::size_t block_cache_bytes = 32 << 20;
+  /// The OS seam: RocksDB's file access. Null is the real file system; tests pass an Env that
+  /// fails writes on demand (a full disk).
+  std::shared_ptr<rocksdb::Env> env;
+};
+
+/// A room as stored: its last folded image and its stored events, ascending by version. Events
+/// at or below image.version are kept for subscribe-since; the caller replays those above it.
+struct stored_room {
+  room_image image;
+  std::vector<event_record> events;
+};
+
+/// One room's part of a batch, applied in this order: the image, the event, the trim. `erase`
+/// stands alone (no image or event).
+struct room_write {
+  std::string room;
+  /// The room folded at image->version; the first image of a room counts it as stored.
+  std::optional<room_image> image;
+  std::optional<event_record> event;
+  /// Delete the events with version <= this (0: none). One range delete each: trim when
+  /// folding, not on every edit.
+  std::uint64_t trim_events_through = 0;
+  /// The room was deleted: remove its image and all its events.
+  bool erase = false;
+};
+
+class room_store {
+ public:
+  /// Opens the store in `data_dir`, which must exist, be a directory and be writable. An empty
+  /// data dir is initialized (if options.create_if_empty); one that holds other files but no
+  /// store, a store without its marker, or one RocksDB cannot open (corruption, locked by another
+  /// process) is an error. Every error is `unavailable` and names the path and the cause.
+  static result<std::unique_ptr<room_store>> open(const std::string& data_dir,
+                                                  const store_options& options = {});
+
+  /// Syncs the WAL (so an async-mode store closes durable) and closes the database.
+  ~room_store();
+  room_store(const room_store&) = delete;
+  room_store& operator=(const room_store&) = delete;
+
+  /// The room's image and events from one consistent snapshot, nullopt if the room is not
+  /// stored (never created, or erased). Read errors and undecodable records are `unavailable`.
+  /// Thread-safe.
+  result<std::optional<stored_room>> load(const std::string& room) const;
+
+  /// Whether the room has a stored image, by a point lookup. Thread-safe.
+  result<bool> exists(const std::string& room) const;
+
+  /// Rooms stored, as of the last successful write. Thread-safe.
+  std::uint64_t room_count() const { return room_count_.load(std::memory_order_relaxed); }
+
+  /// Up to `limit` stored room ids greater than `after` ("" for the first page), ascending.
+  result<std::vector<std::string>> list_rooms(const std::string& after, std::size_t limit) const;
+
+  /// Whether `w` may be written: a room id without '/', an image of that room, an event with an
+  /// unsigned "version", and erase alone. `invalid_argument` says why not.
+  static std::optional<rooms_error> check(const room_write& w);
+
+  /// Writes the whole batch as one RocksDB write batch, fsynced before returning if `sync`, and
+  /// keeps the room count. Every write must pass check(), else nothing is written. A failure
+  /// (disk full, I/O error) is `unavailable`, and the batch may or may not have reached the disk.
+  /// The next write first tries to resume the database. One writer at a time (group_writer).
+  std::optional<rooms_error> write(const std::vector<room_write>& batch, bool sync);
+
+  /// Fsyncs the WAL: makes every earlier write durable (async mode calls it each second).
+  std::optional<rooms_error> sync_wal();
+
+  /// An online backup: a consistent copy in `target_dir` (created if missing; must be empty)
+  /// that open() accepts as a data dir. Hard-links table files when on the same file system.
+  std::optional<rooms_error> checkpoint(const std::string& target_dir);
+
+  /// The data dir this store was opened in.
+  const std::string& data_dir() const { return data_dir_; }
+
+ private:
+  room_store(std::string data_dir, std::unique_ptr<rocksdb::DB> db,
+             std::shared_ptr<rocksdb::Env> env, std::uint64_t room_count);
+
+  result<bool> image_stored(const std::string& room) const;
+  result<std::int64_t> count_change(const std::vector<room_write>& batch) const;
+  std::optional<rooms_error> resume_if_needed();
+  rooms_error failure(std::string_view doing, const std::string& status) const;
+
+  std::string data_dir_;
+  std::string db_path_;
+  std::shared_ptr<rocksdb::Env> env_;  // outlives db_
+  std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<std::uint64_t> room_count_;
+  std::mutex write_mutex_;
+  bool needs_resume_ = false;  // guarded by write_mutex_
+};
+
+}  // namespace rooms
