@@ -1,0 +1,149 @@
+// JSON Pointer parsing and exception-free lookups for the edit engine (RFC 6901; PROTOCOL.md
+// sections 2 and 5).
+#include "actors/room/edit_path.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace rooms {
+
+namespace {
+
+// RFC 6901's syntax, checked here so the reason can be precise; json_pointer then unescapes.
+bool is_pointer_syntax(std::string_view text, std::string& why_not) {
+  if (!text.empty() && text.front() != '/') {
+    why_not = "a JSON Pointer must be empty or start with '/'";
+    return false;
+  }
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '~') continue;
+    if (i + 1 == text.size() || (text[i + 1] != '0' && text[i + 1] != '1')) {
+      why_not = "'~' must be followed by '0' or '1' in a JSON Pointer";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<edit_path> parse_edit_path(std::string_view text, std::string& why_not) {
+  if (!is_pointer_syntax(text, why_not)) return std::nullopt;
+  edit_path tokens;
+  try {
+    json::json_pointer pointer{std::string{text}};
+    while (!pointer.empty()) {
+      tokens.push_back(pointer.back());
+      pointer.pop_back();
+    }
+  } catch (const json::exception& e) {
+    why_not = e.what();
+    return std::nullopt;
+  }
+  std::reverse(tokens.begin(), tokens.end());
+  return tokens;
+}
+
+std::optional<std::size_t> parse_array_index(const std::string& token) {
+  if (token.empty() || (token.size() > 1 && token.front() == '0')) return std::nullopt;
+  std::size_t index = 0;
+  const char* end = token.data() + token.size();
+  const auto [stop, error] = std::from_chars(token.data(), end, index);
+  if (error != std::errc{} || stop != end) return std::nullopt;
+  return index;
+}
+
+json* find_child(json& container, const std::string& token) {
+  if (auto* members = container.get_ptr<json::object_t*>()) {
+    const auto it = members->find(token);
+    return it == members->end() ? nullptr : &it->second;
+  }
+  if (auto* elements = container.get_ptr<json::array_t*>()) {
+    const auto index = parse_array_index(token);
+    return index && *index < elements->size() ? &(*elements)[*index] : nullptr;
+  }
+  return nullptr;
+}
+
+json* find_value(json& root, path_view path) {
+  json* at = &root;
+  for (const auto& token : path) {
+    at = find_child(*at, token);
+    if (at == nullptr) return nullptr;
+  }
+  return at;
+}
+
+std::string describe_missing(json& root, path_view path) {
+  json* at = &root;
+  for (std::size_t k = 0; k < path.size(); ++k) {
+    json* next = find_child(*at, path[k]);
+    if (next != nullptr) {
+      at = next;
+      continue;
+    }
+    const std::string here = quoted_pointer(path.first(k));
+    if (at->is_object()) return fmt::format("map {} has no member {}", here, quoted_text(path[k]));
+    if (!at->is_array()) return fmt::format("{} is {}, not a map or array", here, kind_phrase(*at));
+    if (!parse_array_index(path[k]))
+      return fmt::format(
+          "{} is not an element index of array {} (RFC 6901: digits, no leading "
+          "zeros; \"-\" names no existing element)",
+          quoted_text(path[k]), here);
+    return fmt::format("index {} is out of range: array {} has {} elements", path[k], here,
+                       at->size());
+  }
+  return fmt::format("{} exists", quoted_pointer(path));
+}
+
+bool is_proper_prefix(path_view prefix, path_view path) {
+  return prefix.size() < path.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+}
+
+std::string quoted_text(std::string_view text) {
+  return json(std::string{text}).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string quoted_pointer(path_view path) {
+  std::string text;
+  for (const auto& token : path) {
+    text += '/';
+    for (const char c : token) {
+      if (c == '~')
+        text += "~0";
+      else if (c == '/')
+        text += "~1";
+      else
+        text += c;
+    }
+  }
+  return quoted_text(text);
+}
+
+std::string_view kind_phrase(const json& value) {
+  switch (value.type()) {
+    case json::value_t::object:
+      return "a map";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "an integer";
+    case json::value_t::number_float:
+      return "a float";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::binary:
+      return "binary data";
+    case json::value_t::null:
+    case json::value_t::discarded:
+      return "nil";
+  }
+  return "nil";
+}
+
+}  // namespace rooms

@@ -1,0 +1,167 @@
+// In-place primitives with an undo log and exact size tracking (see edit_transaction.hpp;
+// PROTOCOL.md section 5).
+#include "actors/room/edit_transaction.hpp"
+
+#include <cassert>
+#include <utility>
+
+#include "protocol/msgpack_json.hpp"
+
+namespace rooms {
+
+namespace {
+
+std::size_t key_bytes(const std::string& key) {
+  return packed_str_header_size(key.size()) + key.size();
+}
+
+// How much a container's header grows when it goes from `count` to `count + 1` children.
+std::size_t header_growth(std::size_t count) {
+  return packed_container_header_size(count + 1) - packed_container_header_size(count);
+}
+
+std::size_t index_of(const std::string& token) {
+  const auto index = parse_array_index(token);
+  assert(index.has_value());
+  return *index;
+}
+
+}  // namespace
+
+sized_value make_sized(json value) {
+  const std::size_t bytes = packed_size(value);
+  return {std::move(value), bytes};
+}
+
+edit_transaction::edit_transaction(document& doc)
+    : doc_(doc), packed_bytes_before_(doc.packed_bytes) {}
+
+json& edit_transaction::insert(json& container, path_view container_path, const std::string& token,
+                               sized_value v) {
+  // The entry and the log's room are allocated first: once the data has changed, recording it
+  // cannot fail, so the log always describes the data exactly.
+  entry e = make_entry(change::inserted, container_path, token);
+  log_.reserve(log_.size() + 1);
+  doc_.packed_bytes += v.bytes + header_growth(container.size());
+  json* placed = nullptr;
+  if (auto* members = container.get_ptr<json::object_t*>()) {
+    doc_.packed_bytes += key_bytes(token);
+    placed = &members->emplace(token, std::move(v.value)).first->second;
+  } else {
+    auto& elements = *container.get_ptr<json::array_t*>();
+    const auto at = elements.begin() + static_cast<std::ptrdiff_t>(index_of(token));
+    placed = &*elements.insert(at, std::move(v.value));
+  }
+  log_.push_back(std::move(e));
+  return *placed;
+}
+
+json& edit_transaction::replace(json& target, path_view target_path, sized_value v) {
+  entry e{change::replaced, edit_path(target_path.begin(), target_path.end()), {}, {}};
+  log_.reserve(log_.size() + 1);
+  doc_.packed_bytes += v.bytes;
+  doc_.packed_bytes -= packed_size(target);
+  e.old_value = std::exchange(target, std::move(v.value));
+  log_.push_back(std::move(e));
+  return target;
+}
+
+void edit_transaction::erase(json& container, path_view container_path, const std::string& token) {
+  entry e = make_entry(change::erased, container_path, token);
+  log_.reserve(log_.size() + 1);
+  sized_value taken = take_child(container, token, e);
+  if (container.is_object()) {
+    e.member.mapped() = std::move(taken.value);
+  } else {
+    e.old_value = std::move(taken.value);
+  }
+  log_.push_back(std::move(e));
+}
+
+sized_value edit_transaction::detach(json& container, path_view container_path,
+                                     const std::string& token) {
+  entry e = make_entry(change::detached, container_path, token);
+  log_.reserve(log_.size() + 1);
+  sized_value taken = take_child(container, token, e);
+  log_.push_back(std::move(e));
+  return taken;
+}
+
+void edit_transaction::return_detached(json value) { carry_ = std::move(value); }
+
+void edit_transaction::rollback() {
+  for (auto it = log_.rbegin(); it != log_.rend(); ++it) undo(*it);
+  log_.clear();
+  carry_ = nullptr;
+  doc_.packed_bytes = packed_bytes_before_;
+}
+
+edit_transaction::entry edit_transaction::make_entry(change what, path_view container_path,
+                                                     const std::string& token) const {
+  edit_path location(container_path.begin(), container_path.end());
+  location.push_back(token);
+  return entry{what, std::move(location), {}, {}};
+}
+
+// Removes the member or element `token` from the data and returns it with its packed size; a
+// map member's node is kept in `e` so that putting it back needs no allocation.
+sized_value edit_transaction::take_child(json& container, const std::string& token, entry& e) {
+  doc_.packed_bytes -= header_growth(container.size() - 1);
+  sized_value taken;
+  if (auto* members = container.get_ptr<json::object_t*>()) {
+    e.member = members->extract(token);
+    assert(!e.member.empty());
+    taken.value = std::move(e.member.mapped());
+    doc_.packed_bytes -= key_bytes(token);
+  } else {
+    auto& elements = *container.get_ptr<json::array_t*>();
+    const auto at = elements.begin() + static_cast<std::ptrdiff_t>(index_of(token));
+    taken.value = std::move(*at);
+    elements.erase(at);
+  }
+  taken.bytes = packed_size(taken.value);
+  doc_.packed_bytes -= taken.bytes;
+  return taken;
+}
+
+void edit_transaction::undo(entry& e) {
+  if (e.location.empty()) {
+    carry_ = std::exchange(doc_.data, std::move(e.old_value));
+    return;
+  }
+  const path_view location(e.location);
+  json* container = find_value(doc_.data, location.first(location.size() - 1));
+  assert(container != nullptr);
+  const std::string& token = e.location.back();
+  switch (e.what) {
+    case change::inserted: {
+      entry removed{change::erased, {}, {}, {}};
+      carry_ = std::move(take_child(*container, token, removed).value);
+      return;
+    }
+    case change::replaced:
+      carry_ = std::exchange(*find_child(*container, token), std::move(e.old_value));
+      return;
+    case change::detached:
+      put_back(*container, e, std::move(carry_));
+      return;
+    case change::erased:
+      put_back(*container, e,
+               container->is_object() ? std::move(e.member.mapped()) : std::move(e.old_value));
+      return;
+  }
+}
+
+// Inserts `value` back where entry `e` took it from; a map member reuses its kept node.
+void edit_transaction::put_back(json& container, entry& e, json value) {
+  if (auto* members = container.get_ptr<json::object_t*>()) {
+    e.member.mapped() = std::move(value);
+    members->insert(std::move(e.member));
+    return;
+  }
+  auto& elements = *container.get_ptr<json::array_t*>();
+  const auto at = elements.begin() + static_cast<std::ptrdiff_t>(index_of(e.location.back()));
+  elements.insert(at, std::move(value));
+}
+
+}  // namespace rooms
