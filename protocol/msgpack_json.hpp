@@ -21,11 +21,12 @@ using json = nlohmann::json;
 
 /// Converts a decoded MessagePack object to a document. Nesting deeper than `max_depth`
 /// containers (arrays and maps; the outermost container counts as 1) is `invalid_argument`,
-/// detected without recursing past the limit.
+/// detected without recursing past the limit. A key repeated in one map keeps its last value.
 result<json> to_json(const msgpack::object& object, std::size_t max_depth);
 
 /// Appends the MessagePack encoding of `value` to `out`. Integers use the smallest encoding,
-/// floats are always float64.
+/// floats are always float64 (even integral ones, which msgpack-c 4.1's pack_double would turn
+/// into integers). Map members come in key order.
 void append_msgpack(std::string& out, const json& value);
 
 /// The MessagePack encoding of `value` as a new string.

@@ -6,6 +6,7 @@
 // are done here, each through a primitive that logs its undo and keeps the size exact.
 #include "actors/room/edit_engine.hpp"
 
+#include <cassert>
 #include <exception>
 #include <string>
 
@@ -224,7 +225,6 @@ outcome edit_applier::merge(const edit_op& op) {
 }
 
 outcome edit_applier::incr(const edit_op& op) {
-  if (op.path.empty()) return failed(op, "the root of room data is a map, not a number");
   if (auto error = check_depth(op, op.path.size(), *op.value)) return error;
   auto where = locate_for_set(op);
   if (!where) return where.error();
@@ -290,6 +290,8 @@ result<json*> edit_applier::ensure_parent(const edit_op& op) {
 // set's target: a map member (existing or not), an existing array element, or the end of an
 // array ("-" or the index equal to its length).
 result<slot> edit_applier::locate_for_set(const edit_op& op) {
+  // set and merge handle the root themselves; the parser rejects incr at the root.
+  assert(!op.path.empty());
   auto parent = ensure_parent(op);
   if (!parent) return parent.error();
   json& container = **parent;

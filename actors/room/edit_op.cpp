@@ -78,6 +78,8 @@ std::optional<rooms_error> check_operand(const edit_op& op) {
                                kind_phrase(*op.value)));
   if (op.path.empty() && op.kind == edit_kind::remove)
     return invalid("the root of room data cannot be removed");
+  if (op.path.empty() && op.kind == edit_kind::incr)
+    return invalid("the root of room data is a map and cannot be incremented");
   return std::nullopt;
 }
 

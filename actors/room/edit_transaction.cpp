@@ -2,6 +2,7 @@
 // PROTOCOL.md section 5).
 #include "actors/room/edit_transaction.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -41,7 +42,7 @@ json& edit_transaction::insert(json& container, path_view container_path, const 
   // The entry and the log's room are allocated first: once the data has changed, recording it
   // cannot fail, so the log always describes the data exactly.
   entry e = make_entry(change::inserted, container_path, token);
-  log_.reserve(log_.size() + 1);
+  reserve_entry();
   doc_.packed_bytes += v.bytes + header_growth(container.size());
   json* placed = nullptr;
   if (auto* members = container.get_ptr<json::object_t*>()) {
@@ -58,7 +59,7 @@ json& edit_transaction::insert(json& container, path_view container_path, const 
 
 json& edit_transaction::replace(json& target, path_view target_path, sized_value v) {
   entry e{change::replaced, edit_path(target_path.begin(), target_path.end()), {}, {}};
-  log_.reserve(log_.size() + 1);
+  reserve_entry();
   doc_.packed_bytes += v.bytes;
   doc_.packed_bytes -= packed_size(target);
   e.old_value = std::exchange(target, std::move(v.value));
@@ -68,7 +69,7 @@ json& edit_transaction::replace(json& target, path_view target_path, sized_value
 
 void edit_transaction::erase(json& container, path_view container_path, const std::string& token) {
   entry e = make_entry(change::erased, container_path, token);
-  log_.reserve(log_.size() + 1);
+  reserve_entry();
   sized_value taken = take_child(container, token, e);
   if (container.is_object()) {
     e.member.mapped() = std::move(taken.value);
@@ -81,10 +82,16 @@ void edit_transaction::erase(json& container, path_view container_path, const st
 sized_value edit_transaction::detach(json& container, path_view container_path,
                                      const std::string& token) {
   entry e = make_entry(change::detached, container_path, token);
-  log_.reserve(log_.size() + 1);
+  reserve_entry();
   sized_value taken = take_child(container, token, e);
   log_.push_back(std::move(e));
   return taken;
+}
+
+// Room for one more entry, made before the data changes (see insert()). Growth is geometric:
+// reserve(size + 1) would reallocate on every entry.
+void edit_transaction::reserve_entry() {
+  if (log_.size() == log_.capacity()) log_.reserve(std::max<std::size_t>(16, 2 * log_.capacity()));
 }
 
 void edit_transaction::return_detached(json value) { carry_ = std::move(value); }

@@ -69,7 +69,7 @@ class edit_transaction {
   };
 
   entry make_entry(change what, path_view container_path, const std::string& token) const;
-  void record(entry&& e);
+  void reserve_entry();
   void undo(entry& e);
   sized_value take_child(json& container, const std::string& token, entry& e);
   void put_back(json& container, entry& e, json value);
