@@ -39,8 +39,8 @@ struct edit_command {
   std::string user;
   /// An array; each op is checked when the edit is applied (errors carry the op's index).
   json ops = json::array();
-  std::optional<std::uint64_t> if_version;
-  std::optional<std::string> key;
+  std::optional<std::uint64_t> if_version = std::nullopt;
+  std::optional<std::string> key = std::nullopt;
   /// `reply: "version"`: answer {"room", "version"} instead of the snapshot.
   bool reply_version_only = false;
 };
@@ -51,7 +51,7 @@ struct get_command {
 
 struct subscribe_command {
   std::string room;
-  std::optional<std::uint64_t> since;
+  std::optional<std::uint64_t> since = std::nullopt;
 };
 
 struct unsubscribe_command {
@@ -59,8 +59,8 @@ struct unsubscribe_command {
 };
 
 struct hello_command {
-  std::optional<std::string> token;
-  std::optional<std::string> client;
+  std::optional<std::string> token = std::nullopt;
+  std::optional<std::string> client = std::nullopt;
 };
 
 struct ping_command {};

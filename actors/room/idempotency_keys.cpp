@@ -31,4 +31,14 @@ void idempotency_keys::remember(const std::string& key, entry e) {
   }
 }
 
+std::vector<stored_key> idempotency_keys::export_keys() const {
+  std::vector<stored_key> keys;
+  keys.reserve(order_.size());
+  for (const auto& key : order_) {
+    const entry& e = by_key_.at(key);
+    keys.push_back({key, e.fingerprint, e.version});
+  }
+  return keys;
+}
+
 }  // namespace rooms

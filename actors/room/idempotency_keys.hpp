@@ -7,8 +7,11 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "actors/room/room_image.hpp"
 
 namespace rooms {
 
@@ -31,6 +34,9 @@ class idempotency_keys {
   void remember(const std::string& key, entry e);
 
   std::size_t size() const { return by_key_.size(); }
+
+  /// Every remembered key, oldest first (what storage keeps).
+  std::vector<stored_key> export_keys() const;
 
  private:
   std::size_t capacity_;

@@ -58,7 +58,7 @@ void room_actor_state::handle(room_call& call) {
   // storage step that must finish before either goes out belongs exactly here.
   reply(call.from,
         outcome.ok() ? result<json>{std::move(outcome->result)} : result<json>{outcome.error()});
-  if (outcome.ok() && outcome->event) broadcast(*outcome->event);
+  if (outcome.ok() && outcome->change) broadcast(outcome->change->event);
   if (!was_deleted && room->deleted()) {
     for (auto& sub : subscribers) self->demonitor(sub);
     subscribers.clear();

@@ -28,14 +28,14 @@ struct room_image {
   nlohmann::json data = nlohmann::json::object();
   std::uint64_t version = 1;
   /// Oldest first.
-  std::vector<stored_key> keys;
+  std::vector<stored_key> keys = {};
 };
 
 /// One change as stored: the event map exactly as subscribers got it, plus the idempotency key
 /// of a keyed edit (which the wire event does not show).
 struct event_record {
   nlohmann::json event;
-  std::optional<std::string> key;
+  std::optional<std::string> key = std::nullopt;
   std::uint64_t fingerprint = 0;
 
   std::uint64_t version() const { return event.at("version").get<std::uint64_t>(); }

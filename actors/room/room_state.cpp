@@ -56,14 +56,22 @@ json room_state::snapshot() const {
               {"version", version_}};
 }
 
-json& room_state::record_event(std::string_view type, const std::string& user) {
+json room_state::next_event(std::string_view type, const std::string& user) {
   ++version_;
-  events_.push_back(json{{"room", id_}, {"version", version_}, {"type", type}, {"user", user}});
+  return json{{"room", id_}, {"version", version_}, {"type", type}, {"user", user}};
+}
+
+void room_state::retain(json event) {
+  events_.push_back(std::move(event));
   if (events_.size() > std::max<std::size_t>(limits_->retained_events, 1)) {
     first_replayable_ = events_.front()["version"].get<std::uint64_t>() + 1;
     events_.pop_front();
   }
-  return events_.back();
+}
+
+room_outcome room_state::changed(json result, json event) {
+  retain(event);
+  return room_outcome{std::move(result), event_record{std::move(event)}};
 }
 
 result<room_outcome> room_state::join(const join_command& cmd) {
@@ -74,16 +82,16 @@ result<room_outcome> room_state::join(const join_command& cmd) {
                        fmt::format("room {} has {} members, the limit", id_, members_.size())};
   members_.push_back(cmd.user);
   member_set_.insert(cmd.user);
-  json event = record_event("joined", cmd.user);
-  return room_outcome{snapshot(), std::move(event)};
+  json event = next_event("joined", cmd.user);
+  return changed(snapshot(), std::move(event));
 }
 
 result<room_outcome> room_state::leave(const leave_command& cmd) {
   if (deleted_) return not_found();
   if (member_set_.erase(cmd.user) == 0) return room_outcome{snapshot(), std::nullopt};
   members_.erase(std::find(members_.begin(), members_.end(), cmd.user));
-  json event = record_event("left", cmd.user);
-  return room_outcome{snapshot(), std::move(event)};
+  json event = next_event("left", cmd.user);
+  return changed(snapshot(), std::move(event));
 }
 
 result<room_outcome> room_state::remove(const delete_command& cmd) {
@@ -91,12 +99,11 @@ result<room_outcome> room_state::remove(const delete_command& cmd) {
   if (cmd.user != owner_)
     return rooms_error{error_code::forbidden,
                        fmt::format("only the owner may delete room {}", id_)};
-  json event = record_event("deleted", cmd.user);
+  json event = next_event("deleted", cmd.user);
   deleted_ = true;
   // A deleted room answers not_found to everything: its data is no longer needed.
   doc_ = document{};
-  return room_outcome{json{{"room", id_}, {"deleted", true}, {"version", version_}},
-                      std::move(event)};
+  return changed(json{{"room", id_}, {"deleted", true}, {"version", version_}}, std::move(event));
 }
 
 result<room_outcome> room_state::get() const {
@@ -141,10 +148,15 @@ result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t f
   }
   auto reply = [&] { return cmd.reply_version_only ? version_reply(id_, version_) : snapshot(); };
   if (cmd.ops.empty()) return room_outcome{reply(), std::nullopt};
-  json& event = record_event("edited", cmd.user);
+  json event = next_event("edited", cmd.user);
   event["ops"] = std::move(cmd.ops);
-  if (cmd.key) keys_.remember(*cmd.key, {fingerprint, version_});
-  return room_outcome{reply(), event};
+  room_outcome outcome = changed(reply(), std::move(event));
+  if (cmd.key) {
+    keys_.remember(*cmd.key, {fingerprint, version_});
+    outcome.change->key = std::move(cmd.key);
+    outcome.change->fingerprint = fingerprint;
+  }
+  return outcome;
 }
 
 result<room_outcome> room_state::subscribe(const subscribe_command& cmd) const {

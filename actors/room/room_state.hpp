@@ -13,6 +13,7 @@
 
 #include "actors/room/edit_engine.hpp"
 #include "actors/room/idempotency_keys.hpp"
+#include "actors/room/room_image.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/result.hpp"
@@ -20,10 +21,11 @@
 namespace rooms {
 
 /// What a successful call produced: the response's result map and, when the room changed, the
-/// event that every subscriber receives (the map inside `[2, "event", [map]]`).
+/// change: its event (the map every subscriber receives inside `[2, "event", [map]]`) and the
+/// idempotency key that storage keeps with it.
 struct room_outcome {
   json result;
-  std::optional<json> event;
+  std::optional<event_record> change;
 };
 
 class room_state {
@@ -42,6 +44,15 @@ class room_state {
   /// The response to `subscribe`; the caller registers the subscriber.
   result<room_outcome> subscribe(const subscribe_command& cmd) const;
 
+  /// Rebuilds a stored room: `image`, then every record after image.version replayed in order.
+  /// `records` holds the room's stored events ascending (those up to image.version are kept for
+  /// `subscribe` with `since`). Errors: internal, when the records do not fit the image.
+  static result<room_state> restore(room_image image, std::vector<event_record> records,
+                                    std::shared_ptr<const limits> lims);
+
+  /// The room as storage keeps it (without the retained events).
+  room_image image() const;
+
   /// {"room", "owner", "members", "data", "version"}.
   json snapshot() const;
 
@@ -53,14 +64,20 @@ class room_state {
   bool deleted() const { return deleted_; }
   /// The retained events, oldest first.
   const std::deque<json>& events() const { return events_; }
+  /// The lowest version whose event can still be replayed.
+  std::uint64_t first_replayable() const { return first_replayable_; }
 
  private:
   room_state(std::string id, std::string owner, document doc, std::shared_ptr<const limits> lims);
 
   rooms_error not_found() const;
-  /// Moves the version on by one and records the event of that change.
-  json& record_event(std::string_view type, const std::string& user);
+  /// Moves the version on by one and makes the event of that change.
+  json next_event(std::string_view type, const std::string& user);
+  /// Retains `event` for `since` and makes the outcome of the change.
+  room_outcome changed(json result, json event);
   result<room_outcome> edit_checked(edit_command& cmd, std::uint64_t fingerprint);
+  std::optional<rooms_error> replay(const event_record& record);
+  void retain(json event);
   result<room_outcome> replay_since(std::uint64_t since) const;
   document_limits doc_limits() const;
 

@@ -1,0 +1,90 @@
+// Rebuilding a room from storage (room_image plus event records) and taking its image: the
+// recovery half of room_state (docs/operations.md describes what is stored).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "actors/room/room_state.hpp"
+#include "protocol/msgpack_json.hpp"
+
+namespace rooms {
+
+namespace {
+
+rooms_error corrupt(const std::string& room, const std::string& why) {
+  return {error_code::internal, fmt::format("stored room {} is inconsistent: {}", room, why)};
+}
+
+// A record replays only if it has the fields its type needs.
+bool is_well_formed(const json& event) {
+  if (!event.is_object()) return false;
+  auto version = event.find("version");
+  auto type = event.find("type");
+  auto user = event.find("user");
+  return version != event.end() && version->is_number_unsigned() && type != event.end() &&
+         type->is_string() && user != event.end() && user->is_string() &&
+         (*type != "edited" || (event.contains("ops") && event["ops"].is_array()));
+}
+
+}  // namespace
+
+room_image room_state::image() const {
+  return room_image{id_, owner_, members_, doc_.data, version_, keys_.export_keys()};
+}
+
+result<room_state> room_state::restore(room_image image, std::vector<event_record> records,
+                                       std::shared_ptr<const limits> lims) {
+  const std::size_t bytes = packed_size(image.data);
+  room_state room{image.id, image.owner, document{std::move(image.data), bytes}, std::move(lims)};
+  room.members_ = std::move(image.members);
+  room.member_set_ = {room.members_.begin(), room.members_.end()};
+  room.version_ = image.version;
+  for (auto& key : image.keys) room.keys_.remember(key.key, {key.fingerprint, key.version});
+  std::uint64_t previous = 0;
+  for (auto& record : records) {
+    if (!is_well_formed(record.event)) return corrupt(room.id_, "malformed event record");
+    const std::uint64_t version = record.version();
+    if (previous != 0 && version != previous + 1)
+      return corrupt(room.id_, fmt::format("event {} follows event {}", version, previous));
+    previous = version;
+    if (version <= room.version_) {
+      room.retain(std::move(record.event));
+    } else if (auto failure = room.replay(record)) {
+      return std::move(*failure);
+    }
+  }
+  room.first_replayable_ = room.events_.empty()
+                               ? room.version_ + 1
+                               : room.events_.front()["version"].get<std::uint64_t>();
+  return room;
+}
+
+std::optional<rooms_error> room_state::replay(const event_record& record) {
+  const json& event = record.event;
+  if (record.version() != version_ + 1)
+    return corrupt(id_,
+                   fmt::format("event {} does not follow version {}", record.version(), version_));
+  const auto& type = event["type"].get_ref<const std::string&>();
+  const auto& user = event["user"].get_ref<const std::string&>();
+  if (type == "joined") {
+    if (member_set_.insert(user).second) members_.push_back(user);
+  } else if (type == "left") {
+    if (member_set_.erase(user) != 0)
+      members_.erase(std::find(members_.begin(), members_.end(), user));
+  } else if (type == "edited") {
+    // The edit was accepted under the limits of its day; replaying it must not refuse it now.
+    constexpr auto unlimited = std::numeric_limits<std::size_t>::max();
+    if (auto failure = apply_edit(doc_, event["ops"], {unlimited, unlimited, unlimited}))
+      return corrupt(id_,
+                     fmt::format("edit {} does not apply: {}", record.version(), failure->message));
+  } else {
+    return corrupt(id_, fmt::format("event {} has type '{}'", record.version(), type));
+  }
+  ++version_;
+  if (record.key) keys_.remember(*record.key, {record.fingerprint, version_});
+  retain(event);
+  return std::nullopt;
+}
+
+}  // namespace rooms
