@@ -127,11 +127,12 @@ void group_writer::write_batch(std::vector<room_write>& writes, std::vector<comp
       synced_batches_.fetch_add(1, std::memory_order_relaxed);
     if (!error && mode_ == durability::async && !unsynced_since_) unsynced_since_ = clock::now();
   }
+  // Counted first, so a thread woken by a completion sees its write in stats().
+  writes_.fetch_add(done.size(), std::memory_order_relaxed);
   for (std::size_t i = 0; i < done.size(); ++i) {
     const bool own_error = !refused.empty() && refused[i];
     done[i](own_error ? refused[i] : error);
   }
-  writes_.fetch_add(done.size(), std::memory_order_relaxed);
 }
 
 // The one place a target's exception (bad_alloc encoding a huge batch) becomes a value.

@@ -1,5 +1,5 @@
-// room_store: opening a data dir, loads, batched writes and checkpoints over RocksDB (layout in
-// room_store.hpp; data dir checks in data_dir.cpp; record bytes in room_codec.cpp).
+// room_store: loads, batched writes, recovery after a failed write, and checkpoints over RocksDB
+// (layout in room_store.hpp; opening in store_open.cpp; record bytes in room_codec.cpp).
 #include "actors/storage/room_store.hpp"
 
 #include <filesystem>
@@ -8,17 +8,14 @@
 #include <utility>
 
 #include <fmt/format.h>
-#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/options.h>
-#include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include "actors/storage/data_dir.hpp"
 #include "actors/storage/room_codec.hpp"
 #include "actors/storage/store_keys.hpp"
+#include "actors/storage/store_open.hpp"
 
 namespace rooms {
 
@@ -30,73 +27,7 @@ rooms_error unavailable(std::string message) {
   return rooms_error{error_code::unavailable, std::move(message)};
 }
 
-rocksdb::Options make_options(const store_options& options) {
-  rocksdb::Options db;
-  db.create_if_missing = false;
-  db.paranoid_checks = true;
-  // A torn WAL tail after a crash is normal and holds nothing acknowledged in sync mode; replay
-  // stops there. Corruption before the tail fails the open instead of being skipped.
-  db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-  db.write_buffer_size = options.write_buffer_bytes;
-  db.keep_log_file_num = 4;
-  if (options.env) db.env = options.env.get();
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  // exists() and loads of unknown rooms are point lookups that mostly miss.
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  db.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return db;
-}
-
-result<std::unique_ptr<rocksdb::DB>> open_db(const rocksdb::Options& options,
-                                             const std::string& path) {
-  rocksdb::DB* db = nullptr;
-  const rocksdb::Status status = rocksdb::DB::Open(options, path, &db);
-  if (!status.ok())
-    return unavailable(fmt::format("cannot open the rooms store {}: {}", path, status.ToString()));
-  return std::unique_ptr<rocksdb::DB>(db);
-}
-
-// Builds a new store in rocksdb.init/ (marker and a zero count, synced) and renames it into
-// place, so a crash part way leaves no store that lacks its marker.
-std::optional<rooms_error> initialize(const std::string& data_dir, rocksdb::Options options) {
-  if (auto error = data_dir::remove_stale_init(data_dir)) return error;
-  options.create_if_missing = true;
-  options.error_if_exists = true;
-  const std::string path = data_dir::init_path(data_dir);
-  auto db = open_db(options, path);
-  if (!db) return db.error();
-  rocksdb::WriteBatch batch;
-  batch.Put(keys::format_key, keys::format_value);
-  batch.Put(keys::room_count_key, keys::encode_u64(0));
-  rocksdb::WriteOptions write;
-  write.sync = true;
-  rocksdb::Status status = (*db)->Write(write, &batch);
-  if (status.ok()) status = (*db)->Close();
-  if (!status.ok())
-    return unavailable(
-        fmt::format("cannot initialize the rooms store {}: {}", path, status.ToString()));
-  db->reset();
-  return data_dir::publish_init(data_dir);
-}
-
-// The room count of an open store, after checking its marker.
-result<std::uint64_t> read_header(rocksdb::DB& db, const std::string& path) {
-  std::string value;
-  rocksdb::Status status = db.Get({}, keys::format_key, &value);
-  if (status.IsNotFound())
-    return unavailable(fmt::format("{} is a RocksDB database but not a rooms store (no {} key)",
-                                   path, keys::format_key));
-  if (status.ok() && value != keys::format_value)
-    return unavailable(fmt::format("{} holds store format \"{}\"; this build reads \"{}\"", path,
-                                   value, keys::format_value));
-  if (status.ok()) status = db.Get({}, keys::room_count_key, &value);
-  if (!status.ok())
-    return unavailable(fmt::format("cannot read the rooms store {}: {}", path, status.ToString()));
-  auto count = keys::decode_u64(value);
-  if (!count) return unavailable(fmt::format("the room count in {} is corrupt", path));
-  return *count;
-}
+constexpr const char* closed_after_failure = "it is closed: writes failed and reopening failed";
 
 std::string_view view(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
 
@@ -121,46 +52,34 @@ void add_write(rocksdb::WriteBatch& batch, const room_write& w) {
 
 result<std::unique_ptr<room_store>> room_store::open(const std::string& data_dir,
                                                      const store_options& options) {
-  if (auto error = data_dir::check_usable(data_dir)) return *error;
-  auto contents = data_dir::inspect(data_dir);
-  if (!contents) return contents.error();
-  const rocksdb::Options db_options = make_options(options);
-  if (!contents->has_store && contents->foreign)
-    return unavailable(fmt::format(
-        "data dir {} holds \"{}\" but no rooms store ({} is missing); refusing to create a "
-        "store over files it does not know",
-        data_dir, *contents->foreign, data_dir::store_path(data_dir)));
-  if (!contents->has_store && !options.create_if_empty)
-    return unavailable(fmt::format("data dir {} holds no rooms store", data_dir));
-  if (!contents->has_store)
-    if (auto error = initialize(data_dir, db_options)) return *error;
-  const std::string path = data_dir::store_path(data_dir);
-  auto db = open_db(db_options, path);
-  if (!db) return db.error();
-  auto count = read_header(**db, path);
-  if (!count) return count.error();
-  return std::unique_ptr<room_store>(new room_store(data_dir, std::move(*db), options.env, *count));
+  auto opened = store_open::open_data_dir(data_dir, options);
+  if (!opened) return opened.error();
+  return std::unique_ptr<room_store>(
+      new room_store(data_dir, options, std::move(opened->db), opened->room_count));
 }
 
-room_store::room_store(std::string data_dir, std::unique_ptr<rocksdb::DB> db,
-                       std::shared_ptr<rocksdb::Env> env, std::uint64_t room_count)
+room_store::room_store(std::string data_dir, const store_options& options,
+                       std::unique_ptr<rocksdb::DB> db, std::uint64_t room_count)
     : data_dir_(std::move(data_dir)),
       db_path_(data_dir::store_path(data_dir_)),
-      env_(std::move(env)),
-      db_(std::move(db)),
-      room_count_(room_count) {}
+      options_(options),
+      room_count_(room_count),
+      db_(std::move(db)) {}
 
 room_store::~room_store() {
-  // Errors have no one to go to here; a writer that cares calls sync_wal() first.
-  db_->SyncWAL().PermitUncheckedError();
+  if (!db_) return;
+  // After a failure the WAL must not be touched again (RocksDB asserts); Close() skips it.
+  if (!stopped_by_) db_->SyncWAL().PermitUncheckedError();
   db_->Close().PermitUncheckedError();
 }
 
-rooms_error room_store::failure(std::string_view doing, const std::string& status) const {
-  return unavailable(fmt::format("cannot {} the rooms store {}: {}", doing, db_path_, status));
+rooms_error room_store::failure(std::string_view doing, const std::string& cause) const {
+  return unavailable(fmt::format("cannot {} the rooms store {}: {}", doing, db_path_, cause));
 }
 
 result<std::optional<stored_room>> room_store::load(const std::string& room) const {
+  const std::shared_lock lock(db_mutex_);
+  if (!db_) return failure("read", closed_after_failure);
   rocksdb::ManagedSnapshot snapshot(db_.get());
   rocksdb::ReadOptions read;
   read.snapshot = snapshot.snapshot();
@@ -188,6 +107,7 @@ result<std::optional<stored_room>> room_store::load(const std::string& room) con
 }
 
 result<bool> room_store::image_stored(const std::string& room) const {
+  if (!db_) return failure("read", closed_after_failure);
   rocksdb::PinnableSlice bytes;
   const rocksdb::Status status =
       db_->Get({}, db_->DefaultColumnFamily(), keys::image_key(room), &bytes);
@@ -196,10 +116,15 @@ result<bool> room_store::image_stored(const std::string& room) const {
   return true;
 }
 
-result<bool> room_store::exists(const std::string& room) const { return image_stored(room); }
+result<bool> room_store::exists(const std::string& room) const {
+  const std::shared_lock lock(db_mutex_);
+  return image_stored(room);
+}
 
 result<std::vector<std::string>> room_store::list_rooms(const std::string& after,
                                                         std::size_t limit) const {
+  const std::shared_lock lock(db_mutex_);
+  if (!db_) return failure("read", closed_after_failure);
   const rocksdb::Slice upper(keys::images_end.data(), keys::images_end.size());
   rocksdb::ReadOptions read;
   read.iterate_upper_bound = &upper;
@@ -249,13 +174,36 @@ result<std::int64_t> room_store::count_change(const std::vector<room_write>& bat
   return change;
 }
 
-std::optional<rooms_error> room_store::resume_if_needed() {
-  if (!needs_resume_) return std::nullopt;
-  // After a failed write RocksDB may refuse every write until resumed (a full disk).
-  const rocksdb::Status status = db_->Resume();
-  if (!status.ok()) return failure("resume writing to", status.ToString());
-  needs_resume_ = false;
-  return std::nullopt;
+// Records the failure that stops writes until recover() reopens the database.
+std::optional<rooms_error> room_store::failed(std::string_view doing, const std::string& cause) {
+  if (!stopped_by_) stopped_by_ = cause;
+  return failure(doing, cause);
+}
+
+// RocksDB 7.8 does not resume after a WAL write or sync error (Resume() returns the error, and
+// another WAL sync trips an assertion in Debian's build), so the store reopens the database,
+// which replays what reached the WAL. It first probes the data dir, so a disk that still fails
+// keeps the old handle, which serves loads; if the reopen fails anyway, a read-only open does.
+std::optional<rooms_error> room_store::recover() {
+  const std::string cause = *stopped_by_;
+  if (auto probe = data_dir::check_usable(data_dir_))
+    return failure("write to",
+                   fmt::format("writes stopped after \"{}\"; {}", cause, probe->message));
+  const std::unique_lock exclusive(db_mutex_);
+  if (db_) db_->Close().PermitUncheckedError();
+  db_.reset();
+  const rocksdb::Options options = store_open::make_options(options_);
+  auto reopened = store_open::open_store(options, db_path_, false);
+  if (reopened) {
+    db_ = std::move(reopened->db);
+    room_count_.store(reopened->room_count, std::memory_order_relaxed);
+    stopped_by_.reset();
+    return std::nullopt;
+  }
+  auto read_only = store_open::open_store(options, db_path_, true);
+  if (read_only) db_ = std::move(read_only->db);
+  return failure("write to", fmt::format("writes stopped after \"{}\"; reopening failed: {}", cause,
+                                         reopened.error().message));
 }
 
 std::optional<rooms_error> room_store::write(const std::vector<room_write>& batch, bool sync) {
@@ -263,7 +211,9 @@ std::optional<rooms_error> room_store::write(const std::vector<room_write>& batc
     if (auto error = check(w)) return error;
   if (batch.empty()) return std::nullopt;
   const std::lock_guard lock(write_mutex_);
-  if (auto error = resume_if_needed()) return error;
+  if (stopped_by_)
+    if (auto error = recover()) return error;
+  const std::shared_lock db_lock(db_mutex_);
   auto change = count_change(batch);
   if (!change) return change.error();
   rocksdb::WriteBatch updates;
@@ -273,17 +223,18 @@ std::optional<rooms_error> room_store::write(const std::vector<room_write>& batc
   rocksdb::WriteOptions options;
   options.sync = sync;
   const rocksdb::Status status = db_->Write(options, &updates);
-  if (!status.ok()) {
-    needs_resume_ = true;
-    return failure("write to", status.ToString());
-  }
+  if (!status.ok()) return failed("write to", status.ToString());
   room_count_.store(count, std::memory_order_relaxed);
   return std::nullopt;
 }
 
 std::optional<rooms_error> room_store::sync_wal() {
+  const std::lock_guard lock(write_mutex_);
+  if (stopped_by_)
+    if (auto error = recover()) return error;
+  const std::shared_lock db_lock(db_mutex_);
   const rocksdb::Status status = db_->SyncWAL();
-  if (!status.ok()) return failure("sync the WAL of", status.ToString());
+  if (!status.ok()) return failed("sync the WAL of", status.ToString());
   return std::nullopt;
 }
 
@@ -296,6 +247,8 @@ std::optional<rooms_error> room_store::checkpoint(const std::string& target_dir)
   if (ec)
     return unavailable(
         fmt::format("checkpoint target {} cannot be used: {}", target_dir, ec.message()));
+  const std::shared_lock lock(db_mutex_);
+  if (!db_) return failure("checkpoint", closed_after_failure);
   rocksdb::Checkpoint* raw = nullptr;
   rocksdb::Status status = rocksdb::Checkpoint::Create(db_.get(), &raw);
   const std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);

@@ -19,7 +19,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/room/room_image.hpp"
@@ -101,11 +103,14 @@ class room_store {
 
   /// Writes the whole batch as one RocksDB write batch, fsynced before returning if `sync`, and
   /// keeps the room count. Every write must pass check(), else nothing is written. A failure
-  /// (disk full, I/O error) is `unavailable`, and the batch may or may not have reached the disk.
-  /// The next write first tries to resume the database. One writer at a time (group_writer).
+  /// (disk full, I/O error) is `unavailable`, and the batch may or may not have reached the disk
+  /// (written but not synced). After a failure every write first reopens the database, once a
+  /// probe file can be written to the data dir again; until then writes fail and loads still
+  /// work. Thread-safe; group_writer is the one writer in a node.
   std::optional<rooms_error> write(const std::vector<room_write>& batch, bool sync);
 
-  /// Fsyncs the WAL: makes every earlier write durable (async mode calls it each second).
+  /// Fsyncs the WAL: makes every earlier write durable (async mode calls it each second). After
+  /// a failure, `unavailable` until a write has reopened the database.
   std::optional<rooms_error> sync_wal();
 
   /// An online backup: a consistent copy in `target_dir` (created if missing; must be empty)
@@ -116,21 +121,29 @@ class room_store {
   const std::string& data_dir() const { return data_dir_; }
 
  private:
-  room_store(std::string data_dir, std::unique_ptr<rocksdb::DB> db,
-             std::shared_ptr<rocksdb::Env> env, std::uint64_t room_count);
+  room_store(std::string data_dir, const store_options& options, std::unique_ptr<rocksdb::DB> db,
+             std::uint64_t room_count);
 
-  result<bool> image_stored(const std::string& room) const;
+  result<bool> image_stored(const std::string& room) const;  // caller holds db_mutex_
   result<std::int64_t> count_change(const std::vector<room_write>& batch) const;
-  std::optional<rooms_error> resume_if_needed();
-  rooms_error failure(std::string_view doing, const std::string& status) const;
+  std::optional<rooms_error> recover();
+  std::optional<rooms_error> failed(std::string_view doing, const std::string& cause);
+  rooms_error failure(std::string_view doing, const std::string& cause) const;
 
-  std::string data_dir_;
-  std::string db_path_;
-  std::shared_ptr<rocksdb::Env> env_;  // outlives db_
-  std::unique_ptr<rocksdb::DB> db_;
+  const std::string data_dir_;
+  const std::string db_path_;
+  const store_options options_;  // holds the Env, which outlives db_
   std::atomic<std::uint64_t> room_count_;
+
+  // Shared by every use of db_, exclusive to replace it (recover()).
+  mutable std::shared_mutex db_mutex_;
+  std::unique_ptr<rocksdb::DB> db_;  // null only after a reopen that failed
+
+  // Serializes write(), sync_wal() and recover().
   std::mutex write_mutex_;
-  bool needs_resume_ = false;  // guarded by write_mutex_
+  // The write or sync failure that stopped writes (guarded by write_mutex_). RocksDB then
+  // refuses writes until the database is reopened, which the next write() tries.
+  std::optional<std::string> stopped_by_;
 };
 
 }  // namespace rooms

@@ -1,0 +1,235 @@
+// Helpers for the storage tests: temporary data dirs, an immutable-directory guard (a read-only
+// data dir even for root), sample rooms, and a RocksDB file system that fails writes on demand.
+#pragma once
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
+
+#include "actors/room/room_image.hpp"
+
+namespace rooms::test {
+
+using json = nlohmann::json;
+
+/// A fresh directory under /tmp, removed with everything in it.
+class temp_dir {
+ public:
+  temp_dir() {
+    std::string pattern = "/tmp/rooms-storage-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+/// Sets the immutable flag (chattr +i) on a directory for its lifetime: nothing can be created
+/// in it, even by root. ok() is false where the flag cannot be set (no CAP_LINUX_IMMUTABLE, or
+/// a file system without it); tests then skip the case.
+class immutable_dir {
+ public:
+  explicit immutable_dir(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_DIRECTORY)) {
+    ok_ = fd_ >= 0 && set(true);
+  }
+  ~immutable_dir() {
+    if (ok_) set(false);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  bool set(bool on) {
+    int flags = 0;
+    if (::ioctl(fd_, FS_IOC_GETFLAGS, &flags) != 0) return false;
+    flags = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
+    return ::ioctl(fd_, FS_IOC_SETFLAGS, &flags) == 0;
+  }
+  int fd_;
+  bool ok_ = false;
+};
+
+/// Room data using every value type of the MessagePack mapping (positive integers are
+/// unsigned, negative ones signed, floats stay floats even when integral).
+inline json every_type_document() {
+  json data = json::object();
+  data["uint"] = std::uint64_t{18446744073709551615u};
+  data["small"] = std::uint64_t{5};
+  data["int"] = std::int64_t{-9223372036854775807 - 1};
+  data["neg"] = std::int64_t{-5};
+  data["float"] = 2.0;
+  data["pi"] = 3.25;
+  data["text"] = "h\xc3\xa9llo";
+  data["empty"] = "";
+  data["bin"] = json::binary({0x00, 0x01, 0xff});
+  data["null"] = nullptr;
+  data["yes"] = true;
+  data["no"] = false;
+  data["list"] =
+      json::array({std::uint64_t{1}, json::array({json::object({{"x", json::array()}})})});
+  data["map"] = json::object();
+  return data;
+}
+
+inline room_image sample_image(const std::string& id, std::uint64_t version = 1) {
+  room_image image;
+  image.id = id;
+  image.owner = "owner-1";
+  image.members = {"owner-1", "member-2"};
+  image.data = every_type_document();
+  image.version = version;
+  image.keys = {{"key-a", 0xffffffffffffffffu, version}, {"key-b", 7, version}};
+  return image;
+}
+
+inline event_record sample_event(std::uint64_t version, bool keyed = false) {
+  event_record record;
+  record.event = {{"type", "edited"},
+                  {"version", version},
+                  {"ops", json::array({{{"op", "add"}, {"path", "/n"}, {"value", version}}})}};
+  if (keyed) record.key = "key-" + std::to_string(version);
+  record.fingerprint = keyed ? version * 31 : 0;
+  return record;
+}
+
+/// True if `a` and `b` are equal with the same types throughout (nlohmann's == says 5u == 5
+/// and 2.0 == 2).
+inline bool identical(const json& a, const json& b) {
+  if (a.type() != b.type() || a.size() != b.size()) return false;
+  if (a.is_object()) {
+    for (auto it = a.begin(); it != a.end(); ++it)
+      if (!b.contains(it.key()) || !identical(*it, b.at(it.key()))) return false;
+    return true;
+  }
+  if (a.is_array()) {
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!identical(a[i], b[i])) return false;
+    return true;
+  }
+  return a == b;
+}
+
+/// Waits for `n` events counted from other threads, up to a generous deadline (no sleeps).
+class event_counter {
+ public:
+  void add(std::size_t k = 1) {
+    {
+      const std::lock_guard lock(mutex_);
+      count_ += k;
+    }
+    changed_.notify_all();
+  }
+  bool wait_for(std::size_t n, std::chrono::seconds deadline = std::chrono::seconds(60)) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, deadline, [&] { return count_ >= n; });
+  }
+  std::size_t count() {
+    const std::lock_guard lock(mutex_);
+    return count_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::size_t count_ = 0;
+};
+
+/// A writable file whose appends, flushes and syncs fail while `failing` is set.
+class failing_file : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  failing_file(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& failing)
+      : FSWritableFileOwnerWrapper(std::move(file)), failing_(failing) {}
+
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           rocksdb::IODebugContext* dbg) override {
+    if (failing_) return injected();
+    return FSWritableFileOwnerWrapper::Append(data, options, dbg);
+  }
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                           const rocksdb::DataVerificationInfo& info,
+                           rocksdb::IODebugContext* dbg) override {
+    if (failing_) return injected();
+    return FSWritableFileOwnerWrapper::Append(data, options, info, dbg);
+  }
+  rocksdb::IOStatus Flush(const rocksdb::IOOptions& options,
+                          rocksdb::IODebugContext* dbg) override {
+    if (failing_) return injected();
+    return FSWritableFileOwnerWrapper::Flush(options, dbg);
+  }
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override {
+    if (failing_) return injected();
+    return FSWritableFileOwnerWrapper::Sync(options, dbg);
+  }
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
+                          rocksdb::IODebugContext* dbg) override {
+    if (failing_) return injected();
+    return FSWritableFileOwnerWrapper::Fsync(options, dbg);
+  }
+
+ private:
+  static rocksdb::IOStatus injected() {
+    return rocksdb::IOStatus::IOError("injected write failure");
+  }
+  const std::atomic<bool>& failing_;
+};
+
+/// The real file system, except that writes fail while `failing` is set (a full or broken disk).
+class failing_fs : public rocksdb::FileSystemWrapper {
+ public:
+  failing_fs() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  const char* Name() const override { return "rooms_test_failing_fs"; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                    rocksdb::IODebugContext* dbg) override {
+    auto status = FileSystemWrapper::NewWritableFile(name, options, file, dbg);
+    if (status.ok()) *file = std::make_unique<failing_file>(std::move(*file), failing);
+    return status;
+  }
+  rocksdb::IOStatus ReopenWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                       std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                       rocksdb::IODebugContext* dbg) override {
+    auto status = FileSystemWrapper::ReopenWritableFile(name, options, file, dbg);
+    if (status.ok()) *file = std::make_unique<failing_file>(std::move(*file), failing);
+    return status;
+  }
+
+  std::atomic<bool> failing{false};
+};
+
+/// An Env over `fs`, for store_options::env.
+inline std::shared_ptr<rocksdb::Env> env_over(const std::shared_ptr<failing_fs>& fs) {
+  return std::shared_ptr<rocksdb::Env>(rocksdb::NewCompositeEnv(fs));
+}
+
+}  // namespace rooms::test
