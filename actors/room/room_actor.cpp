@@ -114,7 +114,7 @@ void room_actor_state::drop_subscriber(const caf::actor_addr& who) {
                     subscribers.end());
 }
 
-caf::behavior room_actor(caf::stateful_actor<room_actor_state>* self, room_state& initial,
+caf::behavior room_actor(caf::stateful_actor<room_actor_state>* self, room_state initial,
                          caf::actor directory) {
   self->state.room.emplace(std::move(initial));
   self->state.directory = std::move(directory);
