@@ -199,16 +199,17 @@ rpc_decoder::rpc_decoder(const limits& node_limits)
       max_nesting_(node_limits.max_depth + frame_nesting),
       max_params_depth_(node_limits.max_depth + params_nesting),
       scanner_(max_message_bytes_, max_nesting_),
-      unpacker_(&reference_payloads, nullptr, initial_buffer_bytes, unpack_limits(node_limits)) {}
+      unpacker_(std::make_unique<msgpack::unpacker>(
+          &reference_payloads, nullptr, initial_buffer_bytes, unpack_limits(node_limits))) {}
 
 void rpc_decoder::feed(std::string_view bytes) {
   if (pending_fatal_ || fatal_) return;
   const frame_scanner::outcome scanned = scanner_.scan(bytes);
   pending_fatal_ = refusal(scanned.status);
   // The bytes before a refused header may still end messages that precede it.
-  unpacker_.reserve_buffer(scanned.accepted);
-  std::copy_n(bytes.data(), scanned.accepted, unpacker_.buffer());
-  unpacker_.buffer_consumed(scanned.accepted);
+  unpacker_->reserve_buffer(scanned.accepted);
+  std::copy_n(bytes.data(), scanned.accepted, unpacker_->buffer());
+  unpacker_->buffer_consumed(scanned.accepted);
   complete_messages_ += scanned.messages_completed;
 }
 
@@ -249,7 +250,7 @@ std::optional<rooms_error> rpc_decoder::unpack_one(msgpack::object_handle& handl
   // The one place msgpack-c's exceptions are caught. The scanner already refused what these
   // limits would, so reaching a catch means the two disagree; the stream is unusable anyway.
   try {
-    if (unpacker_.next(handle)) return std::nullopt;
+    if (unpacker_->next(handle)) return std::nullopt;
     return rooms_error{error_code::internal, "decoder error: a scanned message is incomplete"};
   } catch (const msgpack::size_overflow& e) {
     return rooms_error{error_code::too_large, fmt::format("message refused: {}", e.what())};

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,7 +63,7 @@ using decode_result = std::variant<need_more, decoded_request, request_error, st
 
 /// Tracks where the current message ends, reading only MessagePack headers, so that a header
 /// announcing more bytes or elements than the message may still hold is refused before any
-/// byte of it reaches msgpack-c. Internal to rpc_decoder; public for its tests.
+/// byte of it reaches msgpack-c. A part of rpc_decoder, declared here because it holds one.
 class frame_scanner {
  public:
   enum class verdict { ok, not_msgpack, too_large, too_deep };
@@ -109,13 +110,13 @@ class frame_scanner {
 };
 
 /// Decodes the requests of one backend connection. Owned by that connection's gateway; not
-/// thread-safe. Usage: feed() what arrived, then call next() until it yields need_more (or a
-/// fatal_error, after which it yields that same error forever).
+/// thread-safe; movable. Usage: feed() what arrived, then call next() until it yields need_more
+/// (or a fatal_error, after which it yields that same error forever).
 class rpc_decoder {
  public:
   explicit rpc_decoder(const limits& node_limits);
 
-  /// Appends bytes that arrived. Bytes after a fatal error are dropped unread.
+  /// Appends (copies) bytes that arrived. Bytes after a fatal error are dropped unread.
   void feed(std::string_view bytes);
 
   /// The next decoded message, in the order the messages were sent.
@@ -132,7 +133,8 @@ class rpc_decoder {
   std::size_t max_nesting_;
   std::size_t max_params_depth_;
   frame_scanner scanner_;
-  msgpack::unpacker unpacker_;
+  /// Heap-allocated because msgpack-c's unpacker refers to its own members and cannot move.
+  std::unique_ptr<msgpack::unpacker> unpacker_;
   /// Complete messages in the unpacker's buffer. msgpack-c is only asked to parse complete
   /// messages: it allocates an array's or map's elements when it reads the header, so a
   /// header must not reach it before the bytes of those elements did.

@@ -175,6 +175,15 @@ BOOST_AUTO_TEST_CASE(decodes_a_message_fed_one_byte_at_a_time) {
   BOOST_TEST(std::holds_alternative<need_more>(decoder.next()));
 }
 
+BOOST_AUTO_TEST_CASE(a_moved_decoder_keeps_its_partial_message) {
+  const std::string bytes = request_bytes(5);
+  rpc_decoder first{limits{}};
+  first.feed(std::string_view{bytes}.substr(0, 4));
+  rpc_decoder moved{std::move(first)};
+  moved.feed(std::string_view{bytes}.substr(4));
+  BOOST_TEST(as_request(moved.next()).msgid == 5u);
+}
+
 BOOST_AUTO_TEST_CASE(decodes_pipelined_messages_in_order) {
   std::string bytes;
   for (std::uint32_t id = 0; id < 500; ++id) bytes += request_bytes(id);
