@@ -17,9 +17,7 @@ std::mutex output_mutex;
 
 }  // namespace
 
-std::string_view to_string(log_level level) {
-  return level_names[static_cast<std::size_t>(level)];
-}
+std::string_view to_string(log_level level) { return level_names[static_cast<std::size_t>(level)]; }
 
 std::optional<log_level> parse_log_level(std::string_view name) {
   for (std::size_t i = 0; i < level_names.size(); ++i)

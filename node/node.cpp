@@ -11,12 +11,12 @@
 #include <optional>
 #include <string>
 
+#include <fmt/format.h>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 #include <caf/send.hpp>
-#include <fmt/format.h>
 
 #include "actors/directory/directory_actor.hpp"
 #include "actors/gateway/tcp_listener.hpp"
@@ -27,7 +27,7 @@ namespace rooms {
 namespace {
 
 constexpr std::chrono::milliseconds stop_grace{2000};
-constexpr const char* server_name = "roomsd 0.1";
+constexpr const char* server_name = "rooms 0.1";
 
 // Creates the data directory if needed and checks that the node can write to it.
 std::optional<std::string> prepare_data_dir(const std::string& dir) {
@@ -79,8 +79,8 @@ std::shared_ptr<gateway_config> make_gateway_config(const node_options& options,
   config->node_limits = std::make_shared<const limits>(options.node_limits);
   config->counters = std::make_shared<node_counters>();
   config->tokens = options.tokens;
-  config->node_name =
-      options.node_name.empty() ? fmt::format("{}:{}", options.host, port) : options.node_name;
+  config->node_name = options.node_name.empty() ? fmt::format("roomsd@{}:{}", options.host, port)
+                                                : options.node_name;
   config->server_name = server_name;
   return config;
 }
@@ -110,8 +110,7 @@ int run_node(const node_options& options) {
   fmt::print(stderr, "roomsd listening on {}:{}\n", options.host, *port);
   std::fflush(stderr);
   log(log_level::info, "node {} ready: {} worker threads, {} I/O threads, data in {}",
-      gateway->node_name, system.scheduler().num_workers(), options.io_threads,
-      options.data_dir);
+      gateway->node_name, system.scheduler().num_workers(), options.io_threads, options.data_dir);
   const int signal = wait_for_stop_signal(stop_signals);
   log(log_level::info, "{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   listener.stop(stop_grace);

@@ -16,10 +16,10 @@
 #include <optional>
 #include <string_view>
 
+#include <fmt/format.h>
 #include <caf/actor_system_config.hpp>
 #include <caf/config_value.hpp>
 #include <caf/settings.hpp>
-#include <fmt/format.h>
 
 namespace rooms {
 
@@ -112,7 +112,7 @@ constexpr std::array<option_spec, 17> specs{{
      [](node_options& o, std::string_view v) { return set_uint(o.io_threads, v, 1, 64); }},
     {"worker-threads", "N", "CAF worker threads that run the actors (default 2)",
      [](node_options& o, std::string_view v) { return set_uint(o.worker_threads, v, 1, 64); }},
-    {"node-name", "NAME", "the node's name in ping, hello and stats (default HOST:PORT)",
+    {"node-name", "NAME", "the node's name in ping, hello and stats (default roomsd@HOST:PORT)",
      [](node_options& o, std::string_view v) { return set_text(o.node_name, v); }},
     {"config", "FILE", "read options from FILE first, section [rooms] (CAF INI format)", nullptr},
     {"help", "", "print this text", nullptr},
@@ -124,9 +124,7 @@ const option_spec* find_spec(std::string_view name) {
   return it == specs.end() ? nullptr : &*it;
 }
 
-rooms_error bad(std::string message) {
-  return {error_code::invalid_argument, std::move(message)};
-}
+rooms_error bad(std::string message) { return {error_code::invalid_argument, std::move(message)}; }
 
 // One `--name value` from the command line.
 struct cli_setting {
@@ -162,8 +160,10 @@ result<command_line> scan_command_line(int argc, const char* const* argv) {
       if (i + 1 >= argc) return bad(fmt::format("option '--{}' needs a value", name));
       value = argv[++i];
     }
-    if (name == "config") cli.config_file = std::string{*value};
-    else cli.settings.push_back({spec, std::string{*value}});
+    if (name == "config")
+      cli.config_file = std::string{*value};
+    else
+      cli.settings.push_back({spec, std::string{*value}});
   }
   return cli;
 }
@@ -171,7 +171,8 @@ result<command_line> scan_command_line(int argc, const char* const* argv) {
 // A file value as the text a command-line option would carry.
 std::optional<std::string> as_text(const caf::config_value& value) {
   if (auto* text = caf::get_if<std::string>(&value)) return *text;
-  if (auto* number = caf::get_if<caf::config_value::integer>(&value)) return std::to_string(*number);
+  if (auto* number = caf::get_if<caf::config_value::integer>(&value))
+    return std::to_string(*number);
   if (auto* flag = caf::get_if<caf::config_value::boolean>(&value)) return *flag ? "true" : "false";
   return std::nullopt;
 }
@@ -200,8 +201,8 @@ result<bool> apply_file_value(node_options& options, const std::string& file,
 result<bool> apply_config_file(node_options& options, const std::string& file) {
   auto parsed = caf::actor_system_config::parse_config_file(file.c_str());
   if (!parsed) {
-    return bad(fmt::format("config file {}: {}", file,
-                           caf::actor_system_config::render(parsed.error())));
+    return bad(
+        fmt::format("config file {}: {}", file, caf::actor_system_config::render(parsed.error())));
   }
   for (const auto& [section, content] : *parsed) {
     auto* keys = caf::get_if<caf::settings>(&content);
@@ -235,8 +236,8 @@ result<node_options> parse_node_options(int argc, const char* const* argv) {
   if (cli_tokens) options.tokens.clear();
   for (const auto& setting : cli->settings) {
     if (problem why = setting.spec->apply(options, setting.value)) {
-      return bad(fmt::format("bad value for --{}: '{}' ({})", setting.spec->name, setting.value,
-                             *why));
+      return bad(
+          fmt::format("bad value for --{}: '{}' ({})", setting.spec->name, setting.value, *why));
     }
   }
   return options;

@@ -27,7 +27,7 @@ struct node_options {
   std::size_t io_threads = 1;
   /// CAF's worker threads (scheduler.max-threads), which run every actor.
   std::size_t worker_threads = 2;
-  /// The `node` member of ping/hello/stats; empty means "HOST:PORT" once bound.
+  /// The `node` member of ping/hello/stats; empty means "roomsd@HOST:PORT" once bound.
   std::string node_name;
   /// --help was given: print node_options_help() and exit.
   bool show_help = false;

@@ -131,14 +131,11 @@ void gateway_state::hello(const decoded_request& request, const hello_command& c
     rooms_error error{error_code::unauthenticated,
                       cmd.token ? "the token is not valid" : "hello needs a token"};
     counters_.count_error(error.code);
-    return fail_and_close(request.is_notification
-                              ? encode_error_notification(error)
-                              : encode_error_response(request.msgid, error));
+    return fail_and_close(request.is_notification ? encode_error_notification(error)
+                                                  : encode_error_response(request.msgid, error));
   }
   authenticated_ = true;
-  answer(request, {{"node", config_.node_name},
-                   {"protocol", 1},
-                   {"server", config_.server_name}});
+  answer(request, {{"node", config_.node_name}, {"protocol", 1}, {"server", config_.server_name}});
 }
 
 void gateway_state::dispatch(decoded_request& request, command& cmd) {

@@ -3,8 +3,8 @@
 
 namespace rooms {
 
-std::optional<pending_call> pending_calls::take(
-    std::uint32_t msgid, const std::optional<std::string>& subscribed_room) {
+std::optional<pending_call> pending_calls::take(std::uint32_t msgid,
+                                                const std::optional<std::string>& subscribed_room) {
   auto [first, last] = calls_.equal_range(msgid);
   if (first == last) return std::nullopt;
   auto chosen = first;

@@ -50,8 +50,7 @@ bool subscription_table::wants(const std::string& room, std::uint64_t version) c
   return it != rooms_.end() && it->second.active && version > it->second.last_version;
 }
 
-void subscription_table::delivered(const std::string& room, std::uint64_t version,
-                                   bool deleted) {
+void subscription_table::delivered(const std::string& room, std::uint64_t version, bool deleted) {
   update(room, [&](entry& e) {
     e.last_version = version;
     // The room dropped every subscriber when it was deleted; pending subscribes get not_found.

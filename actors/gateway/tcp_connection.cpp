@@ -19,12 +19,11 @@ constexpr std::size_t retained_buffer_bytes = 1 << 20;
 
 }  // namespace
 
-tcp_connection::tcp_connection(tcp::socket socket, flow_limits limits,
-                               closed_callback on_closed)
+tcp_connection::tcp_connection(tcp::socket socket, flow_limits limits, observer watcher)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       limits_(limits),
-      on_closed_(std::move(on_closed)) {}
+      observer_(std::move(watcher)) {}
 
 template <class F>
 void tcp_connection::on_io_thread(F f) {
@@ -192,6 +191,8 @@ void tcp_connection::finish_flush() {
   // answers before the peer has read them.
   arm_timer(limits_.linger_timeout);
   if (!read_active_) read_some();
+  settled_ = true;
+  if (observer_.on_flushed) observer_.on_flushed(*this);
 }
 
 void tcp_connection::arm_timer(std::chrono::milliseconds timeout) {
@@ -204,7 +205,7 @@ void tcp_connection::arm_timer(std::chrono::milliseconds timeout) {
 void tcp_connection::close_now() {
   if (phase_ == phase::closed) return;
   phase_ = phase::closed;
-  auto keep_alive = shared_from_this();  // on_closed_ may drop the listener's reference
+  auto keep_alive = shared_from_this();  // on_closed may drop the listener's reference
   {
     std::lock_guard<std::mutex> lock(mutex_);
     gone_ = true;
@@ -215,7 +216,7 @@ void tcp_connection::close_now() {
   socket_.close(ignored);
   if (gateway_) caf::anon_send(gateway_, gw_closed_atom::value);
   gateway_ = caf::actor{};
-  if (on_closed_) on_closed_(*this);
+  if (observer_.on_closed) observer_.on_closed(*this);
 }
 
 }  // namespace rooms

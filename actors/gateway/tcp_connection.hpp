@@ -38,10 +38,19 @@ class tcp_connection final : public connection_link,
                              public std::enable_shared_from_this<tcp_connection> {
  public:
   using tcp = boost::asio::ip::tcp;
-  /// Called once, on the I/O thread, when the socket is closed.
-  using closed_callback = std::function<void(tcp_connection&)>;
 
-  tcp_connection(tcp::socket socket, flow_limits limits, closed_callback on_closed);
+  /// What the listener hears about a connection, on its I/O thread.
+  struct observer {
+    /// Everything the gateway queued is written and the write side is shut down.
+    std::function<void(tcp_connection&)> on_flushed;
+    /// The socket is closed (called once).
+    std::function<void(tcp_connection&)> on_closed;
+  };
+
+  tcp_connection(tcp::socket socket, flow_limits limits, observer watcher);
+
+  /// True once the connection is flushed or closed: nothing the gateway queued is pending.
+  bool settled() const { return settled_; }
 
   /// Starts reading; chunks go to `gateway` as (gw_data_atom, bytes). Any thread.
   void start(caf::actor gateway);
@@ -85,7 +94,7 @@ class tcp_connection final : public connection_link,
   tcp::socket socket_;
   boost::asio::steady_timer timer_;
   const flow_limits limits_;
-  closed_callback on_closed_;
+  observer observer_;
 
   // I/O thread only.
   caf::actor gateway_;
@@ -106,6 +115,7 @@ class tcp_connection final : public connection_link,
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<std::size_t> outbound_bytes_{0};
   std::atomic<bool> read_paused_{false};
+  std::atomic<bool> settled_{false};
 };
 
 }  // namespace rooms

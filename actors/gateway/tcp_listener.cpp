@@ -4,9 +4,9 @@
 #include <future>
 #include <utility>
 
+#include <fmt/format.h>
 #include <boost/asio/post.hpp>
 #include <caf/actor_system.hpp>
-#include <fmt/format.h>
 
 #include "actors/gateway/gateway_actor.hpp"
 #include "protocol/rpc_encoder.hpp"
@@ -97,8 +97,10 @@ void tcp_listener::on_accept(const boost::system::error_code& ec, tcp::socket so
 void tcp_listener::adopt(tcp::socket socket) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  auto connection = std::make_shared<tcp_connection>(
-      std::move(socket), config_.flow, [this](tcp_connection& c) { forget(c); });
+  tcp_connection::observer watcher{[this](tcp_connection& c) { settled(c); },
+                                   [this](tcp_connection& c) { forget(c); }};
+  auto connection =
+      std::make_shared<tcp_connection>(std::move(socket), config_.flow, std::move(watcher));
   node_counters& counters = *gateway_->counters;
   {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -114,11 +116,19 @@ void tcp_listener::adopt(tcp::socket socket) {
   connection->start(spawn_gateway(system_, connection, gateway_));
 }
 
+void tcp_listener::settled(tcp_connection& connection) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (connections_.count(&connection) == 0) return;  // a refused connection
+  ++settled_count_;
+  settled_changed_.notify_all();
+}
+
 void tcp_listener::forget(tcp_connection& connection) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (connections_.erase(&connection) == 0) return;  // a refused connection
+  if (connections_.erase(&connection) == 0) return;
+  if (connection.settled()) --settled_count_;
   gateway_->counters->connections.fetch_sub(1, std::memory_order_relaxed);
-  all_closed_.notify_all();
+  settled_changed_.notify_all();
 }
 
 void tcp_listener::close_acceptor() {
@@ -139,7 +149,9 @@ void tcp_listener::stop(std::chrono::milliseconds grace) {
   {
     std::unique_lock<std::mutex> lock(mutex_);
     for (auto& entry : connections_) entry.second->drain();
-    all_closed_.wait_for(lock, grace, [this] { return connections_.empty(); });
+    // Settled connections only wait for their peer's close: their answers are all written.
+    settled_changed_.wait_for(lock, grace,
+                              [this] { return settled_count_ == connections_.size(); });
   }
   guards_.clear();
   for (auto& context : contexts_) context->stop();
@@ -149,9 +161,10 @@ void tcp_listener::stop(std::chrono::milliseconds grace) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     rest.swap(connections_);
+    settled_count_ = 0;
   }
   gateway_->counters->connections.fetch_sub(static_cast<std::int64_t>(rest.size()),
-                                                   std::memory_order_relaxed);
+                                            std::memory_order_relaxed);
   for (auto& entry : rest) entry.second->close_stopped();
 }
 

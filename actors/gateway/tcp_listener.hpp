@@ -58,8 +58,9 @@ class tcp_listener {
   void run(std::shared_ptr<const gateway_config> gateway);
 
   /// Stops accepting, tells every connection that its input ended (each gateway answers what
-  /// it received, then closes), waits up to `grace` for them, closes the rest and joins the
-  /// I/O threads. Call once, from the thread that called start(), before the actor system goes.
+  /// it received, then closes), waits up to `grace` until every answer is written, closes the
+  /// sockets and joins the I/O threads. Call once, from the thread that called start(), before the
+  /// actor system goes.
   void stop(std::chrono::milliseconds grace);
 
  private:
@@ -69,6 +70,7 @@ class tcp_listener {
   void accept_next();
   void on_accept(const boost::system::error_code& ec, tcp::socket socket);
   void adopt(tcp::socket socket);
+  void settled(tcp_connection& connection);
   void forget(tcp_connection& connection);
   void close_acceptor();
   boost::asio::io_context& next_context();
@@ -87,8 +89,10 @@ class tcp_listener {
   bool running_ = false;
 
   std::mutex mutex_;
-  std::condition_variable all_closed_;
+  std::condition_variable settled_changed_;
   std::unordered_map<tcp_connection*, std::shared_ptr<tcp_connection>> connections_;
+  /// How many of connections_ are settled (flushed, waiting for the peer's close).
+  std::size_t settled_count_ = 0;
 };
 
 }  // namespace rooms

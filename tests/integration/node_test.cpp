@@ -1,0 +1,134 @@
+// roomsd as a process: options and config file, tokens, the connection limit, and the
+// graceful stop on SIGTERM (issue 3; PROTOCOL.md sections 7 and 9).
+#include <signal.h>
+
+#include <fstream>
+
+#include <boost/test/unit_test.hpp>
+
+#include "tests/integration/raw_socket.hpp"
+#include "tests/integration/test_support.hpp"
+
+namespace rooms::testing {
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Writes `content` to a file in a fresh temp directory; returns its path.
+std::string write_temp_file(const std::string& content) {
+  char pattern[] = "/tmp/rooms-it-config-XXXXXX";
+  BOOST_REQUIRE(::mkdtemp(pattern) != nullptr);
+  std::string path = std::string{pattern} + "/roomsd.ini";
+  std::ofstream{path} << content;
+  return path;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(node)
+
+BOOST_AUTO_TEST_CASE(bad_options_stop_the_node_naming_key_and_value) {
+  auto port = run_roomsd({"--port", "70000"});
+  BOOST_TEST(port.code.value_or(-1) == 2);
+  BOOST_TEST(contains(port.output, "--port"));
+  BOOST_TEST(contains(port.output, "70000"));
+  auto unknown = run_roomsd({"--prot", "1"});
+  BOOST_TEST(unknown.code.value_or(-1) == 2);
+  BOOST_TEST(contains(unknown.output, "--prot"));
+  auto level = run_roomsd({"--log-level=loud"});
+  BOOST_TEST(level.code.value_or(-1) == 2);
+  BOOST_TEST(contains(level.output, "loud"));
+  std::string file = write_temp_file("[rooms]\nmax-ops = \"many\"\n");
+  auto from_file = run_roomsd({"--config", file});
+  BOOST_TEST(from_file.code.value_or(-1) == 2);
+  BOOST_TEST(contains(from_file.output, file));
+  BOOST_TEST(contains(from_file.output, "max-ops"));
+  BOOST_TEST(contains(from_file.output, "many"));
+  auto help = run_roomsd({"--help"});
+  BOOST_TEST(help.code.value_or(-1) == 0);
+  BOOST_TEST(contains(help.output, "--max-outbound-bytes"));
+}
+
+BOOST_AUTO_TEST_CASE(a_data_dir_that_cannot_be_created_stops_the_node) {
+  auto result = run_roomsd({"--port", "0", "--data-dir", "/proc/rooms-cannot-be-here"});
+  BOOST_TEST(result.code.value_or(-1) == 1);
+  BOOST_TEST(contains(result.output, "--data-dir"));
+  BOOST_TEST(contains(result.output, "/proc/rooms-cannot-be-here"));
+}
+
+BOOST_AUTO_TEST_CASE(config_file_and_command_line) {
+  std::string file = write_temp_file(
+      "[rooms]\nnode-name = \"from-file\"\nmax-ops = 1\ntoken = [\"t1\", \"t2\"]\n");
+  node_process node{{"--config", file, "--max-ops", "2"}};
+  auto client = node.connect();
+  BOOST_TEST(must(client.call("hello", {{"token", "t2"}}))["node"] == "from-file");
+  const std::string room = create_room(client, "alice");
+  json two = json::array(
+      {{{"op", "incr"}, {"path", "/n"}, {"by", 1}}, {{"op", "incr"}, {"path", "/n"}, {"by", 1}}});
+  BOOST_TEST(
+      must(client.call("edit", {{"room", room}, {"user", "alice"}, {"ops", two}}))["version"] == 2);
+}
+
+BOOST_AUTO_TEST_CASE(tokens_require_hello_first) {
+  node_process node{{"--token", "alpha", "--token", "beta"}};
+  auto first = node.connect();
+  auto refused = first.call("ping");
+  BOOST_TEST(code_of(refused) == "unauthenticated");
+  BOOST_TEST(code_of(first.call("ping")) != "ok");  // the node closed the connection
+  auto wrong = node.connect();
+  BOOST_TEST(code_of(wrong.call("hello", {{"token", "gamma"}})) == "unauthenticated");
+  BOOST_TEST(code_of(wrong.call("ping")) != "ok");
+  auto good = node.connect();
+  json hello = must(good.call("hello", {{"token", "beta"}, {"client", "tests"}}));
+  BOOST_TEST(hello["protocol"] == 1);
+  BOOST_TEST(must(good.call("ping"))["pong"] == true);
+}
+
+BOOST_AUTO_TEST_CASE(connections_past_the_limit_are_overloaded) {
+  node_process node{{"--max-connections", "2"}};
+  auto a = node.connect();
+  auto b = node.connect();
+  must(a.call("ping"));
+  must(b.call("ping"));
+  raw_socket third{node.port()};
+  auto messages = third.read_to_end(10s);
+  BOOST_TEST(third.closed());
+  BOOST_REQUIRE_EQUAL(messages.size(), 1u);
+  BOOST_TEST(
+      messages[0] ==
+      (json{2, "error", {{{"code", "overloaded"}, {"message", messages[0][2][0]["message"]}}}}));
+  BOOST_TEST(must(a.call("stats"))["connections_refused"] == 1);
+  // Once a connection closes, a new one is served again.
+  b.close();
+  bool served = false;
+  for (int attempt = 0; attempt < 100 && !served; ++attempt) {
+    auto c = node.connect();
+    served = c.call("ping", json::object(), 2s).ok();
+  }
+  BOOST_TEST(served);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_answers_what_is_in_flight_and_exits_zero) {
+  node_process node;
+  auto client = node.connect();
+  const std::string room = create_room(client, "alice");
+  raw_socket socket{node.port()};
+  std::string bytes;
+  for (std::uint32_t i = 1; i <= 200; ++i)
+    bytes += pack(json{0, i, "get", json::array({{{"room", room}}})});
+  socket.send(bytes);
+  BOOST_REQUIRE_EQUAL(socket.read(1, 10s).size(), 1u);
+  auto exit = node.stop(SIGTERM);
+  BOOST_TEST(exit.code.value_or(-1) == 0);
+  auto rest = socket.read_to_end(10s);
+  BOOST_TEST(socket.closed());
+  BOOST_TEST(rest.size() == 199u);
+  BOOST_TEST(contains(exit.output, "stopped"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace rooms::testing
