@@ -1,5 +1,5 @@
-// The durability modes of room storage (issue 4; docs/operations.md): when an acknowledged change
-// is on disk. Parsed from the node's configuration.
+// The durability modes of room storage (issue 4): when a change a response acknowledged is on
+// disk. Parsed from the node's configuration.
 #pragma once
 
 #include <string_view>

@@ -1,5 +1,5 @@
-// The byte format of stored room images and event records (issue 4; the layout is documented
-// below and in docs/operations.md). MessagePack maps with short named fields and a format number.
+// The byte format of stored room images and event records (issue 4; specified below):
+// MessagePack maps with short named fields and a format number.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
-// room_store: rooms kept durably in an embedded RocksDB (issue 4; docs/operations.md has the
-// operator's view). Plain C++, no CAF: the room actor and the directory call it through
+// room_store: rooms kept durably in an embedded RocksDB (issue 4). The on-disk layout below is
+// the specification. Plain C++, no CAF: the room actor and the directory call it through
 // group_writer (writes) and directly (loads).
 //
 // <data_dir>/rocksdb/        the RocksDB database. It is built in <data_dir>/rocksdb.init/ and

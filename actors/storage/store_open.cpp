@@ -79,8 +79,9 @@ rocksdb::Options make_options(const store_options& options) {
   rocksdb::Options db;
   db.create_if_missing = false;
   db.paranoid_checks = true;
-  // A torn WAL tail after a crash is normal and holds nothing acknowledged in sync mode; replay
-  // stops there. Corruption before the tail fails the open instead of being skipped.
+  // Replay stops at the first bad WAL record. After a crash that is the torn tail, which holds
+  // nothing a sync-mode response acknowledged. (kAbsoluteConsistency would refuse to start after
+  // every power loss; the price here is that rot inside the WAL drops what follows it.)
   db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db.write_buffer_size = options.write_buffer_bytes;
   db.keep_log_file_num = 4;

@@ -7,35 +7,14 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "tests/storage/storage_test_util.hpp"
+#include "tests/storage/failing_fs.hpp"
+#include "tests/storage/store_test_helpers.hpp"
 
 namespace rooms {
 
 namespace {
 
-using test::event_counter;
-using test::temp_dir;
-
-room_write create(const std::string& room) {
-  room_write w;
-  w.room = room;
-  w.image = test::sample_image(room);
-  w.event = test::sample_event(1);
-  return w;
-}
-
-room_write edit(const std::string& room, std::uint64_t version) {
-  room_write w;
-  w.room = room;
-  w.event = test::sample_event(version);
-  return w;
-}
-
-std::unique_ptr<room_store> open_ok(const std::string& dir) {
-  auto store = room_store::open(dir);
-  BOOST_TEST_REQUIRE(store.ok(), (store.ok() ? "" : store.error().message));
-  return std::move(*store);
-}
+using namespace test;
 
 // A batch_target that records what it is asked, can fail on demand, and can hold its first
 // write until released (so later submissions pile up into one batch).
