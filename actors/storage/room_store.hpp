@@ -10,7 +10,8 @@
 //   "r/<room id>"            the room's image (room_codec.hpp)
 //   "e/<room id>/<version>"  an event record (room_codec.hpp); <version> is 8 bytes big-endian,
 //                            so one room's events sort by version and a trim is one range delete
-// Room ids never contain '/' (they are UUIDs), so "e/<id>/" prefixes that room's events only.
+// Room ids never contain '/' (they are UUIDs; check() refuses others), so "e/<id>/" prefixes
+// that room's events only.
 #pragma once
 
 #include <atomic>
@@ -56,10 +57,11 @@ struct stored_room {
 };
 
 /// One room's part of a batch, applied in this order: the image, the event, the trim. `erase`
-/// stands alone (no image or event).
+/// stands alone (no image or event). A room is stored (loadable, counted) from its first image
+/// until an erase, so a create carries the image; the store keeps the count without a flag.
 struct room_write {
   std::string room;
-  /// The room folded at image->version; the first image of a room counts it as stored.
+  /// The room folded at image->version, replacing the stored image.
   std::optional<room_image> image;
   std::optional<event_record> event;
   /// Delete the events with version <= this (0: none). One range delete each: trim when
