@@ -14,11 +14,21 @@
 
 #include "protocol/commands.hpp"
 #include "protocol/error_code.hpp"
+#include "protocol/rooms_error.hpp"
 
 namespace rooms {
 
 /// gateway -> directory -> room actor: (room_call_atom, room_call).
 using room_call_atom = caf::atom_constant<caf::atom("room_call")>;
+/// group writer -> room actor: (stored_atom, write_outcome), when its write in flight ended.
+using stored_atom = caf::atom_constant<caf::atom("stored")>;
+/// room actor -> directory: (hibernate_atom, room id), when the room has been idle. The
+/// directory holds back new calls for the room and answers (hibernate_atom); the room actor then
+/// stops if it is still idle, or answers (reinstate_atom) if calls made it busy again.
+using hibernate_atom = caf::atom_constant<caf::atom("hibernate")>;
+using reinstate_atom = caf::atom_constant<caf::atom("reinstate")>;
+/// room actor -> itself, every idle timeout: (idle_tick_atom).
+using idle_tick_atom = caf::atom_constant<caf::atom("idle_tick")>;
 /// gateway -> directory: (create_atom, create_call); directory -> new room actor:
 /// (create_atom, caller), to answer the creator.
 using create_atom = caf::atom_constant<caf::atom("create")>;
@@ -71,6 +81,11 @@ struct room_event {
   std::string frame;
 };
 
+/// How a room's write ended: stored, or the storage error.
+struct write_outcome {
+  std::optional<rooms_error> error;
+};
+
 }  // namespace rooms
 
 // Local messages for now: the cluster issue gives them inspect() and registers them.
@@ -79,3 +94,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::room_call)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::create_call)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::call_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::room_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::write_outcome)

@@ -1,8 +1,10 @@
-// The directory's behavior: create rooms, route calls to room actors, forget deleted rooms.
+// The directory's behavior: create rooms, route calls to room actors (activating stored rooms),
+// hold calls of hibernating rooms, forget deleted rooms.
 #include "actors/directory/directory_actor.hpp"
 
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <caf/all.hpp>
 
@@ -15,6 +17,13 @@ namespace rooms {
 
 namespace {
 
+struct room_entry {
+  caf::actor actor;
+  /// The room asked to hibernate: calls wait here until it stops or stays.
+  bool hibernating = false;
+  std::vector<room_call> held = {};
+};
+
 struct directory_state {
   static inline const char* name = "directory";
 
@@ -22,34 +31,70 @@ struct directory_state {
 
   caf::event_based_actor* self;
   directory_config config;
-  std::unordered_map<std::string, caf::actor> rooms;
+  std::unordered_map<std::string, room_entry> rooms;
+  std::unordered_map<caf::actor_addr, std::string> ids;
 
   void create(create_call& call);
   void route(room_call& call);
+  void activate(room_call& call);
+  void track(const std::string& id, caf::actor room);
   void forget(const std::string& id);
+  void hibernate(const std::string& id);
+  void reinstate(const std::string& id);
+  void stopped(const caf::actor_addr& who);
   void reply(const caller& from, const result<json>& answer);
+  bool stored(const std::string& id) const;
 };
+
+bool directory_state::stored(const std::string& id) const {
+  if (!config.persistence) return false;
+  auto found = config.persistence->store->exists(id);
+  // An unreadable store must not lead to a second room under the same id.
+  return !found || *found;
+}
 
 void directory_state::create(create_call& call) {
   std::string id = new_room_id();
-  while (rooms.count(id) != 0) id = new_room_id();
+  while (rooms.count(id) != 0 || stored(id)) id = new_room_id();
   auto state = room_state::create(id, std::move(call.command), config.room_limits);
   if (!state) return reply(call.from, state.error());
-  auto room = spawn_room_actor(self->system(), std::move(*state), caf::actor{self});
-  rooms.emplace(std::move(id), room);
+  track(id,
+        spawn_room_actor(self->system(), std::move(*state), caf::actor{self}, config.persistence));
+  // The room actor answers the creation, so that answer waits until the room is stored.
+  self->send(rooms[id].actor, create_atom::value, std::move(call.from));
+}
+
+void directory_state::track(const std::string& id, caf::actor room) {
+  self->monitor(room);
+  ids.emplace(room.address(), id);
+  rooms.emplace(id, room_entry{std::move(room)});
   config.counters->rooms.fetch_add(1, std::memory_order_relaxed);
-  // The room actor answers the creation, so that answer waits for whatever a change waits for.
-  self->send(room, create_atom::value, std::move(call.from));
 }
 
 void directory_state::route(room_call& call) {
   const std::string& id = room_of(call.command);
   if (auto it = rooms.find(id); it != rooms.end()) {
-    self->send(it->second, room_call_atom::value, std::move(call));
+    if (it->second.hibernating) return it->second.held.push_back(std::move(call));
+    self->send(it->second.actor, room_call_atom::value, std::move(call));
     return;
   }
-  if (std::holds_alternative<unsubscribe_command>(call.command))
-    return reply(call.from, json{{"room", id}, {"subscribed", false}});
+  activate(call);
+}
+
+void directory_state::activate(room_call& call) {
+  const std::string id = room_of(call.command);
+  const bool unsubscribe = std::holds_alternative<unsubscribe_command>(call.command);
+  if (!unsubscribe && is_room_id(id) && config.persistence) {
+    auto found = config.persistence->store->exists(id);
+    if (!found) return reply(call.from, found.error());
+    if (*found) {
+      track(id, spawn_stored_room_actor(self->system(), id, config.room_limits, caf::actor{self},
+                                        config.persistence));
+      self->send(rooms[id].actor, room_call_atom::value, std::move(call));
+      return;
+    }
+  }
+  if (unsubscribe) return reply(call.from, json{{"room", id}, {"subscribed", false}});
   reply(call.from, rooms_error{error_code::not_found, "room " + id + " does not exist"});
 }
 
@@ -57,9 +102,42 @@ void directory_state::forget(const std::string& id) {
   auto it = rooms.find(id);
   if (it == rooms.end()) return;
   // Everything this directory forwarded to the room is now ahead of this answer in its mailbox.
-  self->send(it->second, room_gone_atom::value);
+  self->send(it->second.actor, room_gone_atom::value);
+  self->demonitor(it->second.actor);
+  ids.erase(it->second.actor.address());
+  auto held = std::move(it->second.held);
   rooms.erase(it);
   config.counters->rooms.fetch_sub(1, std::memory_order_relaxed);
+  for (auto& call : held) route(call);
+}
+
+void directory_state::hibernate(const std::string& id) {
+  auto it = rooms.find(id);
+  if (it == rooms.end() || it->second.hibernating) return;
+  it->second.hibernating = true;
+  self->send(it->second.actor, hibernate_atom::value);
+}
+
+void directory_state::reinstate(const std::string& id) {
+  auto it = rooms.find(id);
+  if (it == rooms.end()) return;
+  it->second.hibernating = false;
+  for (auto& call : it->second.held)
+    self->send(it->second.actor, room_call_atom::value, std::move(call));
+  it->second.held.clear();
+}
+
+void directory_state::stopped(const caf::actor_addr& who) {
+  auto id_it = ids.find(who);
+  if (id_it == ids.end()) return;
+  auto it = rooms.find(id_it->second);
+  ids.erase(id_it);
+  if (it == rooms.end()) return;
+  // A hibernated room stopped with everything stored: the next call loads it again.
+  auto held = std::move(it->second.held);
+  rooms.erase(it);
+  config.counters->rooms.fetch_sub(1, std::memory_order_relaxed);
+  for (auto& call : held) route(call);
 }
 
 void directory_state::reply(const caller& from, const result<json>& answer) {
@@ -69,10 +147,13 @@ void directory_state::reply(const caller& from, const result<json>& answer) {
 
 caf::behavior directory_actor(caf::stateful_actor<directory_state>* self, directory_config config) {
   self->state.config = std::move(config);
+  self->set_down_handler([self](caf::down_msg& msg) { self->state.stopped(msg.source); });
   return {
       [self](create_atom, create_call& call) { self->state.create(call); },
       [self](room_call_atom, room_call& call) { self->state.route(call); },
       [self](room_gone_atom, const std::string& id) { self->state.forget(id); },
+      [self](hibernate_atom, const std::string& id) { self->state.hibernate(id); },
+      [self](reinstate_atom, const std::string& id) { self->state.reinstate(id); },
   };
 }
 

@@ -1,6 +1,9 @@
 // The directory: the one actor of a node that knows which room actor holds which room id.
 // Spawned once by the node at start; it generates room ids (UUID v4), spawns room actors,
 // forwards every room call to the room's actor, and forgets rooms once they are deleted.
+// With persistence it knows stored rooms without loading them: a call for a room that has no
+// actor activates it (a point lookup in the store, then a room actor that loads it), and a room
+// that hibernates is held back (its calls wait) until its actor has stopped.
 // When it stops, the node is shutting down; room actors it spawned stop with the system.
 // Ordering: it forwards calls in the order it receives them, so calls of one gateway on one
 // room reach the room actor in the order the gateway sent them.
@@ -12,6 +15,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/node_counters.hpp"
+#include "actors/room/room_persistence.hpp"
 #include "protocol/limits.hpp"
 
 namespace rooms {
@@ -19,10 +23,13 @@ namespace rooms {
 struct directory_config {
   std::shared_ptr<const limits> room_limits;
   std::shared_ptr<node_counters> counters;
+  /// Null for durability `none`: rooms then live in this process only.
+  std::shared_ptr<const room_persistence> persistence = nullptr;
 };
 
 /// Spawns a node's directory. Messages it handles: (create_atom, create_call),
-/// (room_call_atom, room_call), (room_gone_atom, room id) from its room actors.
+/// (room_call_atom, room_call), and from its room actors (room_gone_atom, id),
+/// (hibernate_atom, id), (reinstate_atom, id). It monitors its room actors.
 caf::actor spawn_directory(caf::actor_system& system, directory_config config);
 
 }  // namespace rooms

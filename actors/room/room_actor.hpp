@@ -1,23 +1,37 @@
-// room_actor: one room of the node. Identity: the room's id; spawned by the directory when the
-// room is created. It owns one room_state and handles one message at a time, so two backends
-// editing the room at once are simply applied one after the other. It keeps the room's
-// subscribers (monitored: a subscriber that terminates is dropped) and sends each event to
-// each subscriber in version order, after the reply to the call that caused it.
+// room_actor: one active room of the node. Identity: the room's id; spawned by the directory
+// when the room is created, or when a call arrives for a stored room that has no actor.
+// It owns one room_state and handles one message at a time, so two backends editing the room at
+// once are simply applied one after the other. It keeps the room's subscribers (monitored: a
+// subscriber that terminates is dropped) and sends each event to each subscriber in version
+// order, after the reply to the call that caused it.
+// With persistence, every reply and event waits until the change it shows is stored (the
+// journal); a failed write answers `unavailable` and reloads the room from storage. An idle
+// room hibernates: it asks the directory, then stops; its state lives on in storage.
 // When the room is deleted it tells the directory, answers what the directory forwarded before
 // forgetting the room (not_found), then stops; its state goes with it.
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/room/room_persistence.hpp"
 #include "actors/room/room_state.hpp"
 
 namespace rooms {
 
-/// Spawns the actor for a room that `state` already holds (a new room, or later a restored
-/// one). `directory` is told (room_gone_atom, id) once the room is deleted.
-caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::actor directory);
+/// Spawns the actor of a room just created in `state` (version 1). With `persistence`, the room
+/// is stored before its creator gets the answer. `directory` is told when the room is deleted
+/// or wants to hibernate.
+caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::actor directory,
+                            std::shared_ptr<const room_persistence> persistence = nullptr);
+
+/// Spawns the actor of a stored room, which loads it from `persistence->store` before anything
+/// else. A room that cannot be loaded answers `unavailable` and asks the directory to forget it.
+caf::actor spawn_stored_room_actor(caf::actor_system& system, std::string id,
+                                   std::shared_ptr<const limits> room_limits, caf::actor directory,
+                                   std::shared_ptr<const room_persistence> persistence);
 
 }  // namespace rooms

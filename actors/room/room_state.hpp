@@ -57,6 +57,7 @@ class room_state {
   json snapshot() const;
 
   const std::string& id() const { return id_; }
+  const std::shared_ptr<const limits>& room_limits() const { return limits_; }
   const std::string& owner() const { return owner_; }
   const std::vector<std::string>& members() const { return members_; }
   const json& data() const { return doc_.data; }

@@ -39,8 +39,8 @@ void add_write(rocksdb::WriteBatch& batch, const room_write& w) {
     return;
   }
   if (w.image) batch.Put(keys::image_key(w.room), encode_room_image(*w.image));
-  if (w.event)
-    batch.Put(keys::event_key(w.room, w.event->version()), encode_event_record(*w.event));
+  for (const event_record& record : w.events)
+    batch.Put(keys::event_key(w.room, record.version()), encode_event_record(record));
   if (w.trim_events_through == 0) return;
   const std::uint64_t through = w.trim_events_through;
   batch.DeleteRange(keys::events_begin(w.room), through == UINT64_MAX
@@ -145,13 +145,14 @@ std::optional<rooms_error> room_store::check(const room_write& w) {
   };
   if (w.room.empty() || w.room.find('/') != std::string::npos)
     return invalid("a room id is not empty and has no '/'");
-  if (w.erase && (w.image || w.event)) return invalid("an erase carries no image or event");
+  if (w.erase && (w.image || !w.events.empty()))
+    return invalid("an erase carries no image or events");
   if (w.image && w.image->id != w.room) return invalid("the image is of another room");
-  if (!w.event) return std::nullopt;
-  const nlohmann::json& event = w.event->event;
-  const auto version = event.find("version");  // end() for a non-map too
-  if (version == event.end() || !version->is_number_unsigned())
-    return invalid("the event has no unsigned \"version\"");
+  for (const event_record& record : w.events) {
+    const auto version = record.event.find("version");  // end() for a non-map too
+    if (version == record.event.end() || !version->is_number_unsigned())
+      return invalid("an event has no unsigned \"version\"");
+  }
   return std::nullopt;
 }
 

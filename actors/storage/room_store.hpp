@@ -56,14 +56,15 @@ struct stored_room {
   std::vector<event_record> events;
 };
 
-/// One room's part of a batch, applied in this order: the image, the event, the trim. `erase`
-/// stands alone (no image or event). A room is stored (loadable, counted) from its first image
+/// One room's part of a batch, applied in this order: the image, the events, the trim. `erase`
+/// stands alone (no image or events). A room is stored (loadable, counted) from its first image
 /// until an erase, so a create carries the image; the store keeps the count without a flag.
 struct room_write {
   std::string room;
   /// The room folded at image->version, replacing the stored image.
   std::optional<room_image> image;
-  std::optional<event_record> event;
+  /// The room's changes since its last write, ascending by version.
+  std::vector<event_record> events;
   /// Delete the events with version <= this (0: none). One range delete each: trim when
   /// folding, not on every edit.
   std::uint64_t trim_events_through = 0;

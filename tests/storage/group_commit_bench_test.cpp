@@ -19,7 +19,7 @@ room_write client_write(int client, std::uint64_t version) {
   room_write w;
   w.room = "room-" + std::to_string(client);
   if (version == 1) w.image = test::sample_image(w.room);
-  w.event = test::sample_event(version);
+  w.events.push_back(test::sample_event(version));
   return w;
 }
 

@@ -34,14 +34,14 @@ inline room_write create(const std::string& room) {
   room_write w;
   w.room = room;
   w.image = sample_image(room);
-  w.event = sample_event(1);
+  w.events.push_back(sample_event(1));
   return w;
 }
 
 inline room_write edit(const std::string& room, std::uint64_t version, bool keyed = false) {
   room_write w;
   w.room = room;
-  w.event = sample_event(version, keyed);
+  w.events.push_back(sample_event(version, keyed));
   return w;
 }
 

@@ -1,0 +1,84 @@
+// The state of a room actor (room_actor.hpp): the room, its subscribers, and the outbox of
+// replies and events that wait for the room's changes to be stored. Included only by the room
+// actor's own files.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/room/room_journal.hpp"
+#include "actors/room/room_persistence.hpp"
+#include "actors/room/room_state.hpp"
+
+namespace rooms {
+
+class room_actor_state {
+ public:
+  static inline const char* name = "room";
+
+  explicit room_actor_state(caf::event_based_actor* self) : self_(self) {}
+
+  /// Takes over a room just created: stores it first, then answers its creator.
+  void start_created(room_state room, caf::actor directory,
+                     std::shared_ptr<const room_persistence> persistence);
+  /// Loads a stored room. On failure the actor answers `unavailable` until it is forgotten.
+  void start_stored(const std::string& id, std::shared_ptr<const limits> room_limits,
+                    caf::actor directory, std::shared_ptr<const room_persistence> persistence);
+
+  void handle(room_call& call);
+  void answer_creator(const caller& from);
+  void stored(const write_outcome& outcome);
+  void drop_subscriber(const caf::actor_addr& who);
+  /// Every idle timeout: asks the directory to hibernate if no call came since the last tick
+  /// and nothing holds the room (subscribers, writes, replies).
+  void idle_tick();
+  /// The directory agreed to hibernation: stops if still idle, else stays.
+  void hibernation_granted();
+
+ private:
+  /// Something to send once the room is stored up to `needed`.
+  struct output {
+    enum kind_type { reply, subscribe, broadcast, forget } kind;
+    std::uint64_t needed;
+    caller to;
+    call_reply answer;
+    caf::message event;
+  };
+
+  result<room_outcome> apply(room_command& command);
+  void subscribe(const caller& from, const subscribe_command& cmd);
+  void unsubscribe(const caller& from);
+  void reply_later(const caller& from, const result<json>& answer);
+  void emit(output out);
+  void perform(output& out);
+  void release();
+  void submit_next_write();
+  void record_change(const event_record& change);
+  void fail_pending(const rooms_error& error);
+  void reload();
+  bool idle_now() const;
+  void schedule_tick();
+  void forget_me();
+  std::uint64_t durable_version() const;
+
+  caf::event_based_actor* self_;
+  std::optional<room_state> room_;
+  std::string id_;
+  caf::actor directory_;
+  std::shared_ptr<const room_persistence> persistence_;
+  std::shared_ptr<const limits> limits_;
+  std::optional<room_journal> journal_;
+  std::deque<output> outbox_;
+  std::vector<caf::actor> subscribers_;
+  bool hibernating_ = false;
+  std::uint64_t calls_since_tick_ = 0;
+  /// Set when the room could not be loaded (or reloaded) from storage.
+  std::optional<rooms_error> broken_;
+};
+
+}  // namespace rooms

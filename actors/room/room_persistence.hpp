@@ -1,0 +1,24 @@
+// How room actors keep rooms durable (issue 4): the node's store and group writer, the fold
+// policy and the hibernation timeout. A node in durability `none` has no persistence at all:
+// rooms then live in memory only and never hibernate.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "actors/room/room_journal.hpp"
+#include "actors/storage/group_writer.hpp"
+#include "actors/storage/room_store.hpp"
+
+namespace rooms {
+
+struct room_persistence {
+  std::shared_ptr<room_store> store;
+  std::shared_ptr<group_writer> writer;
+  fold_policy folding;
+  /// A room with no subscribers, no calls and nothing to store for this long stops its actor
+  /// and lives on in storage only; the next call activates it again.
+  std::chrono::milliseconds idle_timeout{60000};
+};
+
+}  // namespace rooms
