@@ -46,8 +46,9 @@ class room_journal {
   template <class ImageFn>
   std::optional<room_write> next_write(ImageFn&& image_now, std::uint64_t first_replayable) {
     if (in_flight_ || !has_waiting()) return std::nullopt;
+    const bool fold = fold_due();
     room_write w = take_waiting();
-    if (!w.erase && !w.image && fold_due()) {
+    if (!w.erase && !w.image && fold) {
       w.image = image_now();
       w.trim_events_through = std::min(first_replayable - 1, w.image->version);
     }
