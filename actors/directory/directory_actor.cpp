@@ -29,6 +29,15 @@ struct directory_state {
 
   explicit directory_state(caf::event_based_actor* owner) : self(owner) {}
 
+  // Room actors do not outlive their directory: a node that stops (or a test that restarts
+  // one) must not keep old room actors writing to the store.
+  ~directory_state() {
+    for (auto& [id, entry] : rooms)
+      caf::anon_send_exit(entry.actor, caf::exit_reason::user_shutdown);
+  }
+  directory_state(const directory_state&) = delete;
+  directory_state& operator=(const directory_state&) = delete;
+
   caf::event_based_actor* self;
   directory_config config;
   std::unordered_map<std::string, room_entry> rooms;
