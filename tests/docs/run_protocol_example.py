@@ -7,11 +7,12 @@ of the document, runs it with --port, and stops the node whatever happens.
 import argparse
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from roomsd_process import start_node, stop_node  # noqa: E402
 
 
 def extract_python_block(doc_path):
@@ -20,21 +21,6 @@ def extract_python_block(doc_path):
     if len(blocks) != 1:
         sys.exit(f"expected exactly one python block in {doc_path}, found {len(blocks)}")
     return blocks[0]
-
-
-def start_node(roomsd, data_dir, deadline_s=20):
-    node = subprocess.Popen([roomsd, "--host", "127.0.0.1", "--port", "0", "--data-dir", data_dir],
-                            stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        line = node.stderr.readline()
-        if not line:
-            break
-        match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-        if match:
-            return node, int(match.group(1))
-    node.kill()
-    sys.exit("roomsd did not report its port")
 
 
 def main():
@@ -48,16 +34,14 @@ def main():
         client = os.path.join(work, "client.py")
         with open(client, "w", encoding="utf-8") as out:
             out.write(code)
-        node, port = start_node(args.roomsd, os.path.join(work, "data"))
+        data_dir = os.path.join(work, "data")
+        os.makedirs(data_dir)
+        node, port = start_node(args.roomsd, data_dir)
         try:
             run = subprocess.run([sys.executable, client, "--port", str(port)],
                                  capture_output=True, text=True, timeout=30)
         finally:
-            node.send_signal(signal.SIGTERM)
-            try:
-                node.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                node.kill()
+            stop_node(node)
         print(run.stdout, end="")
         print(run.stderr, end="", file=sys.stderr)
         if run.returncode != 0:
