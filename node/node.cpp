@@ -5,8 +5,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +18,7 @@
 
 #include "actors/directory/directory_actor.hpp"
 #include "actors/gateway/tcp_listener.hpp"
+#include "actors/room/room_persistence.hpp"
 #include "node/log.hpp"
 
 namespace rooms {
@@ -29,18 +28,22 @@ namespace {
 constexpr std::chrono::milliseconds stop_grace{2000};
 constexpr const char* server_name = "rooms 0.1";
 
-// Creates the data directory if needed and checks that the node can write to it.
-std::optional<std::string> prepare_data_dir(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return fmt::format("cannot create it: {}", ec.message());
-  if (!fs::is_directory(dir, ec)) return "it is not a directory";
-  const fs::path probe = fs::path{dir} / ".roomsd-write-test";
-  bool writable = static_cast<bool>(std::ofstream{probe} << "ok");
-  fs::remove(probe, ec);
-  if (!writable) return "it is not writable";
-  return std::nullopt;
+// Opens the store in the data dir and starts the group writer; nothing in durability `none`.
+result<std::shared_ptr<const room_persistence>> open_persistence(const node_options& options) {
+  if (options.durability_mode == durability::none) return std::shared_ptr<const room_persistence>{};
+  auto store = room_store::open(options.data_dir);
+  if (!store) return store.error();
+  auto persistence = std::make_shared<room_persistence>();
+  persistence->store = std::move(*store);
+  group_writer_options writer_options;
+  writer_options.on_sync_failure = [](const rooms_error& error) {
+    log(log_level::error, "syncing the store failed: {}", error.message);
+  };
+  persistence->writer = std::make_shared<group_writer>(batch_target::of(*persistence->store),
+                                                       options.durability_mode, writer_options);
+  persistence->folding = options.folding;
+  persistence->idle_timeout = std::chrono::milliseconds(options.hibernate_after_ms);
+  return std::shared_ptr<const room_persistence>{std::move(persistence)};
 }
 
 // SIGTERM and SIGINT, blocked in every thread so that only the main thread's sigwait sees them.
@@ -90,8 +93,11 @@ std::shared_ptr<gateway_config> make_gateway_config(const node_options& options,
 int run_node(const node_options& options) {
   set_log_level(options.level);
   const sigset_t stop_signals = block_stop_signals();
-  if (auto why = prepare_data_dir(options.data_dir)) {
-    log(log_level::error, "bad value for --data-dir: '{}' ({})", options.data_dir, *why);
+  // Declared before the actor system: room actors use it until the system has stopped.
+  auto persistence = open_persistence(options);
+  if (!persistence) {
+    log(log_level::error, "cannot use --data-dir '{}': {}", options.data_dir,
+        persistence.error().message);
     return 1;
   }
   caf::actor_system_config caf_config;
@@ -105,12 +111,17 @@ int run_node(const node_options& options) {
     return 1;
   }
   auto gateway = make_gateway_config(options, *port);
-  gateway->directory = spawn_directory(system, {gateway->node_limits, gateway->counters});
+  gateway->directory =
+      spawn_directory(system, {gateway->node_limits, gateway->counters, *persistence});
   listener.run(gateway);
   fmt::print(stderr, "roomsd listening on {}:{}\n", options.host, *port);
   std::fflush(stderr);
-  log(log_level::info, "node {} ready: {} worker threads, {} I/O threads, data in {}",
-      gateway->node_name, system.scheduler().num_workers(), options.io_threads, options.data_dir);
+  log(log_level::info, "node {} ready: {} worker threads, {} I/O threads, durability {}{}",
+      gateway->node_name, system.scheduler().num_workers(), options.io_threads,
+      to_string(options.durability_mode),
+      *persistence ? fmt::format(", {} stored rooms in {}", (*persistence)->store->room_count(),
+                                 options.data_dir)
+                   : std::string{});
   const int signal = wait_for_stop_signal(stop_signals);
   log(log_level::info, "{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   listener.stop(stop_grace);

@@ -59,13 +59,36 @@ problem set_text(std::string& field, std::string_view text) {
 
 constexpr std::uint64_t big = std::uint64_t{1} << 40;
 
-constexpr std::array<option_spec, 17> specs{{
+constexpr std::array<option_spec, 22> specs{{
     {"host", "ADDR", "address to listen on (default 127.0.0.1)",
      [](node_options& o, std::string_view v) { return set_text(o.host, v); }},
     {"port", "PORT", "TCP port; 0 picks a free one (default 7420)",
      [](node_options& o, std::string_view v) { return set_uint(o.port, v, 0, 65535); }},
-    {"data-dir", "DIR", "directory for the node's data; created if missing (default ./rooms-data)",
+    {"data-dir", "DIR", "existing directory for the node's data (default ./rooms-data)",
      [](node_options& o, std::string_view v) { return set_text(o.data_dir, v); }},
+    {"durability", "MODE", "sync, async or none (default sync; see docs/operations.md)",
+     [](node_options& o, std::string_view v) -> problem {
+       auto mode = parse_durability(v);
+       if (!mode) return "must be sync, async or none";
+       o.durability_mode = *mode;
+       return std::nullopt;
+     }},
+    {"fold-every-events", "N", "fold a room's stored events into an image every N (default 1000)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.folding.every_events, v, 1, big);
+     }},
+    {"fold-every-bytes", "N", "... or every N bytes of events (default 4 MiB)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.folding.every_bytes, v, 1, big);
+     }},
+    {"hibernate-after-ms", "MS", "idle time before a room hibernates (default 60000)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.hibernate_after_ms, v, 10, big);
+     }},
+    {"max-depth", "N", "deepest nesting of room data (default 64)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.node_limits.max_depth, v, 1, 512);
+     }},
     {"token", "T", "a token `hello` accepts; may repeat; none means no authentication",
      [](node_options& o, std::string_view v) -> problem {
        if (v.empty()) return "must not be empty";

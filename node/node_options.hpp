@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "actors/room/room_journal.hpp"
+#include "actors/storage/durability.hpp"
 #include "node/log.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/result.hpp"
@@ -18,7 +20,16 @@ struct node_options {
   std::string host = "127.0.0.1";
   /// 0 picks a free port; the node prints the one it got.
   std::uint16_t port = 7420;
+  /// Must exist (a missing data dir is an error, never a new empty store); see
+  /// docs/operations.md.
   std::string data_dir = "./rooms-data";
+  /// When an acknowledged change is on disk: sync (before the answer), async (within a
+  /// second), none (memory only, nothing is read or written).
+  durability durability_mode = durability::sync;
+  /// When a room's stored events are folded into a new image.
+  fold_policy folding;
+  /// How long a room stays idle (no subscribers, no calls) before it hibernates.
+  std::uint64_t hibernate_after_ms = 60000;
   /// When not empty, connections must start with `hello` and one of these tokens.
   std::vector<std::string> tokens;
   limits node_limits;

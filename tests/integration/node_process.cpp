@@ -98,7 +98,8 @@ node_process::node_process(std::vector<std::string> extra_args) {
   char pattern[] = "/tmp/rooms-it-XXXXXX";
   BOOST_REQUIRE(::mkdtemp(pattern) != nullptr);
   temp_dir_ = pattern;
-  data_dir_ = temp_dir_ + "/data";
+  // The data dir is the temp dir itself: roomsd refuses a missing one.
+  data_dir_ = temp_dir_;
   std::vector<std::string> args{"--host", "127.0.0.1", "--port", "0", "--data-dir", data_dir_};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   spawned child = spawn_roomsd(args);

@@ -83,7 +83,7 @@ def main():
     args = parser.parse_args()
     signal.alarm(60)  # a hang fails the test instead of blocking it
     with tempfile.TemporaryDirectory() as work:
-        node, port = start_node(args.roomsd, os.path.join(work, "data"))
+        node, port = start_node(args.roomsd, work)
         try:
             exercise(port)
         finally:
