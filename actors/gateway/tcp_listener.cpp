@@ -1,6 +1,8 @@
 // The client port: I/O threads, accepting, the connection limit, and draining at stop.
 #include "actors/gateway/tcp_listener.hpp"
 
+#include <pthread.h>
+
 #include <future>
 #include <utility>
 
@@ -42,7 +44,10 @@ void tcp_listener::run(std::shared_ptr<const gateway_config> gateway) {
   accept_next();
   for (auto& context : contexts_) {
     guards_.push_back(boost::asio::make_work_guard(*context));
-    threads_.emplace_back([ctx = context.get()] { ctx->run(); });
+    threads_.emplace_back([ctx = context.get()] {
+      ::pthread_setname_np(::pthread_self(), "rooms.io");
+      ctx->run();
+    });
   }
   running_ = true;
 }
