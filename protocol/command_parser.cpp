@@ -2,6 +2,9 @@
 // command. Every failure is `invalid_argument` naming the argument, or `unknown_method`.
 #include "protocol/command_parser.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include <fmt/format.h>
 
 namespace rooms {
@@ -152,6 +155,13 @@ result<command> parse_hello(const json& params) {
 }
 
 }  // namespace
+
+bool is_known_method(std::string_view method) {
+  static constexpr std::string_view known[] = {"create", "delete", "join",      "leave",
+                                               "edit",   "get",    "subscribe", "unsubscribe",
+                                               "hello",  "ping",   "stats"};
+  return std::find(std::begin(known), std::end(known), method) != std::end(known);
+}
 
 bool is_valid_user_id(const json& value) {
   if (!value.is_string()) return false;

@@ -18,6 +18,9 @@ inline constexpr std::size_t max_key_bytes = 128;
 /// UTF-8; a key that is not 1 to 128 bytes; create data that is not a map).
 result<command> parse_command(std::string_view method, const json& params);
 
+/// True for the methods of PROTOCOL.md section 4.
+bool is_known_method(std::string_view method);
+
 /// True for a string of 1 to 256 bytes of valid UTF-8.
 bool is_valid_user_id(const json& value);
 

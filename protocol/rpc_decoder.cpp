@@ -2,6 +2,8 @@
 // the MessagePack-RPC message shapes (PROTOCOL.md sections 1 and 7).
 #include "protocol/rpc_decoder.hpp"
 
+#include "protocol/command_parser.hpp"
+
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -295,6 +297,9 @@ decode_result rpc_decoder::interpret_notification(const msgpack::object_array& i
   auto method = method_name(items.ptr[1]);
   if (!method) return stream_error{invalid("a method name must be a str or bin")};
   auto params = params_map(items.ptr[2], max_params_depth_);
+  // Generic clients send notifications of their own, in their own shapes (pynvim's
+  // nvim_set_client_info has five positional params): an unknown method is ignored silently.
+  if (!params && !is_known_method(*method)) return ignored_message{};
   if (!params) return stream_error{params.error()};
   return decoded_request{0, true, std::move(*method), std::move(*params)};
 }

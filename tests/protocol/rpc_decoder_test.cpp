@@ -269,10 +269,21 @@ const std::vector<malformed_case> malformed_cases = {
      raw({0x94, 0x00, 0x05, 0xa1, 'm', 0x91, 0x81, 0xa1, 'k', 0xd4, 0x01, 0x00}), 5},
     {"notification of two items", raw({0x92, 0x02, 0xa1, 'm'}), -1},
     {"notification method is an integer", raw({0x93, 0x02, 0x07, 0x90}), -1},
-    {"notification params is nil", raw({0x93, 0x02, 0xa1, 'm', 0xc0}), -1},
-    {"notification params key is an integer", raw({0x93, 0x02, 0xa1, 'm', 0x91, 0x81, 0x01, 0x02}),
-     -1},
+    {"notification params is nil", raw({0x93, 0x02, 0xa3, 'g', 'e', 't', 0xc0}), -1},
+    {"notification params key is an integer",
+     raw({0x93, 0x02, 0xa3, 'g', 'e', 't', 0x91, 0x81, 0x01, 0x02}), -1},
 };
+
+BOOST_AUTO_TEST_CASE(an_unknown_notification_in_any_shape_is_ignored) {
+  // pynvim's first message: [2, b"nvim_set_client_info", [name, version, type, methods, attrs]]
+  rpc_decoder decoder{limits{}};
+  const auto results =
+      decode_all(decoder, raw({0x93, 0x02, 0xc4, 0x04, 'i', 'n', 'f', 'o', 0x92, 0xa1, 'x', 0x80}) +
+                              request_bytes(77));
+  BOOST_REQUIRE(results.size() == 3u);
+  BOOST_TEST(std::holds_alternative<ignored_message>(results[0]));
+  BOOST_TEST(std::holds_alternative<decoded_request>(results[1]));
+}
 
 BOOST_DATA_TEST_CASE(malformed_values_are_answered_and_the_stream_goes_on,
                      boost::unit_test::data::make(malformed_cases), sample) {
