@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 tools/install-deps.sh
 cmake -S . -B build
 cmake --build build -j2 --target roomsd rooms-cli
+mkdir -p ./rooms-data
 exec build/bin/roomsd --host 127.0.0.1 --port 7420 --data-dir ./rooms-data "$@"
