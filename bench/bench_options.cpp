@@ -1,0 +1,86 @@
+// Parsing of rooms-bench's command line: `--name value` or `--name=value`, plus `--json`.
+#include "bench/bench_options.hpp"
+
+#include <charconv>
+#include <functional>
+#include <map>
+#include <string_view>
+
+#include <fmt/format.h>
+
+namespace rooms::bench {
+
+namespace {
+
+using setter = std::function<bool(bench_options&, std::string_view)>;
+
+template <class Number>
+bool parse_number(std::string_view text, Number& out, Number low, Number high) {
+  Number value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < low || value > high)
+    return false;
+  out = value;
+  return true;
+}
+
+template <class Number>
+setter number(Number bench_options::*member, Number low, Number high) {
+  return
+      [=](bench_options& o, std::string_view v) { return parse_number(v, o.*member, low, high); };
+}
+
+const std::map<std::string, setter, std::less<>>& setters() {
+  static const std::map<std::string, setter, std::less<>> table{
+      {"host", [](bench_options& o, std::string_view v) { return !(o.host = v).empty(); }},
+      {"port", number<std::uint16_t>(&bench_options::port, 1, 65535)},
+      {"workload", [](bench_options& o, std::string_view v) { return (o.workload = v) == "edit"; }},
+      {"connections", number(&bench_options::connections, 1, 10000)},
+      {"depth", number(&bench_options::depth, 1, 100000)},
+      {"rooms", number(&bench_options::rooms, 1, 10000000)},
+      {"seconds", number(&bench_options::seconds, 0.1, 86400.0)},
+      {"warmup-seconds", number(&bench_options::warmup_seconds, 0.0, 86400.0)},
+      {"value-bytes", number(&bench_options::value_bytes, 0, 1 << 20)},
+  };
+  return table;
+}
+
+// Applies one `--name value`; `index` moves past the value it consumed.
+bool apply_option(bench_options& options, int argc, char** argv, int& index, std::string& error) {
+  std::string_view arg = argv[index];
+  if (arg == "--json") return options.json = true;
+  if (!arg.starts_with("--")) return error = fmt::format("unexpected argument {}", arg), false;
+  arg.remove_prefix(2);
+  std::string_view value;
+  if (auto eq = arg.find('='); eq != std::string_view::npos) {
+    value = arg.substr(eq + 1);
+    arg = arg.substr(0, eq);
+  } else if (index + 1 < argc) {
+    value = argv[++index];
+  }
+  auto found = setters().find(arg);
+  if (found == setters().end()) return error = fmt::format("unknown option --{}", arg), false;
+  if (!found->second(options, value))
+    return error = fmt::format("bad value for --{}: '{}'", arg, value), false;
+  return true;
+}
+
+}  // namespace
+
+std::optional<bench_options> parse_bench_options(int argc, char** argv, std::string& error) {
+  bench_options options;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view{argv[i]} == "--help") return error = "", std::nullopt;
+    if (!apply_option(options, argc, argv, i, error)) return std::nullopt;
+  }
+  return options;
+}
+
+std::string bench_usage() {
+  return "usage: rooms-bench [--host H] [--port P] [--workload edit] [--connections C]\n"
+         "                   [--depth D] [--rooms R] [--seconds S] [--warmup-seconds W]\n"
+         "                   [--value-bytes B] [--json]\n"
+         "Defaults: 127.0.0.1:7420, C=50, D=1, R=1000, S=10, W=1, B=8 (0 stores integers).\n";
+}
+
+}  // namespace rooms::bench

@@ -1,0 +1,36 @@
+// bench_options: the command line of rooms-bench (see docs/benchmarks.md for what each knob
+// means for a measurement).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace rooms::bench {
+
+struct bench_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 7420;
+  std::string workload = "edit";
+  /// Connections driven by the one event loop.
+  int connections = 50;
+  /// Requests kept in flight on each connection.
+  int depth = 1;
+  /// Rooms created at setup; each edit picks one at random.
+  int rooms = 1000;
+  double seconds = 10;
+  /// Load runs this long before measuring, so connection setup and cold rooms are not counted.
+  double warmup_seconds = 1;
+  /// Size of the string each edit stores; 0 stores an integer instead.
+  int value_bytes = 8;
+  /// Also print the results as one JSON line.
+  bool json = false;
+};
+
+/// Parses argv; on a bad or unknown option, the message to print (with the usage).
+std::optional<bench_options> parse_bench_options(int argc, char** argv, std::string& error);
+
+/// The usage text.
+std::string bench_usage();
+
+}  // namespace rooms::bench
