@@ -73,6 +73,8 @@ listener_config make_listener_config(const node_options& options) {
   config.max_connections = options.node_limits.max_connections;
   config.flow.max_outbound_bytes = options.node_limits.max_outbound_bytes;
   config.warn = [](std::string_view message) { log(log_level::warn, "{}", message); };
+  if (log_enabled(log_level::debug))
+    config.debug = [](std::string_view message) { log(log_level::debug, "{}", message); };
   return config;
 }
 
@@ -107,7 +109,8 @@ int run_node(const node_options& options) {
   tcp_listener listener{system, make_listener_config(options)};
   auto port = listener.bind();
   if (!port) {
-    log(log_level::error, "{}", port.error().message);
+    log(log_level::error, "bad value for --host or --port: '{}', {} ({})", options.host,
+        options.port, port.error().message);
     return 1;
   }
   auto gateway = make_gateway_config(options, *port);

@@ -25,6 +25,13 @@ rooms_error listen_error(std::string message) {
   return {error_code::unavailable, std::move(message)};
 }
 
+std::string describe_peer(const boost::asio::ip::tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto peer = socket.remote_endpoint(ec);
+  if (ec) return "a connection";
+  return fmt::format("{}:{}", peer.address().to_string(), peer.port());
+}
+
 }  // namespace
 
 tcp_listener::tcp_listener(caf::actor_system& system, listener_config config)
@@ -58,7 +65,7 @@ result<std::uint16_t> tcp_listener::bind() {
   auto endpoints = resolver.resolve(config_.host, std::to_string(config_.port),
                                     tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty())
-    return listen_error(fmt::format("cannot resolve host '{}': {}", config_.host, ec.message()));
+    return listen_error(fmt::format("cannot resolve '{}': {}", config_.host, ec.message()));
   const tcp::endpoint endpoint = endpoints.begin()->endpoint();
   acceptor_.emplace(*contexts_[0]);
   acceptor_->open(endpoint.protocol(), ec);
@@ -102,6 +109,7 @@ void tcp_listener::on_accept(const boost::system::error_code& ec, tcp::socket so
 void tcp_listener::adopt(tcp::socket socket) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
+  const std::string peer = describe_peer(socket);
   tcp_connection::observer watcher{[this](tcp_connection& c) { settled(c); },
                                    [this](tcp_connection& c) { forget(c); }};
   auto connection =
@@ -112,9 +120,13 @@ void tcp_listener::adopt(tcp::socket socket) {
     if (connections_.size() >= config_.max_connections) {
       lock.unlock();
       counters.connections_refused.fetch_add(1, std::memory_order_relaxed);
+      if (config_.warn)
+        config_.warn(fmt::format("refused {}: {} connections open", peer, config_.max_connections));
       return connection->refuse(overloaded_frame_);
     }
     connections_.emplace(connection.get(), connection);
+    if (config_.debug)
+      config_.debug(fmt::format("accepted {} ({} open)", peer, connections_.size()));
   }
   counters.connections_accepted.fetch_add(1, std::memory_order_relaxed);
   counters.connections.fetch_add(1, std::memory_order_relaxed);
@@ -132,6 +144,8 @@ void tcp_listener::forget(tcp_connection& connection) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (connections_.erase(&connection) == 0) return;
   if (connection.settled()) --settled_count_;
+  if (config_.debug)
+    config_.debug(fmt::format("closed a connection ({} open)", connections_.size()));
   gateway_->counters->connections.fetch_sub(1, std::memory_order_relaxed);
   settled_changed_.notify_all();
 }

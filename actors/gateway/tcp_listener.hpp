@@ -37,8 +37,11 @@ struct listener_config {
   std::size_t io_threads = 1;
   std::size_t max_connections = 10000;
   flow_limits flow;
-  /// Reports trouble that does not stop the listener (a failed accept). Any I/O thread.
+  /// Reports trouble that does not stop the listener (a failed accept, a refused
+  /// connection). Any I/O thread.
   std::function<void(std::string_view)> warn;
+  /// Reports connections opening and closing. Any I/O thread; may be empty.
+  std::function<void(std::string_view)> debug;
 };
 
 class tcp_listener {
