@@ -21,18 +21,28 @@ constexpr std::size_t retained_buffer_bytes = 1 << 20;
 
 tcp_connection::tcp_connection(tcp::socket socket, flow_limits limits, observer watcher)
     : socket_(std::move(socket)),
-      timer_(socket_.get_executor()),
+      timer_(std::in_place, socket_->get_executor()),
+      executor_(socket_->get_executor()),
       limits_(limits),
       observer_(std::move(watcher)) {}
 
 template <class F>
 void tcp_connection::on_io_thread(F f) {
-  boost::asio::post(socket_.get_executor(),
+  std::lock_guard<std::mutex> lock(mutex_);
+  on_io_thread_locked(std::move(f));
+}
+
+template <class F>
+void tcp_connection::on_io_thread_locked(F f) {
+  if (gone_) return;
+  boost::asio::post(executor_,
                     [self = shared_from_this(), f = std::move(f)]() mutable { f(*self); });
 }
 
 void tcp_connection::start(caf::actor gateway) {
-  on_io_thread([gateway = std::move(gateway)](tcp_connection& c) mutable {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (gone_) return caf::anon_send(gateway, gw_closed_atom::value);
+  on_io_thread_locked([gateway = std::move(gateway)](tcp_connection& c) mutable {
     if (c.phase_ == phase::closed) return caf::anon_send(gateway, gw_closed_atom::value);
     c.gateway_ = std::move(gateway);
     if (c.phase_ == phase::open && !c.read_active_) c.read_some();
@@ -56,9 +66,9 @@ void tcp_connection::close_stopped() { close_now(); }
 
 void tcp_connection::read_some() {
   read_active_ = true;
-  socket_.async_read_some(boost::asio::buffer(read_buffer_),
-                          [self = shared_from_this()](const boost::system::error_code& ec,
-                                                      std::size_t n) { self->on_read(ec, n); });
+  socket_->async_read_some(boost::asio::buffer(read_buffer_),
+                           [self = shared_from_this()](const boost::system::error_code& ec,
+                                                       std::size_t n) { self->on_read(ec, n); });
 }
 
 void tcp_connection::on_read(const boost::system::error_code& ec, std::size_t n) {
@@ -109,28 +119,27 @@ void tcp_connection::report_progress(std::size_t consumed_bytes, std::size_t in_
 // -- writing ---------------------------------------------------------------------------------
 
 void tcp_connection::write(std::string_view frame) {
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_ || gone_) return;
   pending_.append(frame);
   outbound_bytes_ += frame.size();
-  queue_write_locked(lock);
+  queue_write_locked();
 }
 
 bool tcp_connection::try_write(std::string_view frame, std::size_t limit) {
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_ || gone_) return true;
   if (outbound_bytes_ + frame.size() > limit) return false;
   pending_.append(frame);
   outbound_bytes_ += frame.size();
-  queue_write_locked(lock);
+  queue_write_locked();
   return true;
 }
 
-void tcp_connection::queue_write_locked(std::unique_lock<std::mutex>& lock) {
+void tcp_connection::queue_write_locked() {
   if (write_active_) return;  // the running write picks the new bytes up when it completes
   write_active_ = true;
-  lock.unlock();
-  on_io_thread([](tcp_connection& c) { c.write_queued(); });
+  on_io_thread_locked([](tcp_connection& c) { c.write_queued(); });
 }
 
 void tcp_connection::write_queued() {
@@ -147,7 +156,7 @@ void tcp_connection::write_queued() {
   if (phase_ == phase::closed) return;
   if (flushed) return finish_flush();
   if (writing_.empty()) return;
-  boost::asio::async_write(socket_, boost::asio::buffer(writing_),
+  boost::asio::async_write(*socket_, boost::asio::buffer(writing_),
                            [self = shared_from_this()](const boost::system::error_code& ec,
                                                        std::size_t n) { self->on_written(ec, n); });
 }
@@ -164,29 +173,27 @@ void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t
 // -- closing ---------------------------------------------------------------------------------
 
 void tcp_connection::close_after_flush() {
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_ || gone_) return;
   close_requested_ = true;
   // Armed before the flush is queued, so the linger timer the flush arms replaces it.
-  on_io_thread([](tcp_connection& c) {
+  on_io_thread_locked([](tcp_connection& c) {
     if (c.phase_ != phase::closed) c.arm_timer(c.limits_.flush_timeout);
   });
-  queue_write_locked(lock);
+  queue_write_locked();
 }
 
 void tcp_connection::abort() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (close_requested_ || gone_) return;
-  }
-  on_io_thread([](tcp_connection& c) { c.close_now(); });
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (close_requested_) return;
+  on_io_thread_locked([](tcp_connection& c) { c.close_now(); });
 }
 
 void tcp_connection::finish_flush() {
   if (phase_ == phase::closed || phase_ == phase::flushed) return;
   phase_ = phase::flushed;
   boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  socket_->shutdown(tcp::socket::shutdown_send, ignored);
   // Reading on until the peer's end (or the timer) avoids a reset that could destroy the last
   // answers before the peer has read them.
   arm_timer(limits_.linger_timeout);
@@ -196,8 +203,8 @@ void tcp_connection::finish_flush() {
 }
 
 void tcp_connection::arm_timer(std::chrono::milliseconds timeout) {
-  timer_.expires_after(timeout);
-  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+  timer_->expires_after(timeout);
+  timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (!ec) self->close_now();
   });
 }
@@ -212,8 +219,11 @@ void tcp_connection::close_now() {
     pending_.clear();
   }
   boost::system::error_code ignored;
-  timer_.cancel(ignored);
-  socket_.close(ignored);
+  timer_->cancel(ignored);
+  socket_->close(ignored);
+  // Pending handlers see operation_aborted and the closed phase; none touches these again.
+  timer_.reset();
+  socket_.reset();
   if (gateway_) caf::anon_send(gateway_, gw_closed_atom::value);
   gateway_ = caf::actor{};
   if (observer_.on_closed) observer_.on_closed(*this);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -77,22 +78,30 @@ class tcp_connection final : public connection_link,
     closed,
   };
 
+  /// Runs `f` on the I/O thread unless the connection is gone. Any thread.
   template <class F>
   void on_io_thread(F f);
+  /// The same, with mutex_ held by the caller.
+  template <class F>
+  void on_io_thread_locked(F f);
   void read_some();
   void on_read(const boost::system::error_code& ec, std::size_t n);
   void end_input();
   bool over_limits() const;
   void resume_if_possible();
-  void queue_write_locked(std::unique_lock<std::mutex>& lock);
+  /// Posts a write unless one is running; mutex_ held by the caller.
+  void queue_write_locked();
   void write_queued();
   void on_written(const boost::system::error_code& ec, std::size_t n);
   void finish_flush();
   void arm_timer(std::chrono::milliseconds timeout);
   void close_now();
 
-  tcp::socket socket_;
-  boost::asio::steady_timer timer_;
+  // The socket and the timer are released when the connection closes, on the thread that owns
+  // them, while their io_context surely exists: a gateway actor may keep this object longer.
+  std::optional<tcp::socket> socket_;
+  std::optional<boost::asio::steady_timer> timer_;
+  const boost::asio::any_io_executor executor_;
   const flow_limits limits_;
   observer observer_;
 
@@ -103,7 +112,8 @@ class tcp_connection final : public connection_link,
   std::string writing_;
   std::array<char, 64 * 1024> read_buffer_;
 
-  // Guarded by mutex_.
+  // Guarded by mutex_. Nothing is posted to the I/O thread once gone_ is set, so that posting
+  // never races with the destruction of the io_context after the node stopped.
   std::mutex mutex_;
   std::string pending_;
   bool write_active_ = false;
