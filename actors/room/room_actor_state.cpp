@@ -75,7 +75,8 @@ void room_actor_state::handle(room_call& call) {
   if (!outcome) return reply_later(call.from, outcome.error());
   if (outcome->change) record_change(*outcome->change);
   reply_later(call.from, std::move(outcome->result));
-  if (outcome->change) {
+  // Without subscribers, now or by the time this event is released, nobody needs its frame.
+  if (outcome->change && (!subscribers_.empty() || pending_subscribes_ > 0)) {
     const json& event = outcome->change->event;
     room_event ev{id_, room_->version(), room_->deleted(), encode_notification("event", event)};
     emit({output::broadcast,
@@ -83,8 +84,8 @@ void room_actor_state::handle(room_call& call) {
           {},
           {},
           caf::make_message(event_atom::value, std::move(ev))});
-    if (room_->deleted()) emit({output::forget, room_->version(), {}, {}, {}});
   }
+  if (outcome->change && room_->deleted()) emit({output::forget, room_->version(), {}, {}, {}});
   submit_next_write();
 }
 
@@ -149,11 +150,13 @@ std::uint64_t room_actor_state::durable_version() const {
 void room_actor_state::emit(output out) {
   // Outputs leave in the order they were made, each once the room is stored far enough.
   if (outbox_.empty() && out.needed <= durable_version()) return perform(out);
+  if (out.kind == output::subscribe) ++pending_subscribes_;
   outbox_.push_back(std::move(out));
 }
 
 void room_actor_state::release() {
   while (!outbox_.empty() && outbox_.front().needed <= durable_version()) {
+    if (outbox_.front().kind == output::subscribe) --pending_subscribes_;
     perform(outbox_.front());
     outbox_.pop_front();
   }
@@ -214,6 +217,7 @@ void room_actor_state::fail_pending(const rooms_error& error) {
     self_->send(out.to.reply_to, reply_atom::value, encode_reply(out.to, error));
   }
   outbox_.clear();
+  pending_subscribes_ = 0;
 }
 
 void room_actor_state::drop_subscriber(const caf::actor_addr& who) {

@@ -74,6 +74,8 @@ class room_actor_state {
   std::shared_ptr<const limits> limits_;
   std::optional<room_journal> journal_;
   std::deque<output> outbox_;
+  /// Subscribe outputs waiting in the outbox: subscribers to be, who need later events.
+  std::size_t pending_subscribes_ = 0;
   std::vector<caf::actor> subscribers_;
   bool hibernating_ = false;
   std::uint64_t calls_since_tick_ = 0;
