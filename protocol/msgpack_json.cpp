@@ -2,6 +2,7 @@
 // type mapping is in msgpack_json.hpp). Encoding and sizing walk with an explicit stack, so no
 // document depth can exhaust the call stack; decoding recurses at most max_depth levels.
 #include "protocol/msgpack_json.hpp"
+#include "protocol/string_sink.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -122,16 +123,6 @@ class converter {
 };
 
 // --- encoding --------------------------------------------------------------------------------
-
-// The packer's stream: appends to a std::string.
-class string_sink {
- public:
-  explicit string_sink(std::string& out) : out_(out) {}
-  void write(const char* bytes, std::size_t size) { out_.append(bytes, size); }
-
- private:
-  std::string& out_;
-};
 
 using string_packer = msgpack::packer<string_sink>;
 

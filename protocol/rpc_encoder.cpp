@@ -1,6 +1,7 @@
 // The MessagePack-RPC frames, packed with msgpack-c around values packed by append_msgpack
 // (PROTOCOL.md section 1).
 #include "protocol/rpc_encoder.hpp"
+#include "protocol/string_sink.hpp"
 
 #include <msgpack.hpp>
 
@@ -9,16 +10,6 @@
 namespace rooms {
 
 namespace {
-
-// msgpack-c's packer writes to any type with write(const char*, size_t).
-class string_sink {
- public:
-  explicit string_sink(std::string& out) : out_(out) {}
-  void write(const char* data, std::size_t size) { out_.append(data, size); }
-
- private:
-  std::string& out_;
-};
 
 enum message_type : std::uint8_t { request_type = 0, response_type = 1, notification_type = 2 };
 

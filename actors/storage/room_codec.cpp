@@ -2,6 +2,7 @@
 // Decoding unpacks with explicit limits, catches msgpack-c's exceptions in one function, and
 // converts through msgpack_json so documents keep their types.
 #include "actors/storage/room_codec.hpp"
+#include "protocol/string_sink.hpp"
 
 #include <exception>
 #include <optional>
@@ -20,15 +21,6 @@ namespace {
 constexpr std::size_t record_depth = max_stored_depth + 1;
 
 // --- encoding --------------------------------------------------------------------------------
-
-class string_sink {
- public:
-  explicit string_sink(std::string& out) : out_(out) {}
-  void write(const char* bytes, std::size_t size) { out_.append(bytes, size); }
-
- private:
-  std::string& out_;
-};
 
 // Writes record maps: field names, strings and unsigned integers; documents go through
 // append_msgpack.
