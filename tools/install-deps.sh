@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Rooms needs to build, test and run, when any is missing.
 # Runs as root on Debian bookworm (apt-get update, then apt-get install -y).
+# clang and its runtime build the fuzz targets; redis-server, hiredis and gnuplot serve the
+# benchmarks (bench/compare runs Redis beside Rooms and plots the results).
 set -euo pipefail
 
 packages=(
@@ -8,6 +10,8 @@ packages=(
   libcaf-dev libmsgpack-cxx-dev libfmt-dev libboost-test-dev libboost-dev nlohmann-json3-dev librocksdb-dev
   python3 python3-msgpack python3-pynvim
   clang-format
+  clang libclang-rt-14-dev
+  redis-server libhiredis-dev gnuplot-nox
 )
 
 missing=()
