@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, -DROOMS_FUZZ=ON, in build-fuzz/) and runs each for a
+# bounded time on a corpus seeded from the unit tests (make_seeds.py). Exits non-zero on a
+# finding; the crashing input is left in build-fuzz/artifacts/ (reproduce: TARGET FILE).
+# Usage: tests/fuzz/run.sh [SECONDS_PER_TARGET (default 60)] [BUILD_DIR (default build-fuzz)]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds="${1:-60}"
+build="${2:-build-fuzz}"
+
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+cmake -S . -B "$build" -DROOMS_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" >/dev/null
+cmake --build "$build" -j"$(nproc)" --target rpc_decoder_fuzzer room_edit_fuzzer
+
+/usr/bin/python3 tests/fuzz/make_seeds.py "$build/seeds"
+mkdir -p "$build/artifacts"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+for target in rpc_decoder room_edit; do
+  corpus="$build/corpus/$target"
+  mkdir -p "$corpus"
+  echo "== fuzzing $target for ${seconds}s =="
+  log="$build/$target.log"
+  # -max_len: a few KiB reach every limit of the fuzz targets' small limits.
+  if ! "$build/bin/${target}_fuzzer" "$corpus" "$build/seeds/$target" -max_len=8192 \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix="$build/artifacts/${target}-" >"$log" 2>&1; then
+    tail -n 60 "$log"
+    echo "fuzzing $target: FAILED, the input is in $build/artifacts/" >&2
+    exit 1
+  fi
+  grep -E '^(INFO: seed corpus|#[0-9]+ *DONE|Done|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb|new_units_added))' "$log" || true
+done
+echo "fuzzing: no findings"
