@@ -10,6 +10,8 @@
 // Keys are the option names without the dashes; only the [rooms] section is read.
 #include "node/node_options.hpp"
 
+#include "node/protected_mode.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -57,9 +59,15 @@ problem set_text(std::string& field, std::string_view text) {
   return std::nullopt;
 }
 
+problem set_flag(bool& field, std::string_view text) {
+  if (text != "true" && text != "false") return "must be true or false";
+  field = text == "true";
+  return std::nullopt;
+}
+
 constexpr std::uint64_t big = std::uint64_t{1} << 40;
 
-constexpr std::array<option_spec, 22> specs{{
+constexpr std::array<option_spec, 23> specs{{
     {"host", "ADDR", "address to listen on (default 127.0.0.1)",
      [](node_options& o, std::string_view v) { return set_text(o.host, v); }},
     {"port", "PORT", "TCP port; 0 picks a free one (default 7420)",
@@ -94,6 +102,11 @@ constexpr std::array<option_spec, 22> specs{{
        if (v.empty()) return "must not be empty";
        o.tokens.emplace_back(v);
        return std::nullopt;
+     }},
+    {"allow-unauthenticated-remote", "",
+     "listen on a non-loopback --host without --token (refused otherwise; docs/security.md)",
+     [](node_options& o, std::string_view v) {
+       return set_flag(o.allow_unauthenticated_remote, v);
      }},
     {"max-message-bytes", "N", "largest message a backend may send (default 1 MiB)",
      [](node_options& o, std::string_view v) {
@@ -175,10 +188,11 @@ result<command_line> scan_command_line(int argc, const char* const* argv) {
     }
     const option_spec* spec = find_spec(name);
     if (spec == nullptr) return bad(fmt::format("unknown option '--{}' (see --help)", name));
-    if (spec->value_name.empty()) {
+    if (spec->apply == nullptr && spec->value_name.empty()) {
       cli.help = true;
       continue;
     }
+    if (spec->value_name.empty() && !value) value = "true";  // a flag
     if (!value) {
       if (i + 1 >= argc) return bad(fmt::format("option '--{}' needs a value", name));
       value = argv[++i];
@@ -263,6 +277,7 @@ result<node_options> parse_node_options(int argc, const char* const* argv) {
           fmt::format("bad value for --{}: '{}' ({})", setting.spec->name, setting.value, *why));
     }
   }
+  if (auto why = protected_mode_refusal(options)) return bad(std::move(*why));
   return options;
 }
 
@@ -272,6 +287,7 @@ std::string node_options_help() {
       "Runs one Rooms node: shared, live room state for application backends.\n\n";
   for (const auto& spec : specs) {
     std::string left = fmt::format("--{} {}", spec.name, spec.value_name);
+    if (spec.name.size() + 3 > 28) left = fmt::format("--{}\n{:<30}", spec.name, "");
     text += fmt::format("  {:<28} {}\n", left, spec.help);
   }
   text +=

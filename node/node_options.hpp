@@ -32,6 +32,9 @@ struct node_options {
   std::uint64_t hibernate_after_ms = 60000;
   /// When not empty, connections must start with `hello` and one of these tokens.
   std::vector<std::string> tokens;
+  /// Protected mode's escape hatch: listen on a non-loopback address without tokens
+  /// (docs/security.md). Off: such a configuration stops the node at start.
+  bool allow_unauthenticated_remote = false;
   limits node_limits;
   log_level level = log_level::info;
   /// Threads that own the sockets (Boost.Asio event loops).
