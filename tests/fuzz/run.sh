@@ -31,6 +31,6 @@ for target in rpc_decoder room_edit; do
     echo "fuzzing $target: FAILED, the input is in $build/artifacts/" >&2
     exit 1
   fi
-  grep -E '^(INFO: seed corpus|#[0-9]+ *DONE|Done|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb|new_units_added))' "$log" || true
+  grep -E '^(INFO: seed corpus|#[0-9]+[[:space:]]+DONE|Done|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb|new_units_added))' "$log" || true
 done
 echo "fuzzing: no findings"
