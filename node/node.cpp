@@ -84,6 +84,7 @@ std::shared_ptr<gateway_config> make_gateway_config(const node_options& options,
   config->node_limits = std::make_shared<const limits>(options.node_limits);
   config->counters = std::make_shared<node_counters>();
   config->tokens = options.tokens;
+  config->message_timeout = std::chrono::milliseconds(options.message_timeout_ms);
   config->node_name = options.node_name.empty() ? fmt::format("roomsd@{}:{}", options.host, port)
                                                 : options.node_name;
   config->server_name = server_name;

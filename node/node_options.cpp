@@ -67,7 +67,7 @@ problem set_flag(bool& field, std::string_view text) {
 
 constexpr std::uint64_t big = std::uint64_t{1} << 40;
 
-constexpr std::array<option_spec, 23> specs{{
+constexpr std::array<option_spec, 24> specs{{
     {"host", "ADDR", "address to listen on (default 127.0.0.1)",
      [](node_options& o, std::string_view v) { return set_text(o.host, v); }},
     {"port", "PORT", "TCP port; 0 picks a free one (default 7420)",
@@ -136,6 +136,11 @@ constexpr std::array<option_spec, 23> specs{{
     {"max-connections", "N", "most simultaneous backend connections (default 10000)",
      [](node_options& o, std::string_view v) {
        return set_uint(o.node_limits.max_connections, v, 1, big);
+     }},
+    {"message-timeout-ms", "MS",
+     "most time to send one message, or to authenticate with tokens (default 30000)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.message_timeout_ms, v, 100, big);
      }},
     {"log-level", "LEVEL", "error, warn, info or debug (default info)",
      [](node_options& o, std::string_view v) -> problem {

@@ -36,6 +36,9 @@ struct node_options {
   /// (docs/security.md). Off: such a configuration stops the node at start.
   bool allow_unauthenticated_remote = false;
   limits node_limits;
+  /// How long a backend may take to send one message, or to authenticate when tokens are
+  /// required, before its connection is closed (a slow-sender guard; node/README.md).
+  std::uint64_t message_timeout_ms = 30000;
   log_level level = log_level::info;
   /// Threads that own the sockets (Boost.Asio event loops).
   std::size_t io_threads = 1;

@@ -194,6 +194,7 @@ void frame_scanner::value_finished() {
   if (!open_containers_.empty()) return;
   message_bytes_ = 0;
   ++messages_completed_;
+  ++messages_total_;
 }
 
 rpc_decoder::rpc_decoder(const limits& node_limits)

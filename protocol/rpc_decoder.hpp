@@ -83,6 +83,11 @@ class frame_scanner {
   /// Scans `bytes`, which follow the bytes scanned before.
   outcome scan(std::string_view bytes);
 
+  /// True while the bytes scanned end inside a message.
+  bool inside_message() const { return message_bytes_ > 0; }
+  /// Messages completed since the start.
+  std::uint64_t messages_total() const { return messages_total_; }
+
  private:
   void consume_payload(std::string_view bytes, std::size_t& pos);
   verdict consume_header_byte(std::uint8_t byte);
@@ -107,6 +112,7 @@ class frame_scanner {
   /// Sum of open_containers_: each of those values takes at least one more byte.
   std::uint64_t values_left_ = 0;
   std::size_t messages_completed_ = 0;
+  std::uint64_t messages_total_ = 0;
 };
 
 /// Decodes the requests of one backend connection. Owned by that connection's gateway; not
@@ -121,6 +127,11 @@ class rpc_decoder {
 
   /// The next decoded message, in the order the messages were sent.
   decode_result next();
+
+  /// True while the bytes fed end inside a message (the backend has not sent all of it).
+  bool inside_message() const { return scanner_.inside_message(); }
+  /// Messages whose last byte was fed so far: tells one incomplete message from the next.
+  std::uint64_t messages_fed() const { return scanner_.messages_total(); }
 
  private:
   decode_result interpret(const msgpack::object& message) const;

@@ -35,6 +35,10 @@ class actor_router final : public call_router {
   caf::actor directory_;
 };
 
+// gateway -> itself: the message deadline armed for the value given
+// (gateway_state::deadline_watch).
+using gw_deadline_atom = caf::atom_constant<caf::atom("gwdeadline")>;
+
 struct gateway_actor_state {
   static inline const char* name = "gateway";
 
@@ -43,12 +47,24 @@ struct gateway_actor_state {
   std::shared_ptr<connection_link> link;
   std::optional<actor_router> router;
   std::optional<gateway_state> logic;
+  bool deadline_armed = false;
 };
 
 using gateway_actor_type = caf::stateful_actor<gateway_actor_state>;
 
 void quit_if_finished(gateway_actor_type* self) {
   if (self->state.logic->finished()) self->quit();
+}
+
+// At most one deadline timer at a time: a message that began while one ran gets its own
+// when that one expires, so a message has between one and two timeouts to arrive.
+void arm_deadline(gateway_actor_type* self) {
+  auto& st = self->state;
+  if (st.deadline_armed) return;
+  auto watched = st.logic->deadline_watch();
+  if (!watched) return;
+  st.deadline_armed = true;
+  self->delayed_send(self, st.config->message_timeout, gw_deadline_atom::value, *watched);
 }
 
 caf::behavior gateway_actor(gateway_actor_type* self, std::shared_ptr<connection_link> link,
@@ -58,10 +74,18 @@ caf::behavior gateway_actor(gateway_actor_type* self, std::shared_ptr<connection
   st.link = std::move(link);
   st.router.emplace(self, st.config->directory);
   st.logic.emplace(*st.config, *st.link, *st.router);
+  arm_deadline(self);
   return {
       [self](gw_data_atom, std::string& bytes) {
         self->state.logic->on_data(std::move(bytes));
         quit_if_finished(self);
+        arm_deadline(self);
+      },
+      [self](gw_deadline_atom, std::uint64_t watched) {
+        self->state.deadline_armed = false;
+        self->state.logic->on_deadline(watched);
+        quit_if_finished(self);
+        arm_deadline(self);
       },
       [self](gw_eof_atom) {
         self->state.logic->on_eof();

@@ -2,6 +2,7 @@
 // Built once by the node; see docs in node/README.md for the options behind it.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct gateway_config {
   std::shared_ptr<node_counters> counters;
   /// When not empty, a connection's first request must be `hello` with one of these.
   std::vector<std::string> tokens;
+  /// How long a backend may take to send one message, and to authenticate when tokens are
+  /// required (a connection stuck longer is closed: node/README.md, "Slow senders").
+  std::chrono::milliseconds message_timeout{30000};
   /// The `node` member of `ping`, `hello` and `stats` results.
   std::string node_name;
   /// The `server` member of the `hello` result.

@@ -63,6 +63,28 @@ void gateway_state::on_eof() {
   process_queued();
 }
 
+std::optional<std::uint64_t> gateway_state::deadline_watch() const {
+  if (closing_ || (authenticated_ && !decoder_.inside_message())) return std::nullopt;
+  return decoder_.messages_fed();
+}
+
+void gateway_state::on_deadline(std::uint64_t watched) {
+  // Bytes still queued here mean the node is behind, not the backend.
+  if (closing_ || !queued_.empty()) return;
+  const auto ms = config_.message_timeout.count();
+  if (!authenticated_) {
+    const rooms_error error{error_code::unauthenticated,
+                            fmt::format("no hello with a valid token within {} ms", ms)};
+    counters_.count_error(error.code);
+    return fail_and_close(encode_error_notification(error));
+  }
+  if (!decoder_.inside_message() || decoder_.messages_fed() != watched) return;
+  const rooms_error error{error_code::invalid_argument,
+                          fmt::format("a message was still incomplete after {} ms", ms)};
+  counters_.count_error(error.code);
+  fail_and_close(encode_error_notification(error));
+}
+
 void gateway_state::process_queued() {
   std::size_t consumed = 0;
   while (!closing_ && pending_.size() < max_in_flight && !queued_.empty()) {

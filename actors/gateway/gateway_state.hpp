@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <optional>
 #include <string>
 
 #include "actors/gateway/connection_link.hpp"
@@ -38,6 +39,15 @@ class gateway_state {
   void on_eof();
   void on_reply(call_reply& reply);
   void on_event(const room_event& event);
+
+  /// The message deadline (node/README.md, "Slow senders"): while the backend has sent part of
+  /// a message, or has not authenticated yet when tokens are required, the gateway actor arms
+  /// a timer of config.message_timeout for the value returned here; nothing means no timer.
+  std::optional<std::uint64_t> deadline_watch() const;
+  /// The timer armed for `watched` expired: if the connection is still unauthenticated, or
+  /// still inside that same message with nothing of it waiting on the node, the backend gets
+  /// an error notification and the connection closes.
+  void on_deadline(std::uint64_t watched);
 
   /// True once the gateway has nothing left to do: the connection is closing.
   bool finished() const { return closing_; }

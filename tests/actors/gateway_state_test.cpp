@@ -277,6 +277,65 @@ BOOST_AUTO_TEST_CASE(a_gateway_that_goes_away_aborts_its_connection) {
   BOOST_TEST(config.counters->subscriptions.load() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_message_that_does_not_complete_in_time_closes_the_connection) {
+  BOOST_TEST(!gateway().deadline_watch());  // idle between messages: no deadline
+  const std::string bytes = encode_request(1, "ping", json::object());
+  gateway().on_data(bytes.substr(0, 3));
+  const auto watched = gateway().deadline_watch();
+  BOOST_REQUIRE(watched);
+  gateway().on_data(bytes.substr(3, 2));  // progress does not reset the deadline
+  BOOST_TEST((gateway().deadline_watch() == watched));
+  gateway().on_deadline(*watched);
+  BOOST_REQUIRE_EQUAL(link.frames.size(), 1u);
+  BOOST_TEST(link.frames[0][1] == "error");
+  BOOST_TEST(link.frames[0][2][0]["code"] == "invalid_argument");
+  BOOST_TEST(link.closing);
+}
+
+BOOST_AUTO_TEST_CASE(a_deadline_for_a_message_that_completed_meanwhile_is_ignored) {
+  const std::string bytes = encode_request(1, "ping", json::object());
+  gateway().on_data(bytes.substr(0, 3));
+  const auto watched = gateway().deadline_watch();
+  BOOST_REQUIRE(watched);
+  gateway().on_data(bytes.substr(3) + bytes.substr(0, 3));  // the next message has begun
+  BOOST_TEST((gateway().deadline_watch() != watched));
+  gateway().on_deadline(*watched);
+  BOOST_REQUIRE_EQUAL(link.frames.size(), 1u);
+  BOOST_TEST(link.frames[0][3]["pong"] == true);
+  BOOST_TEST(!link.closing);
+}
+
+BOOST_AUTO_TEST_CASE(bytes_the_node_has_not_decoded_yet_do_not_count_against_the_backend) {
+  for (std::size_t i = 0; i + 1 < gateway_state::max_in_flight; ++i)
+    send(static_cast<std::uint32_t>(i), "get", {{"room", room_a}});
+  const std::string last = encode_request(99998, "get", {{"room", room_a}});
+  const std::string slow = encode_request(99999, "get", {{"room", room_a}});
+  gateway().on_data(last + slow.substr(0, 3));  // in flight is full now
+  const auto watched = gateway().deadline_watch();
+  BOOST_REQUIRE(watched);
+  gateway().on_data(slow.substr(3));  // the rest arrived, but waits undecoded
+  gateway().on_deadline(*watched);
+  BOOST_TEST(!link.closing);
+  answer(router.calls[0], json::object(), std::nullopt);
+  BOOST_TEST(router.calls.back().from.msgid == 99999u);
+}
+
+BOOST_AUTO_TEST_CASE(with_tokens_a_connection_must_say_hello_in_time) {
+  config.tokens = {"secret"};
+  const auto watched = gateway().deadline_watch();
+  BOOST_REQUIRE(watched);
+  gateway().on_deadline(*watched);
+  BOOST_REQUIRE_EQUAL(link.frames.size(), 1u);
+  BOOST_TEST(link.frames[0][2][0]["code"] == "unauthenticated");
+  BOOST_TEST(link.closing);
+}
+
+BOOST_AUTO_TEST_CASE(an_authenticated_idle_connection_has_no_deadline) {
+  config.tokens = {"secret"};
+  send(1, "hello", {{"token", "secret"}});
+  BOOST_TEST(!gateway().deadline_watch());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace rooms::test
