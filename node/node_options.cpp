@@ -61,7 +61,7 @@ problem set_text(std::string& field, std::string_view text) {
 
 constexpr std::uint64_t big = std::uint64_t{1} << 40;
 
-constexpr std::array<option_spec, 25> specs{{
+constexpr std::array<option_spec, 26> specs{{
     {"host", "ADDR", "address to listen on (default 127.0.0.1)",
      [](node_options& o, std::string_view v) { return set_text(o.host, v); }},
     {"port", "PORT", "TCP port; 0 picks a free one (default 7420)",
@@ -153,6 +153,7 @@ constexpr std::array<option_spec, 25> specs{{
     {"peer-timeout-ms", "MS", "cluster: drop a peer silent for MS (default 2000)",
      [](node_options& o, std::string_view v) { return set_uint(o.peer_timeout_ms, v, 100, big); }},
     {"config", "FILE", "read options from FILE first, section [rooms] (CAF INI format)", nullptr},
+    {"check-config", "", "check the options (and --config file), print a summary, exit", nullptr},
     {"help", "", "print this text", nullptr},
 }};
 
@@ -177,6 +178,7 @@ struct command_line {
   std::vector<cli_setting> settings;
   std::optional<std::string> config_file;
   bool help = false;
+  bool check = false;
 };
 
 result<command_line> scan_command_line(int argc, const char* const* argv) {
@@ -194,7 +196,7 @@ result<command_line> scan_command_line(int argc, const char* const* argv) {
     const option_spec* spec = find_spec(name);
     if (spec == nullptr) return bad(fmt::format("unknown option '--{}' (see --help)", name));
     if (spec->value_name.empty()) {
-      cli.help = true;
+      (name == "help" ? cli.help : cli.check) = true;
       continue;
     }
     if (!value) {
@@ -295,7 +297,20 @@ result<node_options> parse_node_options(int argc, const char* const* argv) {
     }
   }
   if (auto why = check_cluster(options)) return bad(*why);
+  options.check_only = cli->check;
   return options;
+}
+
+std::string node_options_summary(const node_options& o) {
+  std::string text = fmt::format("node {}: clients on {}:{}, data in {} (durability {})",
+                                 o.node_name.empty() ? "(unnamed)" : o.node_name, o.host, o.port,
+                                 o.data_dir, to_string(o.durability_mode));
+  if (!o.cluster_nodes.empty()) {
+    text += fmt::format(", cluster of {}:", o.cluster_nodes.size());
+    for (const auto& node : o.cluster_nodes)
+      text += fmt::format(" {}@{}:{}", node.name, node.host, node.port);
+  }
+  return text + "\n";
 }
 
 std::string node_options_help() {

@@ -51,11 +51,16 @@ struct node_options {
   std::uint64_t peer_timeout_ms = 2000;
   /// --help was given: print node_options_help() and exit.
   bool show_help = false;
+  /// --check-config was given: the options are valid; print node_options_summary() and exit.
+  bool check_only = false;
 };
 
 /// Parses `argv` (and the file named by --config). Errors: invalid_argument, with a message
 /// naming the option or file key and the offending value.
 result<node_options> parse_node_options(int argc, const char* const* argv);
+
+/// One line saying what a node with these options would be (--check-config prints it).
+std::string node_options_summary(const node_options& options);
 
 /// The text --help prints.
 std::string node_options_help();
