@@ -9,6 +9,7 @@
 
 #include <caf/actor.hpp>
 
+#include "actors/cluster/cluster_placement.hpp"
 #include "actors/node_counters.hpp"
 #include "protocol/limits.hpp"
 
@@ -28,6 +29,10 @@ struct gateway_config {
   std::string node_name;
   /// The `server` member of the `hello` result.
   std::string server_name;
+  /// Null for a node on its own. In a cluster: which rooms other nodes hold.
+  std::shared_ptr<const cluster_placement> placement;
+  /// The longest a call on another node's room waits before it is answered `unavailable`.
+  std::chrono::milliseconds call_timeout{2000};
 };
 
 }  // namespace rooms
