@@ -49,7 +49,7 @@ BOOST_AUTO_TEST_CASE(a_room_call_keeps_its_caller_and_command) {
   BOOST_TEST(!back.from.wants_reply);
   auto& got = std::get<edit_command>(back.command);
   BOOST_TEST(got.ops == edit.ops);
-  BOOST_TEST(got.key == std::optional<std::string>{"k"});
+  BOOST_TEST((got.key == std::optional<std::string>{"k"}));
 }
 
 BOOST_AUTO_TEST_CASE(a_call_reply_keeps_its_optional_parts) {
