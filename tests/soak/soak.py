@@ -7,8 +7,8 @@ slots keep the rooms' size bounded) and drop their connection at random moments,
 was not answered with the same key; a mixed client creates, joins, reads, fails edits on
 purpose, subscribes and deletes; a subscriber with a 4 KiB receive window reads in bursts and
 stalls in between, so that it lags, resubscribes with `since` after `lagged` or a restart, and
-checks that versions arrive in order without gaps. The node is killed with SIGKILL every 20 to
-40 s and restarted on the same data dir.
+checks that versions arrive in order without gaps. The node is killed with SIGKILL every 15 to
+45 s (--kill-every 30; 0 for never) and restarted on the same data dir.
 
 At the end, on a fresh start from disk, each room's /count must lie between its acknowledged
 and its sent edits; after retrying every unanswered edit with its key it must equal its sent
@@ -232,7 +232,10 @@ class Soak:
     # -- the node -----------------------------------------------------------------------------
 
     def killer(self, started):
-        while not self.stop.wait(self.rng.uniform(20, 40)):
+        if self.args.kill_every <= 0:
+            return
+        every = self.args.kill_every
+        while not self.stop.wait(self.rng.uniform(every / 2, every * 3 / 2)):
             self.node.send_signal(signal.SIGKILL)
             self.node.wait()
             self.start_node(self.port)
@@ -247,9 +250,9 @@ class Soak:
                 continue  # between a kill and the restart
             self.rss.append((time.monotonic() - started, kib))
             with self.lock:
-                acked = len(self.acked)
+                acked, events = len(self.acked), self.counts["events received"]
             print(f"{time.monotonic() - started:6.0f}s rss {kib / 1024:6.1f} MiB, "
-                  f"{acked} edits acknowledged", flush=True)
+                  f"{acked} edits acknowledged, {events} events received", flush=True)
 
     # -- the end ------------------------------------------------------------------------------
 
@@ -300,6 +303,8 @@ def main():
     parser.add_argument("--roomsd", required=True)
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--max-rss-mib", type=int, default=256)
+    parser.add_argument("--kill-every", type=float, default=30,
+                        help="mean seconds between kill -9 restarts (0: none)")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:

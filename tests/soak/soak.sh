@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The soak run (not part of ctest): builds roomsd if needed, then runs soak.py against it.
-# Usage: tests/soak/soak.sh [--minutes N (default 5)] [--max-rss-mib M] [--seed S]
+# Usage: tests/soak/soak.sh [--minutes N (default 5)] [--kill-every S (default 30; 0: never)]
+#        [--max-rss-mib M] [--seed S]
 #        [--build DIR (default build)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
