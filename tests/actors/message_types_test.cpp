@@ -65,7 +65,7 @@ BOOST_AUTO_TEST_CASE(a_call_reply_keeps_its_optional_parts) {
   reply.subscribed_version = 9;
   auto full = round_trip(reply);
   BOOST_TEST((full.error == std::optional<error_code>{error_code::unavailable}));
-  BOOST_TEST(full.subscribed_room == std::optional<std::string>{room});
+  BOOST_TEST((full.subscribed_room == std::optional<std::string>{room}));
   BOOST_TEST(full.subscribed_version == 9u);
 }
 
