@@ -18,7 +18,7 @@ namespace {
 // Small limits, so that the fuzzer reaches the size and depth refusals with short inputs.
 rooms::limits fuzz_limits() {
   rooms::limits lims;
-  lims.max_message_bytes = 4096;
+  lims.max_message_bytes = 512;
   lims.max_depth = 6;
   return lims;
 }

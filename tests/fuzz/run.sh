@@ -23,9 +23,12 @@ for target in rpc_decoder room_edit; do
   mkdir -p "$corpus"
   echo "== fuzzing $target for ${seconds}s =="
   log="$build/$target.log"
-  # -max_len: a few KiB reach every limit of the fuzz targets' small limits.
-  if ! "$build/bin/${target}_fuzzer" "$corpus" "$build/seeds/$target" -max_len=8192 \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  # The targets' limits are small (512-byte messages, 2 KiB rooms), so 4 KiB inputs reach all
+  # of them; -len_control=20 lets inputs grow that long within a minute. No single allocation
+  # may pass 64 MiB: a header announcing gigabytes must be refused before anything is allocated.
+  if ! "$build/bin/${target}_fuzzer" "$corpus" "$build/seeds/$target" -max_len=4096 \
+      -len_control=20 -malloc_limit_mb=64 -rss_limit_mb=2048 -timeout=10 \
+      -max_total_time="$seconds" -print_final_stats=1 \
       -artifact_prefix="$build/artifacts/${target}-" >"$log" 2>&1; then
     tail -n 60 "$log"
     echo "fuzzing $target: FAILED, the input is in $build/artifacts/" >&2
