@@ -5,7 +5,9 @@
    node, and a subscriber on one node sees every version of a room held on another, in order;
 2. the protocol's end-to-end tests (the integration cases labelled `cluster`, and the Python
    client of docs/protocol.md) pass against each node;
-3. kill -9 of one node: calls on its rooms answer `unavailable` within the bound, its
+3. a node frozen with SIGSTOP: calls on its rooms answer `unavailable` within the call
+   timeout, heartbeats drop it, it rejoins after SIGCONT;
+   kill -9 of one node: calls on its rooms answer `unavailable` within the bound, its
    subscribers get the `unavailable` notification, rooms of the other nodes carry on;
 4. the node restarts on its data dir: every acknowledged change is back, subscribers resume
    with `since`, and new calls work through every node.
@@ -125,7 +127,8 @@ def edit(client, room, user, value):
 
 
 def every_node_serves_every_room(cluster):
-    """Rooms created through each node, used through every other node. Returns the rooms."""
+    """Rooms created through each node, used through every other node. Returns the rooms as
+    (index of the creating node, which holds it; id)."""
     clients = [Client(port) for port in cluster.ports]
     rooms = []
     for i, creator in enumerate(clients):
@@ -152,14 +155,14 @@ def every_node_serves_every_room(cluster):
         check(final["data"]["count"] == len(NAMES), f"{room[:8]}: one edit through each node")
     for w, watcher in enumerate(watchers):
         seen = {room: [] for _, room in rooms}
-        expected = sum(2 + len(NAMES) for _ in rooms)  # two joins, three edits per room
-        for _ in range(expected):
+        # Subscribed at version 3 (creation, two joins), then one edit through each node.
+        for _ in range(len(rooms) * len(NAMES)):
             note = watcher.next_notification()
             check_event(note, seen)
         for _, room in rooms:
-            check(seen[room] == list(range(2, 2 + 2 + len(NAMES))),
+            check(seen[room] == list(range(4, 4 + len(NAMES))),
                   f"watcher on {NAMES[w]} saw every version of {room[:8]} in order")
-    return rooms, watchers
+    return rooms
 
 
 def check_event(note, seen):
@@ -205,10 +208,14 @@ def keep_editing(port, room, acked, stop):
             raise AssertionError(f"unexpected error {error}")
 
 
-def lose_and_restore_a_node(cluster, rooms, watchers):
+def lose_and_restore_a_node(cluster, rooms):
     victim = 2
     lost = [room for creator, room in rooms if creator == victim]
     kept = [room for creator, room in rooms if creator != victim]
+    watchers = [Client(cluster.ports[w]) for w in (0, 1)]
+    for watcher in watchers:
+        for room in lost:
+            watcher.call("subscribe", {"room": room})
     acked = []
     stop = threading.Event()
     editor = threading.Thread(target=keep_editing, args=(cluster.ports[0], lost[0], acked, stop))
@@ -223,14 +230,13 @@ def lose_and_restore_a_node(cluster, rooms, watchers):
     check(len(acked) > 0, f"{len(acked)} edits acknowledged through node1 before the kill")
 
     for w in (0, 1):
-        watcher = watchers[w]
-        # Events still in flight before the kill may come first.
-        while True:
-            note = watcher.next_notification(timeout_s=CALL_TIMEOUT_MS / 1000 + 3)
+        told = set()
+        # Events sent before the kill come first.
+        while told != set(lost):
+            note = watchers[w].next_notification(timeout_s=CALL_TIMEOUT_MS / 1000 + 3)
             if note[1] == "unavailable":
-                break
-        check(note[2][0]["room"] in lost,
-              f"subscriber on {NAMES[w]} told `unavailable` for a room of the lost node")
+                told.add(note[2][0]["room"])
+        check(True, f"subscriber on {NAMES[w]} told `unavailable` for each room of the lost node")
     for j in (0, 1):
         client = Client(cluster.ports[j])
         for room in lost:
@@ -268,6 +274,35 @@ def lose_and_restore_a_node(cluster, rooms, watchers):
     check(True, "the restarted node creates rooms that the others serve")
 
 
+def freeze_and_thaw_a_node(cluster, rooms):
+    """A node that stops answering without closing its connections (SIGSTOP): calls on its
+    rooms hit the call timeout, heartbeats drop the peer, and it rejoins after SIGCONT."""
+    frozen = 1
+    room = next(room for creator, room in rooms if creator == frozen)
+    watcher = Client(cluster.ports[0])
+    watcher.call("subscribe", {"room": room})
+    cluster.nodes[frozen].send_signal(signal.SIGSTOP)
+    try:
+        client = Client(cluster.ports[0])
+        started = time.monotonic()
+        error, _ = client.request("get", {"room": room})
+        took = time.monotonic() - started
+        check(error is not None and error["code"] == "unavailable"
+              and took <= CALL_TIMEOUT_MS / 1000 + BOUND_SLACK_S,
+              f"get of a frozen node's room: unavailable after {took * 1000:.0f} ms")
+        note = watcher.next_notification(timeout_s=10)
+        check(note == [2, "unavailable", [{"room": room}]],
+              "its subscriber is told once heartbeats drop the peer")
+        other = next(room for creator, room in rooms if creator == 2)
+        check(edit(client, other, "alice", "meanwhile")["version"] > 0,
+              "rooms of the other nodes keep working meanwhile")
+    finally:
+        cluster.nodes[frozen].send_signal(signal.SIGCONT)
+    cluster.wait_connected()
+    check(Client(cluster.ports[0]).call("get", {"room": room})["room"] == room,
+          "after SIGCONT the node rejoins and its rooms answer again")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--roomsd", required=True)
@@ -282,9 +317,10 @@ def main():
             for i in reversed(range(len(NAMES))):
                 cluster.start(i)
             cluster.wait_connected()
-            rooms, watchers = every_node_serves_every_room(cluster)
+            rooms = every_node_serves_every_room(cluster)
             run_protocol_tests(cluster, args.integration_tests, args.doc)
-            lose_and_restore_a_node(cluster, rooms, watchers)
+            freeze_and_thaw_a_node(cluster, rooms)
+            lose_and_restore_a_node(cluster, rooms)
         finally:
             cluster.stop_all()
     print(f"cluster test passed in {time.monotonic() - started:.1f} s")
