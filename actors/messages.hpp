@@ -1,9 +1,14 @@
 // The internal API between gateways, the directory and room actors: the atoms and message
 // types every actor of a node understands. Ordering: messages from one actor to another arrive
 // in the order they were sent (CAF's guarantee), and every room call travels
-// gateway -> directory -> room, so calls of one connection on one room keep their order.
+// gateway -> directory -> room (in a cluster: gateway -> directory -> the holding node's
+// directory -> room), so calls of one connection on one room keep their order.
+// The types that cross nodes (caller, room_call, call_reply, room_event) have an inspect()
+// below; add_message_types() registers them under the same names on every node.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,7 +16,13 @@
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/sec.hpp>
 
+#include "protocol/command_codec.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/error_code.hpp"
 #include "protocol/rooms_error.hpp"
@@ -40,6 +51,18 @@ using event_atom = caf::atom_constant<caf::atom("event")>;
 /// answers (room_gone_atom) once it has forgotten the room: every call it forwarded before is
 /// then in the room actor's mailbox, so the room actor can answer them and stop.
 using room_gone_atom = caf::atom_constant<caf::atom("room_gone")>;
+
+/// peer link -> directory: (peer_up_atom, node index, the peer's directory) once the peer is
+/// connected and agreed on the cluster's node list; (peer_down_atom, node index) when it is lost.
+using peer_up_atom = caf::atom_constant<caf::atom("peer_up")>;
+using peer_down_atom = caf::atom_constant<caf::atom("peer_down")>;
+/// peer link -> a peer's directory: (cluster_hello_atom, fingerprint) -> bool, true when both
+/// nodes place rooms alike (cluster_placement::fingerprint).
+using cluster_hello_atom = caf::atom_constant<caf::atom("cl_hello")>;
+/// peer link -> itself: (reconnect_atom), time to try connecting again.
+using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+/// gateway -> itself: (expire_atom), when the earliest call to another node may be overdue.
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
 
 /// Who asked, and how to answer. A notification from a backend wants no reply, but its side
 /// effects (a subscription) still happen.
@@ -70,6 +93,9 @@ struct call_reply {
   /// above `subscribed_version` from now on.
   std::optional<std::string> subscribed_room;
   std::uint64_t subscribed_version = 0;
+  /// With `subscribed_room`: the room actor that will send the events. A gateway watches the
+  /// ones on other nodes, to tell its backend when such a room becomes unreachable.
+  caf::actor holder;
 };
 
 /// One change of a room, sent to each subscriber. `frame` is the complete notification
@@ -86,12 +112,63 @@ struct write_outcome {
   std::optional<rooms_error> error;
 };
 
+/// Registers the types above that cross nodes, under the same names on every node (CAF drops
+/// a message whose type the receiving node does not know).
+void add_message_types(caf::actor_system_config& config);
+
+// -- serialization (CAF 0.17 inspectors) -----------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, caller& x) {
+  return f(caf::meta::type_name("caller"), x.reply_to, x.msgid, x.wants_reply);
+}
+
+/// Deepest value a forwarded command may hold: the receiving node checks its own limit when it
+/// applies the command; this only bounds decoding (max_depth accepts at most 512).
+inline constexpr std::size_t forwarded_command_depth = 520;
+
+/// The command travels in its wire form and is read by the same parser as a backend's request.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, room_call& x) {
+  std::string bytes;
+  if constexpr (Inspector::reads_state) {
+    bytes = encode_room_command(x.command);
+    return f(caf::meta::type_name("room_call"), x.from, bytes);
+  } else {
+    auto decode = caf::meta::load_callback([&]() -> caf::error {
+      auto command = decode_room_command(bytes, forwarded_command_depth);
+      if (!command) return caf::make_error(caf::sec::invalid_argument, command.error().message);
+      x.command = std::move(*command);
+      return caf::none;
+    });
+    return f(caf::meta::type_name("room_call"), x.from, bytes, decode);
+  }
+}
+
+/// std::optional as a flag and a value (CAF 0.17 knows only caf::optional).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, call_reply& x) {
+  bool has_error = x.error.has_value();
+  auto error = static_cast<std::uint8_t>(x.error.value_or(error_code::internal));
+  bool subscribed = x.subscribed_room.has_value();
+  std::string room = x.subscribed_room.value_or(std::string{});
+  auto restore = caf::meta::load_callback([&]() -> caf::error {
+    const auto code = std::min(error, static_cast<std::uint8_t>(error_code::internal));
+    x.error = has_error ? std::optional<error_code>{static_cast<error_code>(code)} : std::nullopt;
+    x.subscribed_room = subscribed ? std::optional<std::string>{std::move(room)} : std::nullopt;
+    return caf::none;
+  });
+  return f(caf::meta::type_name("call_reply"), x.msgid, x.frame, has_error, error, subscribed, room,
+           x.subscribed_version, x.holder, restore);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, room_event& x) {
+  return f(caf::meta::type_name("room_event"), x.room, x.version, x.deleted, x.frame);
+}
+
 }  // namespace rooms
 
-// Local messages for now: the cluster issue gives them inspect() and registers them.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::caller)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::room_call)
+// Messages that never leave their node.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::create_call)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::call_reply)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::room_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::write_outcome)

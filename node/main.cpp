@@ -15,5 +15,9 @@ int main(int argc, char** argv) {
     fmt::print("{}", rooms::node_options_help());
     return 0;
   }
+  if (options->check_only) {
+    fmt::print("{}", rooms::node_options_summary(*options));
+    return 0;
+  }
   return rooms::run_node(*options);
 }

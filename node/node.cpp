@@ -8,16 +8,21 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 #include <caf/send.hpp>
 
+#include "actors/cluster/peer_link_actor.hpp"
 #include "actors/directory/directory_actor.hpp"
 #include "actors/gateway/tcp_listener.hpp"
+#include "actors/messages.hpp"
 #include "actors/room/room_persistence.hpp"
 #include "node/log.hpp"
 
@@ -87,7 +92,54 @@ std::shared_ptr<gateway_config> make_gateway_config(const node_options& options,
   config->node_name = options.node_name.empty() ? fmt::format("roomsd@{}:{}", options.host, port)
                                                 : options.node_name;
   config->server_name = server_name;
+  config->call_timeout = std::chrono::milliseconds(options.call_timeout_ms);
   return config;
+}
+
+// Null for a node on its own; the options were checked, so make() succeeds.
+std::shared_ptr<const cluster_placement> make_placement(const node_options& options) {
+  if (options.cluster_nodes.empty()) return nullptr;
+  auto placement = cluster_placement::make(options.cluster_nodes, options.node_name);
+  return std::make_shared<const cluster_placement>(std::move(*placement));
+}
+
+// CAF's distribution layer, only in a cluster: the middleman with heartbeats, so that a peer
+// that vanished without closing its connections is dropped after --peer-timeout-ms.
+void configure_cluster(caf::actor_system_config& config, const node_options& options) {
+  add_message_types(config);
+  if (options.cluster_nodes.empty()) return;
+  config.load<caf::io::middleman>();
+  const auto timeout = std::chrono::milliseconds(options.peer_timeout_ms);
+  config.set("middleman.heartbeat-interval", caf::timespan{timeout / 4});
+  config.set("middleman.connection-timeout", caf::timespan{timeout});
+}
+
+// Publishes the directory on this node's cluster port and starts one link per peer.
+result<std::vector<caf::actor>> join_cluster(caf::actor_system& system,
+                                             std::shared_ptr<const cluster_placement> placement,
+                                             const caf::actor& directory,
+                                             const node_options& options) {
+  const cluster_node& self = placement->node(placement->self());
+  auto published = system.middleman().publish(directory, self.port, self.host.c_str(), true);
+  if (!published) {
+    return rooms_error{error_code::unavailable,
+                       fmt::format("cannot listen on cluster address {}:{}: {}", self.host,
+                                   self.port, system.render(published.error()))};
+  }
+  std::vector<caf::actor> links;
+  for (std::size_t peer = 0; peer < placement->size(); ++peer) {
+    if (peer == placement->self()) continue;
+    peer_link_config config;
+    config.placement = placement;
+    config.peer = peer;
+    config.directory = directory;
+    config.attempt_timeout = std::chrono::milliseconds(options.call_timeout_ms);
+    config.log = [](bool warning, std::string_view message) {
+      log(warning ? log_level::warn : log_level::info, "{}", message);
+    };
+    links.push_back(spawn_peer_link(system, std::move(config)));
+  }
+  return links;
 }
 
 }  // namespace
@@ -105,6 +157,7 @@ int run_node(const node_options& options) {
   caf::actor_system_config caf_config;
   caf_config.set("scheduler.max-threads",
                  static_cast<caf::config_value::integer>(options.worker_threads));
+  configure_cluster(caf_config, options);
   caf::actor_system system{caf_config};
   tcp_listener listener{system, make_listener_config(options)};
   auto port = listener.bind();
@@ -114,8 +167,19 @@ int run_node(const node_options& options) {
     return 1;
   }
   auto gateway = make_gateway_config(options, *port);
-  gateway->directory =
-      spawn_directory(system, {gateway->node_limits, gateway->counters, *persistence});
+  gateway->placement = make_placement(options);
+  gateway->directory = spawn_directory(
+      system, {gateway->node_limits, gateway->counters, *persistence, gateway->placement});
+  std::vector<caf::actor> peer_links;
+  if (gateway->placement) {
+    auto links = join_cluster(system, gateway->placement, gateway->directory, options);
+    if (!links) {
+      log(log_level::error, "{}", links.error().message);
+      caf::anon_send_exit(gateway->directory, caf::exit_reason::user_shutdown);
+      return 1;
+    }
+    peer_links = std::move(*links);
+  }
   listener.run(gateway);
   fmt::print(stderr, "roomsd listening on {}:{}\n", options.host, *port);
   std::fflush(stderr);
@@ -128,6 +192,7 @@ int run_node(const node_options& options) {
   const int signal = wait_for_stop_signal(stop_signals);
   log(log_level::info, "{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   listener.stop(stop_grace);
+  for (auto& link : peer_links) caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(gateway->directory, caf::exit_reason::user_shutdown);
   log(log_level::info, "stopped");
   return 0;

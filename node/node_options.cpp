@@ -7,7 +7,9 @@
 //   port = 7421
 //   token = ["secret-a", "secret-b"]
 //   max-connections = 500
-// Keys are the option names without the dashes; only the [rooms] section is read.
+//   cluster-node = ["n1@127.0.0.1:7521", "n2@127.0.0.1:7522"]
+// Keys are the option names without the dashes; only the [rooms] section is read. `token` and
+// `cluster-node` take lists (and may repeat on the command line).
 #include "node/node_options.hpp"
 
 #include <algorithm>
@@ -59,7 +61,7 @@ problem set_text(std::string& field, std::string_view text) {
 
 constexpr std::uint64_t big = std::uint64_t{1} << 40;
 
-constexpr std::array<option_spec, 22> specs{{
+constexpr std::array<option_spec, 26> specs{{
     {"host", "ADDR", "address to listen on (default 127.0.0.1)",
      [](node_options& o, std::string_view v) { return set_text(o.host, v); }},
     {"port", "PORT", "TCP port; 0 picks a free one (default 7420)",
@@ -137,9 +139,26 @@ constexpr std::array<option_spec, 22> specs{{
      [](node_options& o, std::string_view v) { return set_uint(o.worker_threads, v, 1, 64); }},
     {"node-name", "NAME", "the node's name in ping, hello and stats (default roomsd@HOST:PORT)",
      [](node_options& o, std::string_view v) { return set_text(o.node_name, v); }},
+    {"cluster-node", "NAME@HOST:PORT",
+     "a node of the cluster and its cluster port; repeat for every node, this one included",
+     [](node_options& o, std::string_view v) -> problem {
+       auto node = parse_cluster_node(v);
+       if (!node) return node.error().message;
+       o.cluster_nodes.push_back(std::move(*node));
+       return std::nullopt;
+     }},
+    {"call-timeout-ms", "MS",
+     "cluster: a call on another node's room gets `unavailable` after MS (default 2000)",
+     [](node_options& o, std::string_view v) { return set_uint(o.call_timeout_ms, v, 10, big); }},
+    {"peer-timeout-ms", "MS", "cluster: drop a peer silent for MS (default 2000)",
+     [](node_options& o, std::string_view v) { return set_uint(o.peer_timeout_ms, v, 100, big); }},
     {"config", "FILE", "read options from FILE first, section [rooms] (CAF INI format)", nullptr},
+    {"check-config", "", "check the options (and --config file), print a summary, exit", nullptr},
     {"help", "", "print this text", nullptr},
 }};
+
+// Options that may repeat: a list in the file, and the command line's replace the file's.
+bool is_list_option(std::string_view name) { return name == "token" || name == "cluster-node"; }
 
 const option_spec* find_spec(std::string_view name) {
   auto it = std::find_if(specs.begin(), specs.end(),
@@ -159,6 +178,7 @@ struct command_line {
   std::vector<cli_setting> settings;
   std::optional<std::string> config_file;
   bool help = false;
+  bool check = false;
 };
 
 result<command_line> scan_command_line(int argc, const char* const* argv) {
@@ -176,7 +196,7 @@ result<command_line> scan_command_line(int argc, const char* const* argv) {
     const option_spec* spec = find_spec(name);
     if (spec == nullptr) return bad(fmt::format("unknown option '--{}' (see --help)", name));
     if (spec->value_name.empty()) {
-      cli.help = true;
+      (name == "help" ? cli.help : cli.check) = true;
       continue;
     }
     if (!value) {
@@ -206,7 +226,7 @@ result<bool> apply_file_value(node_options& options, const std::string& file,
   if (spec == nullptr || spec->apply == nullptr)
     return bad(fmt::format("config file {}: unknown key rooms.{}", file, key));
   std::vector<caf::config_value> items;
-  if (auto* list = caf::get_if<caf::config_value::list>(&value); list && key == "token")
+  if (auto* list = caf::get_if<caf::config_value::list>(&value); list && is_list_option(key))
     items = *list;
   else
     items.push_back(value);
@@ -241,6 +261,16 @@ result<bool> apply_config_file(node_options& options, const std::string& file) {
   return true;
 }
 
+// A cluster node must find itself in the node list, by name, at its cluster address.
+problem check_cluster(const node_options& options) {
+  if (options.cluster_nodes.empty()) return std::nullopt;
+  if (options.node_name.empty())
+    return "a cluster node needs --node-name, the name of its own --cluster-node entry";
+  auto placement = cluster_placement::make(options.cluster_nodes, options.node_name);
+  if (!placement) return "cluster: " + placement.error().message;
+  return std::nullopt;
+}
+
 }  // namespace
 
 result<node_options> parse_node_options(int argc, const char* const* argv) {
@@ -253,17 +283,34 @@ result<node_options> parse_node_options(int argc, const char* const* argv) {
     auto applied = apply_config_file(options, *cli->config_file);
     if (!applied) return applied.error();
   }
-  // Tokens on the command line replace the file's, like every other option.
-  bool cli_tokens = std::any_of(cli->settings.begin(), cli->settings.end(),
-                                [](const cli_setting& s) { return s.spec->name == "token"; });
-  if (cli_tokens) options.tokens.clear();
+  // Lists on the command line replace the file's, like every other option.
+  auto given = [&](std::string_view name) {
+    return std::any_of(cli->settings.begin(), cli->settings.end(),
+                       [&](const cli_setting& s) { return s.spec->name == name; });
+  };
+  if (given("token")) options.tokens.clear();
+  if (given("cluster-node")) options.cluster_nodes.clear();
   for (const auto& setting : cli->settings) {
     if (problem why = setting.spec->apply(options, setting.value)) {
       return bad(
           fmt::format("bad value for --{}: '{}' ({})", setting.spec->name, setting.value, *why));
     }
   }
+  if (auto why = check_cluster(options)) return bad(*why);
+  options.check_only = cli->check;
   return options;
+}
+
+std::string node_options_summary(const node_options& o) {
+  std::string text = fmt::format("node {}: clients on {}:{}, data in {} (durability {})",
+                                 o.node_name.empty() ? "(unnamed)" : o.node_name, o.host, o.port,
+                                 o.data_dir, to_string(o.durability_mode));
+  if (!o.cluster_nodes.empty()) {
+    text += fmt::format(", cluster of {}:", o.cluster_nodes.size());
+    for (const auto& node : o.cluster_nodes)
+      text += fmt::format(" {}@{}:{}", node.name, node.host, node.port);
+  }
+  return text + "\n";
 }
 
 std::string node_options_help() {
@@ -276,7 +323,8 @@ std::string node_options_help() {
   }
   text +=
       "\nEvery option but --config and --help may also be set in the file, section [rooms],\n"
-      "e.g. `port = 7421`, `token = [\"a\", \"b\"]`. The command line wins over the file.\n";
+      "e.g. `port = 7421`, `token = [\"a\", \"b\"]`. The command line wins over the file.\n"
+      "A cluster lists every node with --cluster-node (see docs/cluster.md).\n";
   return text;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/cluster/cluster_placement.hpp"
 #include "actors/room/room_journal.hpp"
 #include "actors/storage/durability.hpp"
 #include "node/log.hpp"
@@ -40,13 +41,26 @@ struct node_options {
   std::size_t worker_threads = 2;
   /// The `node` member of ping/hello/stats; empty means "roomsd@HOST:PORT" once bound.
   std::string node_name;
+  /// Every node of the cluster, this one included (found by node_name); empty for a node on
+  /// its own. See docs/cluster.md.
+  std::vector<cluster_node> cluster_nodes;
+  /// How long a call on a room held by another node may wait before it gets `unavailable`.
+  std::uint64_t call_timeout_ms = 2000;
+  /// How long a peer may stay silent (no data, no heartbeat) before its connection is dropped;
+  /// heartbeats go out four times per period.
+  std::uint64_t peer_timeout_ms = 2000;
   /// --help was given: print node_options_help() and exit.
   bool show_help = false;
+  /// --check-config was given: the options are valid; print node_options_summary() and exit.
+  bool check_only = false;
 };
 
 /// Parses `argv` (and the file named by --config). Errors: invalid_argument, with a message
 /// naming the option or file key and the offending value.
 result<node_options> parse_node_options(int argc, const char* const* argv);
+
+/// One line saying what a node with these options would be (--check-config prints it).
+std::string node_options_summary(const node_options& options);
 
 /// The text --help prints.
 std::string node_options_help();

@@ -42,9 +42,14 @@ struct directory_state {
   directory_config config;
   std::unordered_map<std::string, room_entry> rooms;
   std::unordered_map<caf::actor_addr, std::string> ids;
+  /// Indexed like the placement's nodes: each connected peer's directory (null: unreachable).
+  std::vector<caf::actor> peers;
 
   void create(create_call& call);
   void route(room_call& call);
+  void forward_to_home(room_call& call, std::size_t home);
+  void peer_up(std::size_t index, caf::actor directory);
+  void peer_down(std::size_t index);
   void activate(room_call& call);
   void track(const std::string& id, caf::actor room);
   void forget(const std::string& id);
@@ -62,9 +67,14 @@ bool directory_state::stored(const std::string& id) const {
   return !found || *found;
 }
 
+bool placed_here(const directory_config& config, const std::string& id) {
+  return !config.placement || config.placement->is_local(id);
+}
+
 void directory_state::create(create_call& call) {
+  // With N nodes, about N draws find an id placed here: creation never leaves this node.
   std::string id = new_room_id();
-  while (rooms.count(id) != 0 || stored(id)) id = new_room_id();
+  while (!placed_here(config, id) || rooms.count(id) != 0 || stored(id)) id = new_room_id();
   auto state = room_state::create(id, std::move(call.command), config.room_limits);
   if (!state) return reply(call.from, state.error());
   track(id,
@@ -82,12 +92,39 @@ void directory_state::track(const std::string& id, caf::actor room) {
 
 void directory_state::route(room_call& call) {
   const std::string& id = room_of(call.command);
+  if (!placed_here(config, id)) return forward_to_home(call, config.placement->home(id));
   if (auto it = rooms.find(id); it != rooms.end()) {
     if (it->second.hibernating) return it->second.held.push_back(std::move(call));
     self->send(it->second.actor, room_call_atom::value, std::move(call));
     return;
   }
   activate(call);
+}
+
+// Only the home node ever spawns a room's actor; every other node only forwards to it, and
+// answers `unavailable` rather than guess while the home is unreachable.
+void directory_state::forward_to_home(room_call& call, std::size_t home) {
+  if (home < peers.size() && peers[home]) {
+    self->send(peers[home], room_call_atom::value, std::move(call));
+    return;
+  }
+  const std::string& id = room_of(call.command);
+  reply(call.from, rooms_error{error_code::unavailable,
+                               "room " + id + " is on node " + config.placement->node(home).name +
+                                   ", which cannot be reached",
+                               {{"room", id}}});
+}
+
+void directory_state::peer_up(std::size_t index, caf::actor directory) {
+  if (index >= peers.size()) return;
+  if (!peers[index]) config.counters->peers_up.fetch_add(1, std::memory_order_relaxed);
+  peers[index] = std::move(directory);
+}
+
+void directory_state::peer_down(std::size_t index) {
+  if (index >= peers.size() || !peers[index]) return;
+  peers[index] = nullptr;
+  config.counters->peers_up.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void directory_state::activate(room_call& call) {
@@ -156,6 +193,7 @@ void directory_state::reply(const caller& from, const result<json>& answer) {
 
 caf::behavior directory_actor(caf::stateful_actor<directory_state>* self, directory_config config) {
   self->state.config = std::move(config);
+  if (self->state.config.placement) self->state.peers.resize(self->state.config.placement->size());
   self->set_down_handler([self](caf::down_msg& msg) { self->state.stopped(msg.source); });
   return {
       [self](create_atom, create_call& call) { self->state.create(call); },
@@ -163,6 +201,14 @@ caf::behavior directory_actor(caf::stateful_actor<directory_state>* self, direct
       [self](room_gone_atom, const std::string& id) { self->state.forget(id); },
       [self](hibernate_atom, const std::string& id) { self->state.hibernate(id); },
       [self](reinstate_atom, const std::string& id) { self->state.reinstate(id); },
+      [self](peer_up_atom, std::uint64_t index, caf::actor& directory) {
+        self->state.peer_up(index, std::move(directory));
+      },
+      [self](peer_down_atom, std::uint64_t index) { self->state.peer_down(index); },
+      [self](cluster_hello_atom, const std::string& fingerprint) {
+        return self->state.config.placement &&
+               self->state.config.placement->fingerprint() == fingerprint;
+      },
   };
 }
 

@@ -4,6 +4,9 @@
 // With persistence it knows stored rooms without loading them: a call for a room that has no
 // actor activates it (a point lookup in the store, then a room actor that loads it), and a room
 // that hibernates is held back (its calls wait) until its actor has stopped.
+// In a cluster (docs/cluster.md) it holds only the rooms placed on its node: it creates rooms
+// under ids placed here, forwards calls for other nodes' rooms to their directories (or answers
+// `unavailable` while a peer is unreachable), and serves the calls its peers forward to it.
 // When it stops, the node is shutting down; room actors it spawned stop with the system.
 // Ordering: it forwards calls in the order it receives them, so calls of one gateway on one
 // room reach the room actor in the order the gateway sent them.
@@ -14,6 +17,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/cluster/cluster_placement.hpp"
 #include "actors/node_counters.hpp"
 #include "actors/room/room_persistence.hpp"
 #include "protocol/limits.hpp"
@@ -25,11 +29,15 @@ struct directory_config {
   std::shared_ptr<node_counters> counters;
   /// Null for durability `none`: rooms then live in this process only.
   std::shared_ptr<const room_persistence> persistence = nullptr;
+  /// Null for a node on its own; otherwise where every room lives.
+  std::shared_ptr<const cluster_placement> placement = nullptr;
 };
 
 /// Spawns a node's directory. Messages it handles: (create_atom, create_call),
 /// (room_call_atom, room_call), and from its room actors (room_gone_atom, id),
-/// (hibernate_atom, id), (reinstate_atom, id). It monitors its room actors.
+/// (hibernate_atom, id), (reinstate_atom, id); from peer links (peer_up_atom, index, directory)
+/// and (peer_down_atom, index); from peers' links (cluster_hello_atom, fingerprint) -> bool.
+/// It monitors its room actors.
 caf::actor spawn_directory(caf::actor_system& system, directory_config config);
 
 }  // namespace rooms

@@ -1,6 +1,7 @@
 // The gateway actor's behavior: hand what arrives to gateway_state, quit when it is finished.
 #include "actors/gateway/gateway_actor.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -8,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include "actors/gateway/gateway_state.hpp"
+#include "actors/gateway/remote_holders.hpp"
 #include "actors/messages.hpp"
 
 namespace rooms {
@@ -43,12 +45,47 @@ struct gateway_actor_state {
   std::shared_ptr<connection_link> link;
   std::optional<actor_router> router;
   std::optional<gateway_state> logic;
+  /// Room actors on other nodes that this gateway follows rooms on (it monitors them).
+  remote_holders holders;
+  /// An (expire_atom) is on its way.
+  bool expiry_scheduled = false;
 };
 
 using gateway_actor_type = caf::stateful_actor<gateway_actor_state>;
 
-void quit_if_finished(gateway_actor_type* self) {
-  if (self->state.logic->finished()) self->quit();
+// Calls on other nodes' rooms have deadlines: one timer at a time, for the earliest.
+void schedule_expiry(gateway_actor_type* self) {
+  auto& st = self->state;
+  if (st.expiry_scheduled) return;
+  auto next = st.logic->next_deadline();
+  if (!next) return;
+  st.expiry_scheduled = true;
+  auto delay = std::max(*next - call_clock::now(), call_clock::duration::zero());
+  self->delayed_send(self, delay, expire_atom::value);
+}
+
+void after_message(gateway_actor_type* self) {
+  if (self->state.logic->finished()) return self->quit();
+  schedule_expiry(self);
+}
+
+// A subscription served by a room actor on another node: watch that actor, so that losing
+// its node ends the subscription with `unavailable` instead of silence.
+void watch_holder(gateway_actor_type* self, const call_reply& reply) {
+  if (!reply.subscribed_room || !reply.holder || reply.holder.node() == self->node()) return;
+  auto& st = self->state;
+  if (st.holders.hold(*reply.subscribed_room, reply.holder.address())) self->monitor(reply.holder);
+  if (st.holders.rooms() > 64 && st.holders.rooms() > 2 * st.logic->followed_rooms()) {
+    for (auto& idle : st.holders.prune([&](const std::string& r) { return st.logic->follows(r); }))
+      self->demonitor(idle);
+  }
+}
+
+void holder_down(gateway_actor_type* self, const caf::down_msg& down) {
+  auto rooms = self->state.holders.lost(down.source);
+  // A room actor that stops normally was deleted: its `deleted` event ended the subscription.
+  if (down.reason == caf::exit_reason::normal) return;
+  for (const auto& room : rooms) self->state.logic->on_room_unreachable(room);
 }
 
 caf::behavior gateway_actor(gateway_actor_type* self, std::shared_ptr<connection_link> link,
@@ -58,23 +95,33 @@ caf::behavior gateway_actor(gateway_actor_type* self, std::shared_ptr<connection
   st.link = std::move(link);
   st.router.emplace(self, st.config->directory);
   st.logic.emplace(*st.config, *st.link, *st.router);
+  self->set_down_handler([self](caf::down_msg& down) {
+    holder_down(self, down);
+    after_message(self);
+  });
   return {
       [self](gw_data_atom, std::string& bytes) {
         self->state.logic->on_data(std::move(bytes));
-        quit_if_finished(self);
+        after_message(self);
       },
       [self](gw_eof_atom) {
         self->state.logic->on_eof();
-        quit_if_finished(self);
+        after_message(self);
       },
       [self](gw_closed_atom) { self->quit(); },
       [self](reply_atom, call_reply& reply) {
+        watch_holder(self, reply);
         self->state.logic->on_reply(reply);
-        quit_if_finished(self);
+        after_message(self);
       },
       [self](event_atom, const room_event& event) {
         self->state.logic->on_event(event);
-        quit_if_finished(self);
+        after_message(self);
+      },
+      [self](expire_atom) {
+        self->state.expiry_scheduled = false;
+        self->state.logic->expire_overdue(call_clock::now());
+        after_message(self);
       },
   };
 }

@@ -2,12 +2,14 @@
 // Built once by the node; see docs in node/README.md for the options behind it.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <caf/actor.hpp>
 
+#include "actors/cluster/cluster_placement.hpp"
 #include "actors/node_counters.hpp"
 #include "protocol/limits.hpp"
 
@@ -24,6 +26,10 @@ struct gateway_config {
   std::string node_name;
   /// The `server` member of the `hello` result.
   std::string server_name;
+  /// Null for a node on its own. In a cluster: which rooms other nodes hold.
+  std::shared_ptr<const cluster_placement> placement;
+  /// The longest a call on another node's room waits before it is answered `unavailable`.
+  std::chrono::milliseconds call_timeout{2000};
 };
 
 }  // namespace rooms

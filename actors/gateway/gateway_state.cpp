@@ -151,6 +151,10 @@ void gateway_state::dispatch(decoded_request& request, command& cmd) {
   } else {
     json stats = counters_.to_json();
     stats["node"] = config_.node_name;
+    if (config_.placement) {
+      stats["cluster"] = {{"nodes", config_.placement->size()},
+                          {"peers_up", counters_.peers_up.load(std::memory_order_relaxed)}};
+    }
     answer(request, stats);
   }
 }
@@ -171,7 +175,8 @@ void gateway_state::subscribe(decoded_request& request, room_command& cmd) {
   }
   subscriptions_.subscribe_sent(room);
   // Always answered, even for a notification: the reply says whether the room is followed.
-  caller from = caller_for(request, true, pending_call{room, request.is_notification});
+  caller from = caller_for(request, true,
+                           pending_call{room, request.is_notification, deadline_for(room), room});
   router_.route(room_call{std::move(from), std::move(cmd)});
 }
 
@@ -182,6 +187,11 @@ void gateway_state::unsubscribe(decoded_request& request, room_command& cmd) {
 }
 
 void gateway_state::forward(decoded_request& request, room_command& cmd, pending_call call) {
+  const std::string& room = room_of(cmd);
+  if (auto deadline = deadline_for(room)) {
+    call.deadline = deadline;
+    call.room = room;
+  }
   caller from = caller_for(request, !request.is_notification, std::move(call));
   router_.route(room_call{std::move(from), std::move(cmd)});
 }
@@ -190,6 +200,40 @@ caller gateway_state::caller_for(const decoded_request& request, bool wants_repl
                                  pending_call call) {
   if (wants_reply) pending_.add(request.msgid, std::move(call));
   return caller{{}, request.msgid, wants_reply};
+}
+
+std::optional<call_clock::time_point> gateway_state::deadline_for(const std::string& room) const {
+  if (!config_.placement || config_.placement->is_local(room)) return std::nullopt;
+  return call_clock::now() + config_.call_timeout;
+}
+
+void gateway_state::expire_overdue(call_clock::time_point now) {
+  for (auto& [msgid, call] : pending_.take_overdue(now)) give_up(msgid, call);
+  process_queued();
+}
+
+// The reply may still come, or never: either way the backend hears `unavailable` now, and a
+// late reply finds no pending call and is dropped.
+void gateway_state::give_up(std::uint32_t msgid, pending_call& call) {
+  rooms_error error{error_code::unavailable,
+                    fmt::format("room {} did not answer within {} ms (its node cannot be reached)",
+                                call.room, config_.call_timeout.count()),
+                    {{"room", call.room}}};
+  counters_.count_error(error.code);
+  if (call.subscribe_room) {
+    subscriptions_.subscribe_answered(*call.subscribe_room, std::nullopt);
+    sync_subscription_counter();
+    // Should the subscribe still arrive, the room stops sending events nobody relays.
+    router_.route(room_call{caller{{}, 0, false}, unsubscribe_command{*call.subscribe_room}});
+  }
+  if (!call.discard_frame && !closing_) link_.write(encode_error_response(msgid, error));
+}
+
+void gateway_state::on_room_unreachable(const std::string& room) {
+  if (closing_ || !subscriptions_.is_active(room)) return;
+  link_.write(encode_notification("unavailable", json{{"room", room}}));
+  subscriptions_.end(room);
+  sync_subscription_counter();
 }
 
 void gateway_state::on_reply(call_reply& reply) {

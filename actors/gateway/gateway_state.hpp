@@ -39,6 +39,18 @@ class gateway_state {
   void on_reply(call_reply& reply);
   void on_event(const room_event& event);
 
+  /// Answers `unavailable` to every call on another node's room that passed its deadline.
+  void expire_overdue(call_clock::time_point now);
+  /// When expire_overdue() has something to do next, if ever.
+  std::optional<call_clock::time_point> next_deadline() { return pending_.next_deadline(); }
+  /// The node holding `room` was lost: a subscription to it ends with an `unavailable`
+  /// notification, so the backend can resubscribe with `since` later.
+  void on_room_unreachable(const std::string& room);
+
+  /// Rooms the connection follows or asked to follow.
+  std::size_t followed_rooms() const { return subscriptions_.followed(); }
+  bool follows(const std::string& room) const { return subscriptions_.follows(room); }
+
   /// True once the gateway has nothing left to do: the connection is closing.
   bool finished() const { return closing_; }
 
@@ -54,6 +66,8 @@ class gateway_state {
   void unsubscribe(decoded_request& request, room_command& cmd);
   void forward(decoded_request& request, room_command& cmd, pending_call call);
   caller caller_for(const decoded_request& request, bool track, pending_call call);
+  std::optional<call_clock::time_point> deadline_for(const std::string& room) const;
+  void give_up(std::uint32_t msgid, pending_call& call);
   void lag(const std::string& room);
   void answer(const decoded_request& request, const json& result);
   void fail(const decoded_request& request, const rooms_error& error);

@@ -15,6 +15,11 @@ void subscription_table::update(const std::string& room, Change change) {
   if (!e.active && e.pending == 0) rooms_.erase(it);
 }
 
+bool subscription_table::is_active(const std::string& room) const {
+  auto it = rooms_.find(room);
+  return it != rooms_.end() && it->second.active;
+}
+
 bool subscription_table::follows(const std::string& room) const {
   auto it = rooms_.find(room);
   return it != rooms_.end() && it->second.wanted();

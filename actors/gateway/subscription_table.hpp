@@ -22,6 +22,9 @@ class subscription_table {
   /// True if `room` counts in followed().
   bool follows(const std::string& room) const;
 
+  /// True if events of `room` are being relayed.
+  bool is_active(const std::string& room) const;
+
   /// A subscribe call for `room` was sent.
   void subscribe_sent(const std::string& room);
 

@@ -125,6 +125,7 @@ void room_actor_state::subscribe(const caller& from, const subscribe_command& cm
   }
   answer.subscribed_room = id_;
   answer.subscribed_version = room_->version();
+  answer.holder = caf::actor_cast<caf::actor>(self_);
   emit({output::subscribe, room_->version(), from, std::move(answer), {}});
 }
 

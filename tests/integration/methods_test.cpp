@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_CASE(ping_hello_and_stats) {
   BOOST_TEST(stats["requests"]["stats"] == 1);
 }
 
-BOOST_AUTO_TEST_CASE(create_get_join_leave_delete) {
+BOOST_AUTO_TEST_CASE(create_get_join_leave_delete, *cluster_case) {
   node_process node;
   auto client = node.connect();
   json created = must(client.call("create", {{"user", "alice"}, {"data", {{"n", 1}}}}));
@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(create_get_join_leave_delete) {
                method);
 }
 
-BOOST_AUTO_TEST_CASE(edits_and_their_errors) {
+BOOST_AUTO_TEST_CASE(edits_and_their_errors, *cluster_case) {
   node_process node;
   auto client = node.connect();
   const std::string room = create_room(client, "alice", {{"n", 1}});

@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
+#include <sstream>
 
 #include <boost/test/unit_test.hpp>
 
@@ -94,7 +96,30 @@ process_exit run_roomsd(const std::vector<std::string>& args, std::chrono::milli
   return result;
 }
 
-node_process::node_process(std::vector<std::string> extra_args) {
+namespace {
+
+std::vector<std::uint16_t> external_nodes() {
+  std::vector<std::uint16_t> ports;
+  const char* list = std::getenv("ROOMS_TEST_NODES");
+  if (list == nullptr) return ports;
+  std::stringstream items{list};
+  for (std::string item; std::getline(items, item, ',');)
+    if (!item.empty()) ports.push_back(static_cast<std::uint16_t>(std::stoi(item)));
+  return ports;
+}
+
+}  // namespace
+
+node_process::node_process(std::vector<std::string> extra_args)
+    : external_ports_(external_nodes()) {
+  if (!external_ports_.empty()) {
+    BOOST_REQUIRE_MESSAGE(extra_args.empty(), "an external node cannot take options");
+    // Each test starts on another node, so every node opens some test.
+    static std::size_t tests_so_far = 0;
+    next_external_ = tests_so_far++;
+    port_ = external_ports_[next_external_ % external_ports_.size()];
+    return;
+  }
   char pattern[] = "/tmp/rooms-it-XXXXXX";
   BOOST_REQUIRE(::mkdtemp(pattern) != nullptr);
   temp_dir_ = pattern;
@@ -120,7 +145,7 @@ node_process::~node_process() {
   if (reader_.joinable()) reader_.join();
   if (stderr_fd_ >= 0) ::close(stderr_fd_);
   std::error_code ignored;
-  std::filesystem::remove_all(temp_dir_, ignored);
+  if (!temp_dir_.empty()) std::filesystem::remove_all(temp_dir_, ignored);
 }
 
 void node_process::read_output() {
@@ -151,7 +176,9 @@ std::optional<std::uint16_t> node_process::wait_for_port(std::chrono::millisecon
 }
 
 rooms_client node_process::connect() const {
-  auto client = rooms_client::connect("127.0.0.1", port_);
+  std::uint16_t port = port_;
+  if (!external_ports_.empty()) port = external_ports_[next_external_++ % external_ports_.size()];
+  auto client = rooms_client::connect("127.0.0.1", port);
   // Boost.Test builds the message even when the check passes.
   BOOST_REQUIRE_MESSAGE(client.ok(),
                         "cannot connect: " << (client.ok() ? "" : client.error().message));
@@ -159,6 +186,7 @@ rooms_client node_process::connect() const {
 }
 
 process_exit node_process::stop(int signal, std::chrono::milliseconds timeout) {
+  BOOST_REQUIRE_MESSAGE(external_ports_.empty(), "an external node is not the test's to stop");
   process_exit result;
   if (pid_ <= 0) return result;
   ::kill(pid_, signal);

@@ -1,5 +1,9 @@
 // node_process: a real roomsd started for a test (fork/exec of build/bin/roomsd with --port 0
 // and a fresh data directory), its stderr collected, and always stopped at the end.
+// With ROOMS_TEST_NODES=PORT,PORT,... set, it starts nothing and stands for those running nodes
+// instead (the nodes of a cluster, tests/cluster/): each connect() goes to the next of them, so
+// that the clients of one test talk to different nodes. Only the test cases labelled
+// `cluster` run that way (they use default options and never stop the node).
 #pragma once
 
 #include <sys/types.h>
@@ -45,7 +49,8 @@ class node_process {
   pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
 
-  /// A client connected to this node (fails the test if it cannot connect).
+  /// A client connected to this node (fails the test if it cannot connect); with
+  /// ROOMS_TEST_NODES, to the next of those nodes.
   rooms_client connect() const;
 
   /// Sends `signal` and waits at most `timeout` for the exit.
@@ -59,6 +64,9 @@ class node_process {
   std::string data_dir_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  /// ROOMS_TEST_NODES: the external nodes, and which one the next connect() uses.
+  std::vector<std::uint16_t> external_ports_;
+  mutable std::size_t next_external_ = 0;
   int stderr_fd_ = -1;
   std::thread reader_;
   mutable std::mutex mutex_;

@@ -25,7 +25,7 @@ json next_event(rooms_client& client) {
 
 BOOST_AUTO_TEST_SUITE(subscriptions)
 
-BOOST_AUTO_TEST_CASE(events_have_their_exact_fields) {
+BOOST_AUTO_TEST_CASE(events_have_their_exact_fields, *cluster_case) {
   node_process node;
   auto client = node.connect();
   const std::string room = create_room(client, "alice");
@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_CASE(events_have_their_exact_fields) {
   BOOST_TEST(!client.next_notification(200ms));
 }
 
-BOOST_AUTO_TEST_CASE(since_replays_or_resyncs) {
+BOOST_AUTO_TEST_CASE(since_replays_or_resyncs, *cluster_case) {
   node_process node;
   auto client = node.connect();
   const std::string room = create_room(client, "alice");
@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(since_replays_or_resyncs) {
   BOOST_TEST(resync["snapshot"]["data"]["n"] == 1103);
 }
 
-BOOST_AUTO_TEST_CASE(unsubscribe_stops_events_and_resubscribe_never_duplicates) {
+BOOST_AUTO_TEST_CASE(unsubscribe_stops_events_and_resubscribe_never_duplicates, *cluster_case) {
   node_process node;
   auto client = node.connect();
   auto editor = node.connect();
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(subscription_limit_per_connection) {
   BOOST_TEST(must(client.call("stats"))["subscriptions"] == 2);
 }
 
-BOOST_AUTO_TEST_CASE(two_editors_one_subscriber_sees_every_version_in_order) {
+BOOST_AUTO_TEST_CASE(two_editors_one_subscriber_sees_every_version_in_order, *cluster_case) {
   node_process node;
   auto watcher = node.connect();
   auto setup = node.connect();

@@ -10,6 +10,10 @@
 
 namespace rooms::testing {
 
+/// Marks a test case that also runs against every node of a cluster (tests/cluster/): it uses
+/// a node with default options, never stops it, and checks nothing node-wide but its own.
+inline const auto cluster_case = boost::unit_test::label("cluster");
+
 /// The result of a call that must succeed (fails the test with the node's error otherwise).
 inline json must(const result<json>& outcome) {
   // Boost.Test builds the message even when the check passes.

@@ -28,7 +28,7 @@ json result_of(const json& message, std::uint32_t msgid) {
 
 BOOST_AUTO_TEST_SUITE(wire)
 
-BOOST_AUTO_TEST_CASE(a_thousand_pipelined_edits_keep_their_order) {
+BOOST_AUTO_TEST_CASE(a_thousand_pipelined_edits_keep_their_order, *cluster_case) {
   node_process node;
   auto client = node.connect();
   const std::string room = create_room(client, "alice");
@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_CASE(a_thousand_pipelined_edits_keep_their_order) {
   BOOST_TEST(previous == 1001u);
 }
 
-BOOST_AUTO_TEST_CASE(a_request_sent_one_byte_at_a_time) {
+BOOST_AUTO_TEST_CASE(a_request_sent_one_byte_at_a_time, *cluster_case) {
   node_process node;
   raw_socket socket{node.port()};
   std::string bytes = pack(request(7, "create", {{"user", "alice"}, {"data", {{"k", "v"}}}}));
@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(a_request_sent_one_byte_at_a_time) {
   BOOST_TEST(result_of(messages[0], 7)["data"] == (json{{"k", "v"}}));
 }
 
-BOOST_AUTO_TEST_CASE(garbage_closes_only_its_own_connection) {
+BOOST_AUTO_TEST_CASE(garbage_closes_only_its_own_connection, *cluster_case) {
   node_process node;
   auto good = node.connect();
   const std::string room = create_room(good, "alice");
@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(a_message_past_the_size_limit_closes_the_connection) {
   BOOST_TEST(must(node.connect().call("ping"))["pong"] == true);
 }
 
-BOOST_AUTO_TEST_CASE(notifications_from_the_backend) {
+BOOST_AUTO_TEST_CASE(notifications_from_the_backend, *cluster_case) {
   node_process node;
   auto client = node.connect();
   const std::string room = create_room(client, "alice");
@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(a_subscribe_notification_still_subscribes) {
   BOOST_TEST(must(client.call("stats"))["subscriptions"] == 1);
 }
 
-BOOST_AUTO_TEST_CASE(odd_but_valid_shapes) {
+BOOST_AUTO_TEST_CASE(odd_but_valid_shapes, *cluster_case) {
   node_process node;
   raw_socket socket{node.port()};
   socket.send(pack(json{1, 99, nullptr, "a response from the backend"}));
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(odd_but_valid_shapes) {
   BOOST_TEST(socket.read(1, 200ms).empty());
 }
 
-BOOST_AUTO_TEST_CASE(malformed_requests_keep_the_connection) {
+BOOST_AUTO_TEST_CASE(malformed_requests_keep_the_connection, *cluster_case) {
   node_process node;
   raw_socket socket{node.port()};
   socket.send(pack(json{0, 5, "ping"}));           // a msgid, but no params
@@ -148,7 +148,7 @@ BOOST_AUTO_TEST_CASE(malformed_requests_keep_the_connection) {
   BOOST_TEST(!socket.closed());
 }
 
-BOOST_AUTO_TEST_CASE(a_half_closed_connection_gets_all_its_answers) {
+BOOST_AUTO_TEST_CASE(a_half_closed_connection_gets_all_its_answers, *cluster_case) {
   node_process node;
   raw_socket socket{node.port()};
   std::string bytes;

@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""Three roomsd nodes on loopback as one cluster (docs/cluster.md), end to end:
+
+1. rooms created through each node answer get, join, edit and subscribe through every other
+   node, and a subscriber on one node sees every version of a room held on another, in order;
+2. the protocol's end-to-end tests (the integration cases labelled `cluster`, and the Python
+   client of docs/protocol.md) pass against each node;
+3. a node frozen with SIGSTOP: calls on its rooms answer `unavailable` within the call
+   timeout, heartbeats drop it, it rejoins after SIGCONT;
+   kill -9 of one node: calls on its rooms answer `unavailable` within the bound, its
+   subscribers get the `unavailable` notification, rooms of the other nodes carry on;
+4. the node restarts on its data dir: every acknowledged change is back, subscribers resume
+   with `since`, and new calls work through every node.
+"""
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+sys.path.insert(0, os.path.join(HERE, "..", "durability"))
+sys.path.insert(0, os.path.join(HERE, "..", "docs"))
+from crash_test import Connection  # noqa: E402
+from roomsd_process import start_node, stop_node  # noqa: E402
+from run_protocol_example import extract_python_block  # noqa: E402
+
+NAMES = ["node1", "node2", "node3"]
+CALL_TIMEOUT_MS = 2000
+# What "within the bound" allows on top of the timeout: scheduling on a loaded 2-core machine.
+BOUND_SLACK_S = 0.5
+
+
+class Client(Connection):
+    """A connection that keeps the notifications it reads while waiting for a response."""
+
+    def __init__(self, port):
+        super().__init__(port)
+        self.notifications = []
+
+    def request(self, method, params):
+        """The (error, result) of one call."""
+        msgid = self.send(method, params)
+        while True:
+            message = self.receive()
+            if message[0] == 2:
+                self.notifications.append(message)
+            elif message[0] == 1 and message[1] == msgid:
+                return message[2], message[3]
+
+    def call(self, method, params):
+        error, result = self.request(method, params)
+        if error is not None:
+            raise AssertionError(f"{method} {params}: {error}")
+        return result
+
+    def next_notification(self, timeout_s=10):
+        self.sock.settimeout(timeout_s)
+        try:
+            while not self.notifications:
+                message = self.receive()
+                if message[0] == 2:
+                    self.notifications.append(message)
+        finally:
+            self.sock.settimeout(10)
+        return self.notifications.pop(0)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    def __init__(self, roomsd, work):
+        self.roomsd = roomsd
+        self.work = work
+        self.cluster_ports = [free_port() for _ in NAMES]
+        self.nodes = [None] * len(NAMES)
+        self.ports = [0] * len(NAMES)
+
+    def args(self, i):
+        args = ["--node-name", NAMES[i], "--call-timeout-ms", str(CALL_TIMEOUT_MS),
+                "--peer-timeout-ms", "2000"]
+        for name, port in zip(NAMES, self.cluster_ports):
+            args += ["--cluster-node", f"{name}@127.0.0.1:{port}"]
+        return args
+
+    def start(self, i):
+        data_dir = os.path.join(self.work, NAMES[i])
+        os.makedirs(data_dir, exist_ok=True)
+        self.nodes[i], self.ports[i] = start_node(self.roomsd, data_dir, self.args(i))
+
+    def wait_connected(self, deadline_s=30):
+        deadline = time.monotonic() + deadline_s
+        for i, port in enumerate(self.ports):
+            while True:
+                stats = Client(port).call("stats", {})
+                if stats["cluster"]["peers_up"] == len(NAMES) - 1:
+                    break
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{NAMES[i]} sees {stats['cluster']} after {deadline_s} s")
+                time.sleep(0.1)
+
+    def stop_all(self):
+        for node in self.nodes:
+            if node is not None:
+                stop_node(node)
+
+
+def check(condition, what):
+    if not condition:
+        raise AssertionError(what)
+    print(f"ok: {what}")
+
+
+def edit(client, room, user, value):
+    return client.call("edit", {"room": room, "user": user, "reply": "version",
+                                "ops": [{"op": "set", "path": "/value", "value": value},
+                                        {"op": "incr", "path": "/count", "by": 1}]})
+
+
+def every_node_serves_every_room(cluster):
+    """Rooms created through each node, used through every other node. Returns the rooms as
+    (index of the creating node, which holds it; id)."""
+    clients = [Client(port) for port in cluster.ports]
+    rooms = []
+    for i, creator in enumerate(clients):
+        for _ in range(2):
+            rooms.append((i, creator.call("create", {"user": "alice", "data": {"count": 0}})["room"]))
+    for creator, room in rooms:
+        for j, client in enumerate(clients):
+            if j == creator:
+                continue
+            got = client.call("get", {"room": room})
+            check(got["owner"] == "alice" and got["room"] == room,
+                  f"room made on {NAMES[creator]} answers get on {NAMES[j]}")
+            client.call("join", {"room": room, "user": f"user{j}"})
+    # Every node subscribes to every room; edits then come through every node in turn.
+    watchers = [Client(port) for port in cluster.ports]
+    for creator, room in rooms:
+        for watcher in watchers:
+            watcher.call("subscribe", {"room": room})
+    for creator, room in rooms:
+        for j, client in enumerate(clients):
+            edit(client, room, f"user{j}" if j != creator else "alice", j)
+    for creator, room in rooms:
+        final = clients[creator].call("get", {"room": room})
+        check(final["data"]["count"] == len(NAMES), f"{room[:8]}: one edit through each node")
+    for w, watcher in enumerate(watchers):
+        seen = {room: [] for _, room in rooms}
+        expected = sum(2 + len(NAMES) for _ in rooms)  # two joins, three edits per room
+        for _ in range(expected):
+            note = watcher.next_notification()
+            check_event(note, seen)
+        for _, room in rooms:
+            check(seen[room] == list(range(2, 2 + 2 + len(NAMES))),
+                  f"watcher on {NAMES[w]} saw every version of {room[:8]} in order")
+    return rooms
+
+
+def check_event(note, seen):
+    if note[1] != "event":
+        raise AssertionError(f"expected an event, got {note}")
+    event = note[2][0]
+    seen[event["room"]].append(event["version"])
+
+
+def run_protocol_tests(cluster, integration_tests, doc):
+    env = dict(os.environ, ROOMS_TEST_NODES=",".join(map(str, cluster.ports)))
+    run = subprocess.run([integration_tests, "--run_test=@cluster", "--log_level=test_suite"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    if run.returncode != 0:
+        print(run.stdout[-4000:], run.stderr[-4000:])
+    check(run.returncode == 0, "integration cases labelled `cluster` pass across the three nodes")
+    code = extract_python_block(doc)
+    client = os.path.join(cluster.work, "client.py")
+    with open(client, "w", encoding="utf-8") as out:
+        out.write(code)
+    for i, port in enumerate(cluster.ports):
+        run = subprocess.run([sys.executable, client, "--port", str(port)],
+                             capture_output=True, text=True, timeout=60)
+        if run.returncode != 0:
+            print(run.stdout[-2000:], run.stderr[-2000:])
+        check(run.returncode == 0, f"the documented Python client passes against {NAMES[i]}")
+
+
+def keep_editing(port, room, acked, stop):
+    """Edits `room` through `port` one at a time, recording each acknowledged version."""
+    client = Client(port)
+    n = 0
+    while not stop.is_set():
+        n += 1
+        error, result = client.request("edit", {"room": room, "user": "alice", "reply": "version",
+                                                "key": f"k{n}",
+                                                "ops": [{"op": "incr", "path": "/count", "by": 1}]})
+        if error is None:
+            acked.append(result["version"])
+        elif error["code"] == "unavailable":
+            time.sleep(0.01)
+        else:
+            raise AssertionError(f"unexpected error {error}")
+
+
+def lose_and_restore_a_node(cluster, rooms):
+    victim = 2
+    lost = [room for creator, room in rooms if creator == victim]
+    kept = [room for creator, room in rooms if creator != victim]
+    watchers = [Client(cluster.ports[w]) for w in (0, 1)]
+    for watcher in watchers:
+        for room in lost:
+            watcher.call("subscribe", {"room": room})
+    acked = []
+    stop = threading.Event()
+    editor = threading.Thread(target=keep_editing, args=(cluster.ports[0], lost[0], acked, stop))
+    editor.start()
+    time.sleep(0.5)
+    cluster.nodes[victim].send_signal(signal.SIGKILL)
+    cluster.nodes[victim].wait()
+    killed_at = time.monotonic()
+    time.sleep(0.3)
+    stop.set()
+    editor.join()
+    check(len(acked) > 0, f"{len(acked)} edits acknowledged through node1 before the kill")
+
+    for w in (0, 1):
+        told = set()
+        # Events sent before the kill come first.
+        while told != set(lost):
+            note = watchers[w].next_notification(timeout_s=CALL_TIMEOUT_MS / 1000 + 3)
+            if note[1] == "unavailable":
+                told.add(note[2][0]["room"])
+        check(True, f"subscriber on {NAMES[w]} told `unavailable` for each room of the lost node")
+    for j in (0, 1):
+        client = Client(cluster.ports[j])
+        for room in lost:
+            started = time.monotonic()
+            error, _ = client.request("get", {"room": room})
+            took = time.monotonic() - started
+            check(error is not None and error["code"] == "unavailable"
+                  and took <= CALL_TIMEOUT_MS / 1000 + BOUND_SLACK_S,
+                  f"get of a lost room through {NAMES[j]}: unavailable after {took * 1000:.0f} ms")
+        for room in kept:
+            version = edit(client, room, "alice", "still here")["version"]
+            check(version > 0, f"room {room[:8]} of a live node edited through {NAMES[j]}")
+    check(time.monotonic() - killed_at < 30, "the loss was handled in bounded time")
+
+    cluster.start(victim)
+    cluster.wait_connected()
+    for j, port in enumerate(cluster.ports):
+        got = Client(port).call("get", {"room": lost[0]})
+        check(got["version"] >= max(acked) and got["data"]["count"] >= len(acked),
+              f"after restart, {NAMES[j]} sees all {len(acked)} acknowledged edits "
+              f"(version {got['version']}, last acknowledged {max(acked)})")
+    watcher = watchers[0]
+    watcher.notifications.clear()
+    since = max(acked)
+    resumed = watcher.call("subscribe", {"room": lost[0], "since": since})
+    edit(Client(cluster.ports[1]), lost[0], "alice", "after restart")
+    note = watcher.next_notification()
+    while note[1] != "event" or note[2][0]["room"] != lost[0]:
+        note = watcher.next_notification()
+    check(note[2][0]["version"] > since,
+          f"resubscribed with since={since} on node1 ({len(resumed.get('events', []))} replayed), "
+          "new events arrive")
+    created = Client(cluster.ports[victim]).call("create", {"user": "bob"})["room"]
+    Client(cluster.ports[0]).call("join", {"room": created, "user": "carol"})
+    check(True, "the restarted node creates rooms that the others serve")
+
+
+def freeze_and_thaw_a_node(cluster, rooms):
+    """A node that stops answering without closing its connections (SIGSTOP): calls on its
+    rooms hit the call timeout, heartbeats drop the peer, and it rejoins after SIGCONT."""
+    frozen = 1
+    room = next(room for creator, room in rooms if creator == frozen)
+    watcher = Client(cluster.ports[0])
+    watcher.call("subscribe", {"room": room})
+    cluster.nodes[frozen].send_signal(signal.SIGSTOP)
+    try:
+        client = Client(cluster.ports[0])
+        started = time.monotonic()
+        error, _ = client.request("get", {"room": room})
+        took = time.monotonic() - started
+        check(error is not None and error["code"] == "unavailable"
+              and took <= CALL_TIMEOUT_MS / 1000 + BOUND_SLACK_S,
+              f"get of a frozen node's room: unavailable after {took * 1000:.0f} ms")
+        note = watcher.next_notification(timeout_s=10)
+        check(note == [2, "unavailable", [{"room": room}]],
+              "its subscriber is told once heartbeats drop the peer")
+        other = next(room for creator, room in rooms if creator == 2)
+        check(edit(client, other, "alice", "meanwhile")["version"] > 0,
+              "rooms of the other nodes keep working meanwhile")
+    finally:
+        cluster.nodes[frozen].send_signal(signal.SIGCONT)
+    cluster.wait_connected()
+    check(Client(cluster.ports[0]).call("get", {"room": room})["room"] == room,
+          "after SIGCONT the node rejoins and its rooms answer again")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--roomsd", required=True)
+    parser.add_argument("--integration-tests", required=True)
+    parser.add_argument("--doc", required=True)
+    args = parser.parse_args()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as work:
+        cluster = Cluster(args.roomsd, work)
+        try:
+            # Started in reverse order: nodes find peers that come up after them.
+            for i in reversed(range(len(NAMES))):
+                cluster.start(i)
+            cluster.wait_connected()
+            rooms = every_node_serves_every_room(cluster)
+            run_protocol_tests(cluster, args.integration_tests, args.doc)
+            freeze_and_thaw_a_node(cluster, rooms)
+            lose_and_restore_a_node(cluster, rooms)
+        finally:
+            cluster.stop_all()
+    print(f"cluster test passed in {time.monotonic() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
