@@ -13,13 +13,25 @@ namespace {
 
 const std::string room = "00000000-0000-4000-8000-00000000000a";
 
+// Actor handles are read through a proxy registry; local actors never need a proxy.
+struct local_only : caf::proxy_registry::backend {
+  caf::strong_actor_ptr make_proxy(caf::node_id, caf::actor_id) override { return nullptr; }
+  void set_last_hop(caf::node_id*) override {}
+};
+
 struct serialization_fixture {
   serialization_fixture() {
     add_message_types(config);
     config.load<caf::io::middleman>();
     config.set("middleman.heartbeat-interval", caf::timespan{0});
     system.emplace(config);
+    unit.emplace(&*system);
+    registry.emplace(*system, backend);
+    unit->proxy_registry_ptr(&*registry);
+    someone = system->spawn([] { return caf::behavior{[](int) {}}; });
   }
+
+  ~serialization_fixture() { caf::anon_send_exit(someone, caf::exit_reason::user_shutdown); }
 
   template <class T>
   T round_trip(T value) {
@@ -27,13 +39,18 @@ struct serialization_fixture {
     caf::binary_serializer sink{*system, buffer};
     BOOST_REQUIRE(!sink(value));
     T back;
-    caf::binary_deserializer source{*system, buffer};
-    BOOST_REQUIRE(!source(back));
+    caf::binary_deserializer source{&*unit, buffer};
+    auto error = source(back);
+    BOOST_REQUIRE_MESSAGE(!error, system->render(error));
     return back;
   }
 
   caf::actor_system_config config;
   std::optional<caf::actor_system> system;
+  local_only backend;
+  std::optional<caf::scoped_execution_unit> unit;
+  std::optional<caf::proxy_registry> registry;
+  caf::actor someone;
 };
 
 }  // namespace
@@ -43,13 +60,14 @@ BOOST_FIXTURE_TEST_SUITE(message_types_tests, serialization_fixture)
 BOOST_AUTO_TEST_CASE(a_room_call_keeps_its_caller_and_command) {
   edit_command edit{room, "alice", json::parse(R"([{"op":"incr","path":"/n","by":2}])")};
   edit.key = "k";
-  room_call call{caller{nullptr, 42, false}, edit};
+  room_call call{caller{someone, 42, false}, edit};
   auto back = round_trip(call);
+  BOOST_TEST((back.from.reply_to == someone));
   BOOST_TEST(back.from.msgid == 42u);
   BOOST_TEST(!back.from.wants_reply);
   auto& got = std::get<edit_command>(back.command);
-  BOOST_TEST(got.ops == edit.ops);
-  BOOST_TEST(got.key == std::optional<std::string>{"k"});
+  BOOST_TEST((got.ops == edit.ops));
+  BOOST_TEST((got.key == std::optional<std::string>{"k"}));
 }
 
 BOOST_AUTO_TEST_CASE(a_call_reply_keeps_its_optional_parts) {
@@ -63,9 +81,11 @@ BOOST_AUTO_TEST_CASE(a_call_reply_keeps_its_optional_parts) {
   reply.error = error_code::unavailable;
   reply.subscribed_room = room;
   reply.subscribed_version = 9;
+  reply.holder = someone;
   auto full = round_trip(reply);
+  BOOST_TEST((full.holder == someone));
   BOOST_TEST((full.error == std::optional<error_code>{error_code::unavailable}));
-  BOOST_TEST(full.subscribed_room == std::optional<std::string>{room});
+  BOOST_TEST((full.subscribed_room == std::optional<std::string>{room}));
   BOOST_TEST(full.subscribed_version == 9u);
 }
 

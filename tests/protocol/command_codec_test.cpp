@@ -32,9 +32,9 @@ BOOST_AUTO_TEST_CASE(every_room_command_round_trips) {
   auto back = std::get<edit_command>(round_trip(edit));
   BOOST_TEST(back.room == room);
   BOOST_TEST(back.user == "alice");
-  BOOST_TEST(to_msgpack_bytes(back.ops) == to_msgpack_bytes(edit.ops));
-  BOOST_TEST(back.if_version == std::optional<std::uint64_t>{7});
-  BOOST_TEST(back.key == std::optional<std::string>{"k-1"});
+  BOOST_TEST((to_msgpack_bytes(back.ops) == to_msgpack_bytes(edit.ops)));
+  BOOST_TEST((back.if_version == std::optional<std::uint64_t>{7}));
+  BOOST_TEST((back.key == std::optional<std::string>{"k-1"}));
   BOOST_TEST(back.reply_version_only);
 
   auto plain = std::get<edit_command>(round_trip(edit_command{room, "bob", json::array()}));
@@ -47,8 +47,8 @@ BOOST_AUTO_TEST_CASE(every_room_command_round_trips) {
   BOOST_TEST(std::get<leave_command>(round_trip(leave_command{room, "c"})).user == "c");
   BOOST_TEST(std::get<get_command>(round_trip(get_command{room})).room == room);
   BOOST_TEST(!std::get<subscribe_command>(round_trip(subscribe_command{room})).since);
-  BOOST_TEST(std::get<subscribe_command>(round_trip(subscribe_command{room, 0})).since ==
-             std::optional<std::uint64_t>{0});
+  BOOST_TEST((std::get<subscribe_command>(round_trip(subscribe_command{room, 0})).since ==
+              std::optional<std::uint64_t>{0}));
   BOOST_TEST(std::get<unsubscribe_command>(round_trip(unsubscribe_command{room})).room == room);
 }
 
