@@ -1,10 +1,12 @@
 // Parsing of rooms-bench's command line: `--name value` or `--name=value`, plus `--json`.
 #include "bench/bench_options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -30,15 +32,29 @@ setter number(Number bench_options::*member, Number low, Number high) {
       [=](bench_options& o, std::string_view v) { return parse_number(v, o.*member, low, high); };
 }
 
+// `allowed` is copied into the setter: an initializer_list's array would not outlive this call.
+setter one_of(std::string bench_options::*member, std::vector<std::string_view> allowed) {
+  return [=](bench_options& o, std::string_view v) {
+    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) return false;
+    o.*member = v;
+    return true;
+  };
+}
+
 const std::map<std::string, setter, std::less<>>& setters() {
   static const std::map<std::string, setter, std::less<>> table{
       {"host", [](bench_options& o, std::string_view v) { return !(o.host = v).empty(); }},
-      {"port", number<std::uint16_t>(&bench_options::port, 1, 65535)},
-      {"workload", [](bench_options& o, std::string_view v) { return (o.workload = v) == "edit"; }},
+      {"port", number<std::uint16_t>(&bench_options::port, 0, 65535)},
+      {"workload",
+       one_of(&bench_options::workload, {"edit", "fanout", "churn", "bigroom", "rooms"})},
+      {"target", one_of(&bench_options::target, {"rooms", "redis", "echo"})},
+      {"subscribers", number(&bench_options::subscribers, 0, 1000)},
+      {"node-pid", number(&bench_options::node_pid, 1, 1 << 30)},
+      {"bigroom-mib", number(&bench_options::bigroom_mib, 1, 64)},
       {"connections", number(&bench_options::connections, 1, 10000)},
       {"depth", number(&bench_options::depth, 1, 100000)},
-      {"rooms", number(&bench_options::rooms, 1, 10000000)},
-      {"seconds", number(&bench_options::seconds, 0.1, 86400.0)},
+      {"rooms", number(&bench_options::rooms, 0, 10000000)},
+      {"seconds", number(&bench_options::seconds, 0.0, 86400.0)},
       {"warmup-seconds", number(&bench_options::warmup_seconds, 0.0, 86400.0)},
       {"value-bytes", number(&bench_options::value_bytes, 0, 1 << 20)},
   };
@@ -77,10 +93,14 @@ std::optional<bench_options> parse_bench_options(int argc, char** argv, std::str
 }
 
 std::string bench_usage() {
-  return "usage: rooms-bench [--host H] [--port P] [--workload edit] [--connections C]\n"
-         "                   [--depth D] [--rooms R] [--seconds S] [--warmup-seconds W]\n"
-         "                   [--value-bytes B] [--json]\n"
-         "Defaults: 127.0.0.1:7420, C=50, D=1, R=1000, S=10, W=1, B=8 (0 stores integers).\n";
+  return "usage: rooms-bench [--host H] [--port P] [--target rooms|redis|echo]\n"
+         "                   [--workload edit|fanout|churn|bigroom|rooms] [--connections C]\n"
+         "                   [--depth D] [--rooms R] [--subscribers N] [--seconds S]\n"
+         "                   [--warmup-seconds W] [--value-bytes B] [--node-pid PID]\n"
+         "                   [--bigroom-mib M] [--json]\n"
+         "       rooms-bench echo-server [--port P]\n"
+         "Defaults: 127.0.0.1:7420, rooms, edit, C=50, D=1, R=1000, N=0, S=10, W=1, B=8\n"
+         "(0 stores integers), M=10. fanout needs N > 0; redis runs edit and fanout, echo edit.\n";
 }
 
 }  // namespace rooms::bench

@@ -1,80 +1,82 @@
-// edit_load: the `edit` workload: one epoll loop drives C non-blocking connections, each keeping
-// D `edit` requests in flight against R rooms (PROTOCOL.md sections 1 and 5; docs/benchmarks.md).
+// edit_load: the `edit` and `fanout` workloads. One event_loop drives C editor connections, each
+// keeping D edits in flight on random rooms among R, and S subscriber connections subscribed to
+// every room (fanout). The server is whatever the wire_codec speaks: Rooms, Redis or echo.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
-#include <string>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
-#include <msgpack.hpp>
-
 #include "bench/bench_options.hpp"
+#include "bench/event_loop.hpp"
+#include "bench/fanout_checker.hpp"
 #include "bench/latency_stats.hpp"
+#include "bench/wire_codec.hpp"
 #include "protocol/result.hpp"
 
 namespace rooms::bench {
 
-using bench_clock = std::chrono::steady_clock;
-
 /// What one run measured, over the window after the warmup.
 struct load_outcome {
+  /// Edits (or other requests): latency from queueing the request to reading its answer.
   latency_stats stats;
+  /// Fanout: delivered events in the window, latency from edit queued to event read, and gaps.
+  fanout_checker::totals fanout;
   double wall_seconds = 0;
   /// The client's own user + sys CPU time in the window.
   double cpu_seconds = 0;
 };
 
-/// One connection of the loop: bytes not yet written, the unpacker, and the send time of each
-/// request still waiting for its answer, by msgid.
-struct bench_connection {
-  int fd = -1;
-  std::string out;
-  std::size_t out_offset = 0;
-  bool write_armed = false;
-  std::unique_ptr<msgpack::unpacker> unpacker;
-  std::unordered_map<std::uint32_t, bench_clock::time_point> in_flight;
-  std::uint32_t next_msgid = 1;
-};
+/// The client's user + sys CPU time so far (getrusage), in seconds.
+double cpu_seconds_now();
 
 /// Runs the load once. Answers count when they arrive inside the measured window; a connection
-/// the node closes (or that fails) counts as an error whenever it happens, and is not reopened.
-class edit_load {
+/// the server closes (or that fails) counts as an error whenever it happens, and is not reopened.
+class edit_load final : public loop_handler {
  public:
-  /// `rooms` must exist and have "bench" as a member (setup creates them as "bench").
-  edit_load(const bench_options& options, std::vector<std::string> rooms);
-  ~edit_load();
-  edit_load(const edit_load&) = delete;
-  edit_load& operator=(const edit_load&) = delete;
+  using codec_factory = std::function<std::unique_ptr<wire_codec>()>;
 
-  /// Connects every connection, runs warmup then the measured window, and closes them.
-  /// `unavailable` if the connections cannot be made.
+  /// `room_count` rooms exist on the server (Rooms: with "bench" as a member); `make_codec` makes
+  /// one codec per connection.
+  edit_load(const bench_options& options, std::size_t room_count, codec_factory make_codec);
+
+  /// Connects, subscribes (fanout), runs warmup then the measured window, closes.
+  /// `unavailable` if the connections or subscriptions cannot be made.
   result<load_outcome> run();
 
+  void on_bytes(std::size_t index, const char* data, std::size_t size,
+                bench_clock::time_point now) override;
+  void on_closed(std::size_t index, const char* reason) override;
+
  private:
+  struct editor {
+    std::uint32_t next_msgid = 1;
+    /// Requests waiting for an answer: msgid and send time (D is small: a vector is fastest).
+    std::vector<std::pair<std::uint32_t, bench_clock::time_point>> in_flight;
+  };
+
   std::optional<rooms_error> open_connections();
-  void loop_until(bench_clock::time_point end);
-  void on_event(bench_connection& connection, std::uint32_t events);
-  void receive(bench_connection& connection);
-  bool unpack_all(bench_connection& connection, bench_clock::time_point now);
-  void on_message(bench_connection& connection, const msgpack::object& message,
-                  bench_clock::time_point now);
-  void queue_edit(bench_connection& connection);
-  void flush(bench_connection& connection);
-  void arm_write(bench_connection& connection, bool armed);
-  void drop(bench_connection& connection, const std::string& reason);
-  void close_all();
+  std::optional<rooms_error> subscribe_all();
+  void on_editor_answer(std::size_t index, const wire_answer& answer, bench_clock::time_point now);
+  void on_subscriber_answer(std::size_t index, const wire_answer& answer,
+                            bench_clock::time_point now);
+  void queue_edit(std::size_t index);
+  std::uint32_t micros_since_epoch(bench_clock::time_point t) const;
 
   bench_options options_;
-  std::vector<std::string> rooms_;
-  std::string string_value_;
+  std::size_t room_count_;
+  codec_factory make_codec_;
+  event_loop loop_;
+  std::vector<std::unique_ptr<wire_codec>> codecs_;
+  std::vector<editor> editors_;
+  fanout_checker checker_;
+  std::vector<wire_answer> answers_;
   std::mt19937_64 random_{20240611};
-  int epoll_fd_ = -1;
-  std::vector<bench_connection> connections_;
-  int open_count_ = 0;
+  bench_clock::time_point epoch_ = bench_clock::now();
+  std::size_t subscribed_ = 0;
   bool measuring_ = false;
   bool stopping_ = false;
   latency_stats stats_;

@@ -5,15 +5,24 @@ NODE_PID=""
 NODE_DIR=""
 NODE_PORT=""
 
-# start_node ROOMSD DURABILITY: a fresh data dir, port 0, and waits (20 s at most) for
-# "roomsd listening on 127.0.0.1:PORT" on its stderr.
+# start_node ROOMSD DURABILITY [ROOMSD OPTIONS...]: a fresh data dir, port 0, and waits (20 s at
+# most) for "roomsd listening on 127.0.0.1:PORT" on its stderr.
 start_node() {
   local roomsd=$1 durability=$2
+  shift 2
   NODE_DIR=$(mktemp -d /tmp/rooms-bench.XXXXXX)
   # roomsd refuses a missing data dir (a mistyped path must not become an empty store).
   mkdir "$NODE_DIR/data"
+  restart_node "$roomsd" "$durability" "$@"
+}
+
+# restart_node ROOMSD DURABILITY [ROOMSD OPTIONS...]: a node on the data dir of the last
+# start_node (after stop_node_keep_data), waiting for it as start_node does.
+restart_node() {
+  local roomsd=$1 durability=$2
+  shift 2
   "$roomsd" --host 127.0.0.1 --port 0 --data-dir "$NODE_DIR/data" --durability "$durability" \
-    2>"$NODE_DIR/roomsd.log" &
+    "$@" 2>"$NODE_DIR/roomsd.log" &
   NODE_PID=$!
   local i
   for i in $(seq 200); do
@@ -27,15 +36,23 @@ start_node() {
   return 1
 }
 
-# stop_node: SIGTERM, then SIGKILL after 10 s; removes the data dir. Safe to call twice.
-stop_node() {
+# stop_node_keep_data: SIGTERM, then SIGKILL after 30 s (a node holding a million rooms takes a
+# while to stop); the data dir stays for restart_node.
+stop_node_keep_data() {
   if [ -n "$NODE_PID" ]; then
     kill -TERM "$NODE_PID" 2>/dev/null
     local i
-    for i in $(seq 100); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
+    for i in $(seq 300); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$NODE_PID" 2>/dev/null
     wait "$NODE_PID" 2>/dev/null
   fi
+  NODE_PID=""
+  NODE_PORT=""
+}
+
+# stop_node: stop_node_keep_data, then removes the data dir. Safe to call twice.
+stop_node() {
+  stop_node_keep_data
   [ -n "$NODE_DIR" ] && rm -rf "$NODE_DIR"
   NODE_PID=""
   NODE_DIR=""

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -11,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/room/compact_queue.hpp"
 #include "actors/room/room_image.hpp"
 
 namespace rooms {
@@ -40,7 +40,7 @@ class idempotency_keys {
 
  private:
   std::size_t capacity_;
-  std::deque<std::string> order_;
+  compact_queue<std::string> order_;
   std::unordered_map<std::string, entry> by_key_;
 };
 

@@ -3,7 +3,6 @@
 // actor's own files.
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -11,6 +10,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/room/compact_queue.hpp"
 #include "actors/room/room_journal.hpp"
 #include "actors/room/room_persistence.hpp"
 #include "actors/room/room_state.hpp"
@@ -73,7 +73,7 @@ class room_actor_state {
   std::shared_ptr<const room_persistence> persistence_;
   std::shared_ptr<const limits> limits_;
   std::optional<room_journal> journal_;
-  std::deque<output> outbox_;
+  compact_queue<output> outbox_;
   /// Subscribe outputs waiting in the outbox: subscribers to be, who need later events.
   std::size_t pending_subscribes_ = 0;
   std::vector<caf::actor> subscribers_;

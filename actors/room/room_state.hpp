@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "actors/room/compact_queue.hpp"
 #include "actors/room/edit_engine.hpp"
 #include "actors/room/idempotency_keys.hpp"
 #include "actors/room/room_image.hpp"
@@ -64,7 +64,7 @@ class room_state {
   std::uint64_t version() const { return version_; }
   bool deleted() const { return deleted_; }
   /// The retained events, oldest first.
-  const std::deque<json>& events() const { return events_; }
+  const compact_queue<json>& events() const { return events_; }
   /// The lowest version whose event can still be replayed.
   std::uint64_t first_replayable() const { return first_replayable_; }
 
@@ -89,7 +89,7 @@ class room_state {
   document doc_;
   std::uint64_t version_ = 1;
   bool deleted_ = false;
-  std::deque<json> events_;
+  compact_queue<json> events_;
   /// The lowest version whose event can still be replayed (events before it were dropped).
   std::uint64_t first_replayable_ = 2;
   idempotency_keys keys_;
