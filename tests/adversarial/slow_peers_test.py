@@ -117,8 +117,8 @@ def test_subscribers_that_never_read(port, pid):
     sent_mb = edits * 8000 * len(subscribers) / 1e6
     print(f"never-reading subscribers: {sent_mb:.0f} MB of events addressed to them, node RSS "
           f"{baseline // 1024} MiB before, peak {peak // 1024} MiB", flush=True)
-    check(peak - baseline < 64 * 1024, f"memory: the node's RSS stays bounded (grew {peak - baseline} "
-          f"KiB for {sent_mb:.0f} MB of events)")
+    check(peak - baseline < 64 * 1024, f"memory: the node's RSS stays bounded (grew "
+          f"{peak - baseline} KiB for {sent_mb:.0f} MB of events)")
     for sub in subscribers[:3]:
         follow_up(sub, room, edits + 1)
 

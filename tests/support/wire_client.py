@@ -4,6 +4,7 @@ Unlike the C++ test client it sends arbitrary bytes, reads with deadlines, and r
 the node closed the connection, which is what the adversarial and soak tests need.
 """
 import socket
+import subprocess
 import time
 
 import msgpack
@@ -89,6 +90,5 @@ def rss_kib(pid):
 def is_sanitized(binary):
     """True for a binary built with AddressSanitizer (ROOMS_SANITIZE=ON). Its RSS says little
     about the program: ASan keeps freed memory in quarantine (256 MiB by default) on purpose."""
-    import subprocess
     libraries = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
     return "libasan" in libraries
