@@ -84,3 +84,11 @@ def rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def is_sanitized(binary):
+    """True for a binary built with AddressSanitizer (ROOMS_SANITIZE=ON). Its RSS says little
+    about the program: ASan keeps freed memory in quarantine (256 MiB by default) on purpose."""
+    import subprocess
+    libraries = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    return "libasan" in libraries
