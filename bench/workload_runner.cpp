@@ -52,16 +52,18 @@ int run_edit_or_fanout(const bench_options& options) {
 
 // One room, grown step by step (1 KiB, 1 MiB, then --bigroom-mib), with an edit run at each size.
 int run_bigroom(const bench_options& options) {
-  auto rooms = create_rooms(options, 1);
+  bench_options one_room = options;
+  one_room.rooms = 1;
+  auto rooms = create_rooms(one_room, 1);
   if (!rooms) return fail(rooms.error());
   const room_catalog catalog{std::move(*rooms)};
   std::size_t filled = 0;
   for (std::size_t size : {std::size_t{1} << 10, std::size_t{1} << 20,
                            static_cast<std::size_t>(options.bigroom_mib) << 20}) {
-    auto grown = fill_room(options, catalog.name(0), size - filled);
+    auto grown = fill_room(one_room, catalog.name(0), size - filled);
     if (!grown) return fail(grown.error());
     filled += *grown;
-    if (int status = run_edit(options, catalog, {{"room_bytes", filled}})) return status;
+    if (int status = run_edit(one_room, catalog, {{"room_bytes", filled}})) return status;
   }
   return 0;
 }

@@ -20,7 +20,7 @@ void room_actor_state::start_created(room_state room, caf::actor directory,
   directory_ = std::move(directory);
   persistence_ = std::move(persistence);
   if (persistence_) {
-    journal_.emplace(id_, persistence_->folding, 0, 0);
+    journal_ = std::make_unique<room_journal>(id_, persistence_->folding, 0, 0);
     journal_->created(room.image());
   }
   room_.emplace(std::move(room));
@@ -60,7 +60,8 @@ void room_actor_state::reload() {
                           "room " + id_ + " cannot be loaded: " + failure->message};
     return forget_me();
   }
-  journal_.emplace(id_, persistence_->folding, (*restored)->version(), image_version);
+  journal_ = std::make_unique<room_journal>(id_, persistence_->folding, (*restored)->version(),
+                                            image_version);
   room_.emplace(std::move(**restored));
 }
 

@@ -72,7 +72,9 @@ class room_actor_state {
   caf::actor directory_;
   std::shared_ptr<const room_persistence> persistence_;
   std::shared_ptr<const limits> limits_;
-  std::optional<room_journal> journal_;
+  /// On the heap: a room of a node without storage (durability none) has none, and an idle
+  /// room's actor should not carry its size (docs/benchmarks.md, memory per idle room).
+  std::unique_ptr<room_journal> journal_;
   compact_queue<output> outbox_;
   /// Subscribe outputs waiting in the outbox: subscribers to be, who need later events.
   std::size_t pending_subscribes_ = 0;
