@@ -289,7 +289,7 @@ def freeze_and_thaw_a_node(cluster, rooms):
         took = time.monotonic() - started
         check(error is not None and error["code"] == "unavailable"
               and took <= CALL_TIMEOUT_MS / 1000 + BOUND_SLACK_S,
-              f"get of a frozen node's room: unavailable after {took * 1000:.0f} ms")
+              f"get of a frozen node's room: unavailable after {took * 1000:.0f} ms ({error})")
         note = watcher.next_notification(timeout_s=10)
         check(note == [2, "unavailable", [{"room": room}]],
               "its subscriber is told once heartbeats drop the peer")
