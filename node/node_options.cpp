@@ -168,7 +168,7 @@ constexpr std::array<option_spec, 28> specs{{
     {"call-timeout-ms", "MS",
      "cluster: a call on another node's room gets `unavailable` after MS (default 2000)",
      [](node_options& o, std::string_view v) { return set_uint(o.call_timeout_ms, v, 10, big); }},
-    {"peer-timeout-ms", "MS", "cluster: drop a peer silent for MS (default 2000)",
+    {"peer-timeout-ms", "MS", "cluster: drop a peer silent for MS (default 5000)",
      [](node_options& o, std::string_view v) { return set_uint(o.peer_timeout_ms, v, 100, big); }},
     {"config", "FILE", "read options from FILE first, section [rooms] (CAF INI format)", nullptr},
     {"check-config", "", "check the options (and --config file), print a summary, exit", nullptr},

@@ -54,7 +54,7 @@ struct node_options {
   std::uint64_t call_timeout_ms = 2000;
   /// How long a peer may stay silent (no data, no heartbeat) before its connection is dropped;
   /// heartbeats go out four times per period.
-  std::uint64_t peer_timeout_ms = 2000;
+  std::uint64_t peer_timeout_ms = 5000;
   /// --help was given: print node_options_help() and exit.
   bool show_help = false;
   /// --check-config was given: the options are valid; print node_options_summary() and exit.

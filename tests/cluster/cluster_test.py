@@ -87,7 +87,7 @@ class Cluster:
 
     def args(self, i):
         args = ["--node-name", NAMES[i], "--call-timeout-ms", str(CALL_TIMEOUT_MS),
-                "--peer-timeout-ms", "2000"]
+                "--peer-timeout-ms", "3000"]
         for name, port in zip(NAMES, self.cluster_ports):
             args += ["--cluster-node", f"{name}@127.0.0.1:{port}"]
         return args
@@ -210,6 +210,7 @@ def keep_editing(port, room, acked, stop):
 
 def lose_and_restore_a_node(cluster, rooms):
     victim = 2
+    cluster.wait_connected()
     lost = [room for creator, room in rooms if creator == victim]
     kept = [room for creator, room in rooms if creator != victim]
     watchers = [Client(cluster.ports[w]) for w in (0, 1)]
@@ -279,6 +280,7 @@ def freeze_and_thaw_a_node(cluster, rooms):
     rooms hit the call timeout, heartbeats drop the peer, and it rejoins after SIGCONT."""
     frozen = 1
     room = next(room for creator, room in rooms if creator == frozen)
+    cluster.wait_connected()
     watcher = Client(cluster.ports[0])
     watcher.call("subscribe", {"room": room})
     cluster.nodes[frozen].send_signal(signal.SIGSTOP)
