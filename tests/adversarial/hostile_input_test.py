@@ -22,20 +22,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from roomsd_process import start_node, stop_node  # noqa: E402
-from wire_client import WireClient, is_sanitized, request, rss_kib  # noqa: E402
+from wire_client import Checks, WireClient, is_sanitized, request, rss_kib  # noqa: E402
 
-FAILURES = []
-# Memory bounds are checked only on a regular build (see wire_client.is_sanitized).
-CHECK_MEMORY = [True]
-
-
-def check(condition, what):
-    if not condition and what.startswith("memory:") and not CHECK_MEMORY[0]:
-        print(f"not checked under AddressSanitizer: {what}", flush=True)
-        return
-    if not condition:
-        FAILURES.append(what)
-        print(f"FAIL: {what}", flush=True)
+check = Checks()
 
 
 def error_notification(messages):
@@ -162,7 +151,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--roomsd", required=True)
     args = parser.parse_args()
-    CHECK_MEMORY[0] = not is_sanitized(args.roomsd)
+    check.check_memory = not is_sanitized(args.roomsd)
     with tempfile.TemporaryDirectory() as data_dir:
         node, port = start_node(args.roomsd, data_dir, ["--durability", "none"])
         try:
@@ -178,8 +167,8 @@ def main():
         finally:
             code = stop_node(node)
         check(code == 0, f"the node stops cleanly after all that (exit {code})")
-    print("FAILED" if FAILURES else "all hostile input checks passed")
-    return 1 if FAILURES else 0
+    print("FAILED" if check.failures else "all hostile input checks passed")
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":

@@ -21,21 +21,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from roomsd_process import start_node, stop_node  # noqa: E402
-from wire_client import WireClient, is_sanitized, request, rss_kib  # noqa: E402
+from wire_client import Checks, WireClient, is_sanitized, request, rss_kib  # noqa: E402
 
-FAILURES = []
-# Memory bounds are checked only on a regular build (see wire_client.is_sanitized).
-CHECK_MEMORY = [True]
+check = Checks()
 TIMEOUT_MS = 1500
-
-
-def check(condition, what):
-    if not condition and what.startswith("memory:") and not CHECK_MEMORY[0]:
-        print(f"not checked under AddressSanitizer: {what}", flush=True)
-        return
-    if not condition:
-        FAILURES.append(what)
-        print(f"FAIL: {what}", flush=True)
 
 
 def test_one_byte_at_a_time(port):
@@ -155,7 +144,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--roomsd", required=True)
     args = parser.parse_args()
-    CHECK_MEMORY[0] = not is_sanitized(args.roomsd)
+    check.check_memory = not is_sanitized(args.roomsd)
     with tempfile.TemporaryDirectory() as data_dir:
         node, port = start_node(args.roomsd, data_dir, [
             "--durability", "none", "--message-timeout-ms", str(TIMEOUT_MS),
@@ -168,8 +157,8 @@ def main():
         finally:
             check(stop_node(node) == 0, "the node stops cleanly")
         test_hello_deadline(args.roomsd, data_dir)
-    print("FAILED" if FAILURES else "all slow peer checks passed")
-    return 1 if FAILURES else 0
+    print("FAILED" if check.failures else "all slow peer checks passed")
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":
