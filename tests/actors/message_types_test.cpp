@@ -28,7 +28,8 @@ struct serialization_fixture {
     unit.emplace(&*system);
     registry.emplace(*system, backend);
     unit->proxy_registry_ptr(&*registry);
-    someone = system->spawn([] { return caf::behavior{[](int) {}}; });
+    // CAF 0.17 binds a null argument tuple for a spawn without arguments (UBSan reports it).
+    someone = system->spawn([](int) { return caf::behavior{[](int) {}}; }, 0);
   }
 
   ~serialization_fixture() { caf::anon_send_exit(someone, caf::exit_reason::user_shutdown); }
