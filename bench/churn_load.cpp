@@ -65,9 +65,7 @@ void churn_load::on_answer(std::size_t index, const wire_answer& answer,
   auto l = std::find_if(lifecycles.begin(), lifecycles.end(),
                         [&](const lifecycle& c) { return c.msgid == answer.msgid; });
   if (l == lifecycles.end()) return stats_.record_error("unexpected_msgid");
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now - l->sent);
-  if (measuring_ && answer.code) stats_.record_error(*answer.code);
-  if (measuring_ && !answer.code) stats_.record_ok(static_cast<std::uint32_t>(micros.count()));
+  if (measuring_) stats_.record_response(answer.code, now - l->sent);
   if (l->step == 0 && !answer.code) l->room = answer.result_room;
   l->step = answer.code || l->step == 3 ? 0 : l->step + 1;
   if (!stopping_) send_step(index, *l);

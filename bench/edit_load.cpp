@@ -118,11 +118,10 @@ void edit_load::on_editor_answer(std::size_t index, const wire_answer& answer,
   auto sent = std::find_if(in_flight.begin(), in_flight.end(),
                            [&](const auto& entry) { return entry.first == answer.msgid; });
   if (sent == in_flight.end()) return stats_.record_error("unexpected_msgid");
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now - sent->second);
+  const auto latency = now - sent->second;
   *sent = in_flight.back();
   in_flight.pop_back();
-  if (measuring_ && answer.code) stats_.record_error(*answer.code);
-  if (measuring_ && !answer.code) stats_.record_ok(static_cast<std::uint32_t>(micros.count()));
+  if (measuring_) stats_.record_response(answer.code, latency);
   if (!stopping_) queue_edit(index);
 }
 

@@ -2,8 +2,10 @@
 // and the summary it prints from them.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,14 @@ class latency_stats {
 
   /// A failed request or a lost connection, by the code the node gave (or our own name for it).
   void record_error(const std::string& code) { ++errors_[code]; }
+
+  /// One response: an error if it carries a `code`, else a success that took `latency`.
+  void record_response(const std::optional<std::string>& code,
+                       std::chrono::steady_clock::duration latency) {
+    if (code) return record_error(*code);
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(latency);
+    record_ok(static_cast<std::uint32_t>(micros.count()));
+  }
 
   std::uint64_t ok_count() const { return micros_.size(); }
   std::uint64_t error_count() const;
