@@ -57,15 +57,9 @@ std::string encode_room_command(const room_command& cmd) {
 }
 
 result<room_command> decode_room_command(std::string_view bytes, std::size_t max_depth) {
-  msgpack::object_handle handle;
-  try {
-    handle = msgpack::unpack(bytes.data(), bytes.size());
-  } catch (const std::exception& e) {
-    return not_a_command(std::string{"not MessagePack: "} + e.what());
-  }
   // The array and the params map wrap the arguments.
-  auto pair = to_json(handle.get(), max_depth + 2);
-  if (!pair) return pair.error();
+  auto pair = from_msgpack_bytes(bytes, max_depth + 2);
+  if (!pair) return not_a_command(pair.error().message);
   if (!pair->is_array() || pair->size() != 2 || !(*pair)[0].is_string())
     return not_a_command("not a [method, params] array");
   auto parsed = parse_command((*pair)[0].get<std::string>(), (*pair)[1]);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <exception>
 #include <utility>
 #include <vector>
 
@@ -282,6 +283,19 @@ std::string to_msgpack_bytes(const json& value) {
   std::string out;
   append_msgpack(out, value);
   return out;
+}
+
+result<json> from_msgpack_bytes(std::string_view bytes, std::size_t max_depth) {
+  msgpack::object_handle handle;
+  std::size_t offset = 0;
+  try {
+    handle = msgpack::unpack(bytes.data(), bytes.size(), offset);
+  } catch (const std::exception& e) {
+    return invalid(std::string{"not MessagePack: "} + e.what());
+  }
+  if (offset != bytes.size())
+    return invalid(fmt::format("{} bytes after the MessagePack value", bytes.size() - offset));
+  return to_json(handle.get(), max_depth);
 }
 
 std::size_t packed_size(const json& value) {

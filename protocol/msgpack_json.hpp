@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include <msgpack.hpp>
 #include <nlohmann/json.hpp>
@@ -31,6 +32,10 @@ void append_msgpack(std::string& out, const json& value);
 
 /// The MessagePack encoding of `value` as a new string.
 std::string to_msgpack_bytes(const json& value);
+
+/// The document encoded in `bytes` (one complete MessagePack value, nothing after it), as
+/// to_json() converts it. Bytes that are not that are `invalid_argument`.
+result<json> from_msgpack_bytes(std::string_view bytes, std::size_t max_depth);
 
 /// Exactly append_msgpack(out, value)'s growth of `out`, computed without encoding.
 std::size_t packed_size(const json& value);

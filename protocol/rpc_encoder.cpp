@@ -39,14 +39,32 @@ std::string encode_error_response(std::uint32_t msgid, const rooms_error& error)
   return out;
 }
 
-std::string encode_notification(std::string_view method, const json& params_map) {
-  std::string out;
+namespace {
+
+// `[2, method, [` of a notification with one param, its map to be appended.
+void append_notification_head(std::string& out, std::string_view method) {
   string_sink sink{out};
   msgpack::packer<string_sink> packer{sink};
   packer.pack_array(3).pack_uint8(notification_type);
   pack_str(packer, method);
   packer.pack_array(1);
+}
+
+}  // namespace
+
+std::string encode_notification(std::string_view method, const json& params_map) {
+  std::string out;
+  append_notification_head(out, method);
   append_msgpack(out, params_map);
+  return out;
+}
+
+std::string encode_packed_notification(std::string_view method,
+                                       std::string_view packed_params_map) {
+  std::string out;
+  out.reserve(method.size() + packed_params_map.size() + 8);
+  append_notification_head(out, method);
+  out.append(packed_params_map);
   return out;
 }
 

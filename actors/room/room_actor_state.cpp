@@ -78,8 +78,8 @@ void room_actor_state::handle(room_call& call) {
   reply_later(call.from, std::move(outcome->result));
   // Without subscribers, now or by the time this event is released, nobody needs its frame.
   if (outcome->change && (!subscribers_.empty() || pending_subscribes_ > 0)) {
-    const json& event = outcome->change->event;
-    room_event ev{id_, room_->version(), room_->deleted(), encode_notification("event", event)};
+    room_event ev{id_, room_->version(), room_->deleted(),
+                  encode_packed_notification("event", room_->events().newest())};
     emit({output::broadcast,
           room_->version(),
           {},
@@ -111,7 +111,8 @@ result<room_outcome> room_actor_state::apply(room_command& command) {
 void room_actor_state::record_change(const event_record& change) {
   if (!journal_) return;
   if (room_->deleted()) return journal_->erased(room_->version());
-  journal_->record(change, packed_size(change.event));
+  // The retained event is the change's encoding: its size is the record's without a walk.
+  journal_->record(change, room_->events().newest().size());
 }
 
 void room_actor_state::answer_creator(const caller& from) { reply_later(from, room_->snapshot()); }

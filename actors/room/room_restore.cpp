@@ -49,14 +49,12 @@ result<room_state> room_state::restore(room_image image, std::vector<event_recor
       return corrupt(room.id_, fmt::format("event {} follows event {}", version, previous));
     previous = version;
     if (version <= room.version_) {
-      room.retain(std::move(record.event));
+      room.retain(version, record.event);
     } else if (auto failure = room.replay(record)) {
       return std::move(*failure);
     }
   }
-  room.first_replayable_ = room.events_.empty()
-                               ? room.version_ + 1
-                               : room.events_.front()["version"].get<std::uint64_t>();
+  room.first_replayable_ = room.events_.empty() ? room.version_ + 1 : room.events_.oldest_version();
   return room;
 }
 
@@ -83,7 +81,7 @@ std::optional<rooms_error> room_state::replay(const event_record& record) {
   }
   ++version_;
   if (record.key) keys_.remember(*record.key, {record.fingerprint, version_});
-  retain(event);
+  retain(version_, event);
   return std::nullopt;
 }
 

@@ -23,6 +23,7 @@ room_state::room_state(std::string id, std::string owner, document doc,
     : id_(std::move(id)),
       owner_(std::move(owner)),
       doc_(std::move(doc)),
+      events_(lims->retained_events),
       keys_(lims->retained_keys),
       limits_(std::move(lims)) {
   members_.push_back(owner_);
@@ -61,16 +62,13 @@ json room_state::next_event(std::string_view type, const std::string& user) {
   return json{{"room", id_}, {"version", version_}, {"type", type}, {"user", user}};
 }
 
-void room_state::retain(json event) {
-  events_.push_back(std::move(event));
-  if (events_.size() > std::max<std::size_t>(limits_->retained_events, 1)) {
-    first_replayable_ = events_.front()["version"].get<std::uint64_t>() + 1;
-    events_.pop_front();
-  }
+void room_state::retain(std::uint64_t version, const json& event) {
+  events_.push(version, to_msgpack_bytes(event));
+  first_replayable_ = events_.oldest_version();
 }
 
 room_outcome room_state::changed(json result, json event) {
-  retain(event);
+  retain(version_, event);
   return room_outcome{std::move(result), event_record{std::move(event)}};
 }
 
@@ -177,18 +175,8 @@ result<room_outcome> room_state::subscribe(const subscribe_command& cmd) const {
 }
 
 result<room_outcome> room_state::replay_since(std::uint64_t since) const {
-  json events = json::array();
-  // Retained events hold consecutive versions, so the first one to send is found by arithmetic.
-  if (!events_.empty()) {
-    const std::uint64_t oldest = events_.front()["version"].get<std::uint64_t>();
-    const std::uint64_t skip = since >= oldest ? since - oldest + 1 : 0;
-    for (auto it = events_.begin() +
-                   static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(skip, events_.size()));
-         it != events_.end(); ++it)
-      events.push_back(*it);
-  }
   json reply = version_reply(id_, version_);
-  reply["events"] = std::move(events);
+  reply["events"] = events_.decoded_since(since);
   return room_outcome{std::move(reply), std::nullopt};
 }
 

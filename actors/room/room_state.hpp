@@ -13,6 +13,7 @@
 #include "actors/room/compact_queue.hpp"
 #include "actors/room/edit_engine.hpp"
 #include "actors/room/idempotency_keys.hpp"
+#include "actors/room/retained_events.hpp"
 #include "actors/room/room_image.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/limits.hpp"
@@ -64,7 +65,7 @@ class room_state {
   std::uint64_t version() const { return version_; }
   bool deleted() const { return deleted_; }
   /// The retained events, oldest first.
-  const compact_queue<json>& events() const { return events_; }
+  const retained_events& events() const { return events_; }
   /// The lowest version whose event can still be replayed.
   std::uint64_t first_replayable() const { return first_replayable_; }
 
@@ -78,7 +79,8 @@ class room_state {
   room_outcome changed(json result, json event);
   result<room_outcome> edit_checked(edit_command& cmd, std::uint64_t fingerprint);
   std::optional<rooms_error> replay(const event_record& record);
-  void retain(json event);
+  /// Retains the event of `version` for `since`.
+  void retain(std::uint64_t version, const json& event);
   result<room_outcome> replay_since(std::uint64_t since) const;
   document_limits doc_limits() const;
 
@@ -89,7 +91,7 @@ class room_state {
   document doc_;
   std::uint64_t version_ = 1;
   bool deleted_ = false;
-  compact_queue<json> events_;
+  retained_events events_;
   /// The lowest version whose event can still be replayed (events before it were dropped).
   std::uint64_t first_replayable_ = 2;
   idempotency_keys keys_;

@@ -1,0 +1,44 @@
+// Decoding happens only for replays (`subscribe` with `since`), so it may be slow; what it
+// decodes was encoded by this node from a valid document, so it cannot fail.
+#include "actors/room/retained_events.hpp"
+
+#include <limits>
+#include <utility>
+
+#include "protocol/msgpack_json.hpp"
+
+namespace rooms {
+
+namespace {
+
+json decode(const std::string& packed) {
+  // The event was accepted under the depth limit of its day: no limit applies when reading it.
+  return from_msgpack_bytes(packed, std::numeric_limits<std::size_t>::max()).value();
+}
+
+}  // namespace
+
+void retained_events::push(std::uint64_t version, std::string packed_event) {
+  newest_version_ = version;
+  events_.push_back(std::move(packed_event));
+  if (events_.size() > capacity_) events_.pop_front();
+}
+
+json retained_events::decoded_since(std::uint64_t since) const {
+  json events = json::array();
+  if (empty()) return events;
+  // Retained events hold consecutive versions, so the first one to send is found by arithmetic.
+  const std::uint64_t skip = since >= oldest_version() ? since - oldest_version() + 1 : 0;
+  for (std::uint64_t i = skip; i < events_.size(); ++i)
+    events.push_back(decode(events_[static_cast<std::size_t>(i)]));
+  return events;
+}
+
+std::vector<json> retained_events::decoded() const {
+  std::vector<json> events;
+  events.reserve(events_.size());
+  for (const auto& packed : events_) events.push_back(decode(packed));
+  return events;
+}
+
+}  // namespace rooms
