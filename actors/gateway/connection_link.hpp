@@ -17,11 +17,16 @@ class connection_link {
   virtual ~connection_link() = default;
 
   /// Queues a complete frame for writing. Frames are written in the order they were queued;
-  /// nothing is written after close_after_flush() or once the connection is gone.
+  /// nothing is written after close_after_flush() or once the connection is gone. A frame may
+  /// wait for the next flush() (or close_after_flush()): a burst of answers then leaves in one
+  /// system call.
   virtual void write(std::string_view frame) = 0;
 
   /// Queues `frame` only if the bytes queued and not yet written stay at or below `limit`.
   virtual bool try_write(std::string_view frame, std::size_t limit) = 0;
+
+  /// Starts sending what write() and try_write() queued.
+  virtual void flush() = 0;
 
   /// The gateway has taken `consumed_bytes` more of the bytes it was handed, and has
   /// `in_flight` calls waiting for replies: reading may resume if it was paused.

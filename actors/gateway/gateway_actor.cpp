@@ -83,6 +83,8 @@ void arm_deadline(gateway_actor_type* self) {
 
 void after_message(gateway_actor_type* self) {
   if (self->state.logic->finished()) return self->quit();
+  // Answers wait while more messages are queued, so that a burst leaves in one system call.
+  if (self->mailbox().empty()) self->state.link->flush();
   schedule_expiry(self);
   arm_deadline(self);
 }

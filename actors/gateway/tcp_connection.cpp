@@ -1,6 +1,9 @@
 // One backend connection's socket: reads to the gateway, batched writes, flow control, close.
 #include "actors/gateway/tcp_connection.hpp"
 
+#include <sys/socket.h>
+#include <sys/types.h>
+
 #include <utility>
 
 #include <boost/asio/post.hpp>
@@ -17,12 +20,16 @@ namespace {
 // once had a burst does not keep the burst's memory.
 constexpr std::size_t retained_buffer_bytes = 1 << 20;
 
+// Queued bytes that are sent without waiting for the gateway's flush.
+constexpr std::size_t eager_send_bytes = 64 << 10;
+
 }  // namespace
 
 tcp_connection::tcp_connection(tcp::socket socket, flow_limits limits, observer watcher)
     : socket_(std::move(socket)),
       timer_(std::in_place, socket_->get_executor()),
       executor_(socket_->get_executor()),
+      native_socket_(socket_->native_handle()),
       limits_(limits),
       observer_(std::move(watcher)) {}
 
@@ -121,19 +128,48 @@ void tcp_connection::report_progress(std::size_t consumed_bytes, std::size_t in_
 void tcp_connection::write(std::string_view frame) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_ || gone_) return;
-  pending_.append(frame);
-  outbound_bytes_ += frame.size();
-  queue_write_locked();
+  queue_locked(frame);
 }
 
 bool tcp_connection::try_write(std::string_view frame, std::size_t limit) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_ || gone_) return true;
   if (outbound_bytes_ + frame.size() > limit) return false;
+  queue_locked(frame);
+  return true;
+}
+
+void tcp_connection::queue_locked(std::string_view frame) {
   pending_.append(frame);
   outbound_bytes_ += frame.size();
-  queue_write_locked();
-  return true;
+  // A gateway that stays busy flushes late: a large burst goes out before it is all made.
+  if (pending_.size() >= eager_send_bytes) send_pending_locked();
+}
+
+void tcp_connection::flush() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (gone_ || pending_.empty()) return;
+    send_pending_locked();
+  }
+  resume_if_possible();
+}
+
+void tcp_connection::send_pending_locked() {
+  if (write_active_) return;  // the running write picks the bytes up when it completes
+  // Nothing is being written, so the bytes may go out now, from the calling thread: a reply
+  // then costs one send, not a post and a wakeup of the I/O thread. gone_ is false under
+  // mutex_, so the socket is still open. What the socket does not take now (or an error, which
+  // the I/O thread's write then meets and handles) goes through the I/O thread.
+  const std::size_t sent = send_now(pending_);
+  outbound_bytes_ -= sent;
+  pending_.erase(0, sent);
+  if (!pending_.empty()) queue_write_locked();
+}
+
+std::size_t tcp_connection::send_now(std::string_view bytes) {
+  const ssize_t n = ::send(native_socket_, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 
 void tcp_connection::queue_write_locked() {

@@ -65,6 +65,7 @@ class tcp_connection final : public connection_link,
   // connection_link, called by the gateway actor.
   void write(std::string_view frame) override;
   bool try_write(std::string_view frame, std::size_t limit) override;
+  void flush() override;
   void report_progress(std::size_t consumed_bytes, std::size_t in_flight) override;
   void close_after_flush() override;
   void abort() override;
@@ -89,6 +90,13 @@ class tcp_connection final : public connection_link,
   void end_input();
   bool over_limits() const;
   void resume_if_possible();
+  /// Appends `frame` to the bytes waiting for flush(); mutex_ held by the caller.
+  void queue_locked(std::string_view frame);
+  /// Sends the waiting bytes now unless a write runs; what the socket does not take goes
+  /// through the I/O thread. mutex_ held by the caller.
+  void send_pending_locked();
+  /// A non-blocking send on any thread: the bytes the socket took (0 on any error).
+  std::size_t send_now(std::string_view bytes);
   /// Posts a write unless one is running; mutex_ held by the caller.
   void queue_write_locked();
   void write_queued();
@@ -102,6 +110,8 @@ class tcp_connection final : public connection_link,
   std::optional<tcp::socket> socket_;
   std::optional<boost::asio::steady_timer> timer_;
   const boost::asio::any_io_executor executor_;
+  /// The socket's descriptor, for sends from the gateway's thread (send_now).
+  const int native_socket_;
   const flow_limits limits_;
   observer observer_;
 
