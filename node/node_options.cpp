@@ -83,7 +83,8 @@ constexpr std::array<option_spec, 28> specs{{
        o.durability_mode = *mode;
        return std::nullopt;
      }},
-    {"fold-every-events", "N", "fold a room's stored events into an image every N (default 1000)",
+    {"fold-every-events", "N", "fold a room's stored events into an image every N (default 1000),\n"
+     "                               once they add up to half the room's data",
      [](node_options& o, std::string_view v) {
        return set_uint(o.folding.every_events, v, 1, big);
      }},

@@ -193,7 +193,8 @@ void room_actor_state::perform(output& out) {
 
 void room_actor_state::submit_next_write() {
   if (!journal_) return;
-  auto write = journal_->next_write([this] { return room_->image(); }, room_->first_replayable());
+  auto write = journal_->next_write([this] { return room_->image(); }, room_->first_replayable(),
+                                    room_->data_bytes());
   if (!write) return;
   auto me = caf::actor_cast<caf::actor>(self_);
   persistence_->writer->submit(std::move(*write), [me](const std::optional<rooms_error>& error) {

@@ -21,10 +21,11 @@ void room_journal::record(event_record change, std::size_t bytes) {
 
 void room_journal::erased(std::uint64_t version) { pending_erase_ = version; }
 
-bool room_journal::fold_due() const {
+bool room_journal::fold_due(std::size_t data_bytes) const {
   const std::uint64_t last = pending_.empty() ? durable_version_ : pending_.back().version();
-  return last - image_version_ >= policy_.every_events ||
-         bytes_since_image_ + pending_bytes_ >= policy_.every_bytes;
+  const std::size_t event_bytes = bytes_since_image_ + pending_bytes_;
+  if (event_bytes < data_bytes / 2) return false;
+  return last - image_version_ >= policy_.every_events || event_bytes >= policy_.every_bytes;
 }
 
 room_write room_journal::take_waiting() {

@@ -62,6 +62,8 @@ class room_state {
   const std::string& owner() const { return owner_; }
   const std::vector<std::string>& members() const { return members_; }
   const json& data() const { return doc_.data; }
+  /// The encoded size of data().
+  std::size_t data_bytes() const { return doc_.packed_bytes; }
   std::uint64_t version() const { return version_; }
   bool deleted() const { return deleted_; }
   /// The retained events, oldest first.
