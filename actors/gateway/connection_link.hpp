@@ -23,6 +23,7 @@ class connection_link {
   virtual void write(std::string_view frame) = 0;
 
   /// Queues `frame` only if the bytes queued and not yet written stay at or below `limit`.
+  /// For events: they need no flush(), and leave in batches.
   virtual bool try_write(std::string_view frame, std::size_t limit) = 0;
 
   /// Starts sending what write() and try_write() queued.

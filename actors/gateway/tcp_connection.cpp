@@ -135,7 +135,11 @@ bool tcp_connection::try_write(std::string_view frame, std::size_t limit) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_ || gone_) return true;
   if (outbound_bytes_ + frame.size() > limit) return false;
+  // Events go out through the I/O thread, which takes all that came meanwhile in one write:
+  // a subscriber's gateway gets events one at a time, and a send for each would cost more
+  // system calls than the wakeup of the I/O thread that this costs.
   queue_locked(frame);
+  queue_write_locked();
   return true;
 }
 
