@@ -6,13 +6,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "actors/room/compact_queue.hpp"
 #include "actors/room/edit_engine.hpp"
 #include "actors/room/idempotency_keys.hpp"
+#include "actors/room/member_list.hpp"
 #include "actors/room/room_image.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/limits.hpp"
@@ -59,7 +58,7 @@ class room_state {
   const std::string& id() const { return id_; }
   const std::shared_ptr<const limits>& room_limits() const { return limits_; }
   const std::string& owner() const { return owner_; }
-  const std::vector<std::string>& members() const { return members_; }
+  const std::vector<std::string>& members() const { return members_.in_join_order(); }
   const json& data() const { return doc_.data; }
   std::uint64_t version() const { return version_; }
   bool deleted() const { return deleted_; }
@@ -84,8 +83,7 @@ class room_state {
 
   std::string id_;
   std::string owner_;
-  std::vector<std::string> members_;
-  std::unordered_set<std::string> member_set_;
+  member_list members_;
   document doc_;
   std::uint64_t version_ = 1;
   bool deleted_ = false;
