@@ -2,13 +2,16 @@
 // hold calls of hibernating rooms, forget deleted rooms.
 #include "actors/directory/directory_actor.hpp"
 
+#include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include <caf/all.hpp>
 
 #include "actors/directory/room_id.hpp"
+#include "actors/directory/room_key.hpp"
 #include "actors/messages.hpp"
 #include "actors/replies.hpp"
 #include "actors/room/room_actor.hpp"
@@ -17,11 +20,11 @@ namespace rooms {
 
 namespace {
 
+// One per live room actor, so kept small: a node holds a million of them.
 struct room_entry {
   caf::actor actor;
-  /// The room asked to hibernate: calls wait here until it stops or stays.
-  bool hibernating = false;
-  std::vector<room_call> held = {};
+  /// Non-null while the room asked to hibernate: calls wait here until it stops or stays.
+  std::unique_ptr<std::vector<room_call>> held = nullptr;
 };
 
 struct directory_state {
@@ -40,8 +43,9 @@ struct directory_state {
 
   caf::event_based_actor* self;
   directory_config config;
-  std::unordered_map<std::string, room_entry> rooms;
-  std::unordered_map<caf::actor_addr, std::string> ids;
+  // Keyed by room_key, not the id string: 16 bytes inline instead of a string on the heap.
+  std::unordered_map<room_key, room_entry, room_key_hash> rooms;
+  std::unordered_map<caf::actor_addr, room_key> ids;
   /// Indexed like the placement's nodes: each connected peer's directory (null: unreachable).
   std::vector<caf::actor> peers;
 
@@ -51,7 +55,9 @@ struct directory_state {
   void peer_up(std::size_t index, caf::actor directory);
   void peer_down(std::size_t index);
   void activate(room_call& call);
-  void track(const std::string& id, caf::actor room);
+  /// The room's entry, or rooms.end() (also for text that is no room id).
+  std::unordered_map<room_key, room_entry, room_key_hash>::iterator find(std::string_view id);
+  void track(const room_key& key, caf::actor room);
   void forget(const std::string& id);
   void hibernate(const std::string& id);
   void reinstate(const std::string& id);
@@ -74,27 +80,34 @@ bool placed_here(const directory_config& config, const std::string& id) {
 void directory_state::create(create_call& call) {
   // With N nodes, about N draws find an id placed here: creation never leaves this node.
   std::string id = new_room_id();
-  while (!placed_here(config, id) || rooms.count(id) != 0 || stored(id)) id = new_room_id();
-  auto state = room_state::create(id, std::move(call.command), config.room_limits);
+  while (!placed_here(config, id) || find(id) != rooms.end() || stored(id)) id = new_room_id();
+  const room_key key = *room_key::of(id);
+  auto state = room_state::create(std::move(id), std::move(call.command), config.room_limits);
   if (!state) return reply(call.from, state.error());
-  track(id,
+  track(key,
         spawn_room_actor(self->system(), std::move(*state), caf::actor{self}, config.persistence));
   // The room actor answers the creation, so that answer waits until the room is stored.
-  self->send(rooms[id].actor, create_atom::value, std::move(call.from));
+  self->send(rooms[key].actor, create_atom::value, std::move(call.from));
 }
 
-void directory_state::track(const std::string& id, caf::actor room) {
+std::unordered_map<room_key, room_entry, room_key_hash>::iterator directory_state::find(
+    std::string_view id) {
+  auto key = room_key::of(id);
+  return key ? rooms.find(*key) : rooms.end();
+}
+
+void directory_state::track(const room_key& key, caf::actor room) {
   self->monitor(room);
-  ids.emplace(room.address(), id);
-  rooms.emplace(id, room_entry{std::move(room)});
+  ids.emplace(room.address(), key);
+  rooms.emplace(key, room_entry{std::move(room)});
   config.counters->rooms.fetch_add(1, std::memory_order_relaxed);
 }
 
 void directory_state::route(room_call& call) {
   const std::string& id = room_of(call.command);
   if (!placed_here(config, id)) return forward_to_home(call, config.placement->home(id));
-  if (auto it = rooms.find(id); it != rooms.end()) {
-    if (it->second.hibernating) return it->second.held.push_back(std::move(call));
+  if (auto it = find(id); it != rooms.end()) {
+    if (it->second.held) return it->second.held->push_back(std::move(call));
     self->send(it->second.actor, room_call_atom::value, std::move(call));
     return;
   }
@@ -134,9 +147,10 @@ void directory_state::activate(room_call& call) {
     auto found = config.persistence->store->exists(id);
     if (!found) return reply(call.from, found.error());
     if (*found) {
-      track(id, spawn_stored_room_actor(self->system(), id, config.room_limits, caf::actor{self},
-                                        config.persistence));
-      self->send(rooms[id].actor, room_call_atom::value, std::move(call));
+      const room_key key = *room_key::of(id);
+      track(key, spawn_stored_room_actor(self->system(), id, config.room_limits, caf::actor{self},
+                                         config.persistence));
+      self->send(rooms[key].actor, room_call_atom::value, std::move(call));
       return;
     }
   }
@@ -145,7 +159,7 @@ void directory_state::activate(room_call& call) {
 }
 
 void directory_state::forget(const std::string& id) {
-  auto it = rooms.find(id);
+  auto it = find(id);
   if (it == rooms.end()) return;
   // Everything this directory forwarded to the room is now ahead of this answer in its mailbox.
   self->send(it->second.actor, room_gone_atom::value);
@@ -154,23 +168,22 @@ void directory_state::forget(const std::string& id) {
   auto held = std::move(it->second.held);
   rooms.erase(it);
   config.counters->rooms.fetch_sub(1, std::memory_order_relaxed);
-  for (auto& call : held) route(call);
+  if (held)
+    for (auto& call : *held) route(call);
 }
 
 void directory_state::hibernate(const std::string& id) {
-  auto it = rooms.find(id);
-  if (it == rooms.end() || it->second.hibernating) return;
-  it->second.hibernating = true;
+  auto it = find(id);
+  if (it == rooms.end() || it->second.held) return;
+  it->second.held = std::make_unique<std::vector<room_call>>();
   self->send(it->second.actor, hibernate_atom::value);
 }
 
 void directory_state::reinstate(const std::string& id) {
-  auto it = rooms.find(id);
-  if (it == rooms.end()) return;
-  it->second.hibernating = false;
-  for (auto& call : it->second.held)
-    self->send(it->second.actor, room_call_atom::value, std::move(call));
-  it->second.held.clear();
+  auto it = find(id);
+  if (it == rooms.end() || !it->second.held) return;
+  auto held = std::move(it->second.held);
+  for (auto& call : *held) self->send(it->second.actor, room_call_atom::value, std::move(call));
 }
 
 void directory_state::stopped(const caf::actor_addr& who) {
@@ -183,7 +196,8 @@ void directory_state::stopped(const caf::actor_addr& who) {
   auto held = std::move(it->second.held);
   rooms.erase(it);
   config.counters->rooms.fetch_sub(1, std::memory_order_relaxed);
-  for (auto& call : held) route(call);
+  if (held)
+    for (auto& call : *held) route(call);
 }
 
 void directory_state::reply(const caller& from, const result<json>& answer) {

@@ -16,26 +16,30 @@ std::uint64_t idempotency_keys::fingerprint(const nlohmann::json& ops) {
 }
 
 std::optional<idempotency_keys::entry> idempotency_keys::find(const std::string& key) const {
-  auto it = by_key_.find(key);
-  if (it == by_key_.end()) return std::nullopt;
+  if (!remembered_) return std::nullopt;
+  auto it = remembered_->by_key.find(key);
+  if (it == remembered_->by_key.end()) return std::nullopt;
   return it->second;
 }
 
 void idempotency_keys::remember(const std::string& key, entry e) {
-  auto [it, inserted] = by_key_.insert_or_assign(key, e);
+  if (!remembered_) remembered_ = std::make_unique<remembered>();
+  auto& [order, by_key] = *remembered_;
+  auto [it, inserted] = by_key.insert_or_assign(key, e);
   if (!inserted) return;
-  order_.push_back(key);
-  if (order_.size() > capacity_) {
-    by_key_.erase(order_.front());
-    order_.pop_front();
+  order.push_back(key);
+  if (order.size() > capacity_) {
+    by_key.erase(order.front());
+    order.pop_front();
   }
 }
 
 std::vector<stored_key> idempotency_keys::export_keys() const {
   std::vector<stored_key> keys;
-  keys.reserve(order_.size());
-  for (const auto& key : order_) {
-    const entry& e = by_key_.at(key);
+  if (!remembered_) return keys;
+  keys.reserve(remembered_->order.size());
+  for (const auto& key : remembered_->order) {
+    const entry& e = remembered_->by_key.at(key);
     keys.push_back({key, e.fingerprint, e.version});
   }
   return keys;

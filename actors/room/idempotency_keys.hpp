@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -33,15 +34,21 @@ class idempotency_keys {
   /// Remembers `key`, forgetting the oldest key past the capacity.
   void remember(const std::string& key, entry e);
 
-  std::size_t size() const { return by_key_.size(); }
+  std::size_t size() const { return remembered_ ? remembered_->by_key.size() : 0; }
 
   /// Every remembered key, oldest first (what storage keeps).
   std::vector<stored_key> export_keys() const;
 
  private:
+  struct remembered {
+    compact_queue<std::string> order;
+    std::unordered_map<std::string, entry> by_key;
+  };
+
   std::size_t capacity_;
-  compact_queue<std::string> order_;
-  std::unordered_map<std::string, entry> by_key_;
+  /// Allocated by the first remember: most rooms never see a keyed edit, and a node holds a
+  /// million rooms (docs/benchmarks.md, memory per idle room).
+  std::unique_ptr<remembered> remembered_;
 };
 
 }  // namespace rooms

@@ -42,7 +42,8 @@ void room_actor_state::start_stored(const std::string& id,
 void room_actor_state::reload() {
   auto loaded = persistence_->store->load(id_);
   if (loaded && !*loaded) {
-    broken_ = rooms_error{error_code::not_found, "room " + id_ + " does not exist"};
+    broken_ =
+        std::make_unique<rooms_error>(error_code::not_found, "room " + id_ + " does not exist");
     return forget_me();
   }
   std::optional<result<room_state>> restored;
@@ -56,8 +57,8 @@ void room_actor_state::reload() {
                                : !restored->ok() ? &restored->error()
                                                  : nullptr;
   if (failure != nullptr) {
-    broken_ = rooms_error{error_code::unavailable,
-                          "room " + id_ + " cannot be loaded: " + failure->message};
+    broken_ = std::make_unique<rooms_error>(
+        error_code::unavailable, "room " + id_ + " cannot be loaded: " + failure->message);
     return forget_me();
   }
   journal_ = std::make_unique<room_journal>(id_, persistence_->folding, (*restored)->version(),

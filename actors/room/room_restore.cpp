@@ -30,15 +30,15 @@ bool is_well_formed(const json& event) {
 }  // namespace
 
 room_image room_state::image() const {
-  return room_image{id_, owner_, members_, doc_.data, version_, keys_.export_keys()};
+  return room_image{id_,       owner_,   members_.in_join_order(),
+                    doc_.data, version_, keys_.export_keys()};
 }
 
 result<room_state> room_state::restore(room_image image, std::vector<event_record> records,
                                        std::shared_ptr<const limits> lims) {
   const std::size_t bytes = packed_size(image.data);
   room_state room{image.id, image.owner, document{std::move(image.data), bytes}, std::move(lims)};
-  room.members_ = std::move(image.members);
-  room.member_set_ = {room.members_.begin(), room.members_.end()};
+  room.members_ = member_list{std::move(image.members)};
   room.version_ = image.version;
   for (auto& key : image.keys) room.keys_.remember(key.key, {key.fingerprint, key.version});
   std::uint64_t previous = 0;
@@ -66,10 +66,9 @@ std::optional<rooms_error> room_state::replay(const event_record& record) {
   const auto& type = event["type"].get_ref<const std::string&>();
   const auto& user = event["user"].get_ref<const std::string&>();
   if (type == "joined") {
-    if (member_set_.insert(user).second) members_.push_back(user);
+    members_.add(user);
   } else if (type == "left") {
-    if (member_set_.erase(user) != 0)
-      members_.erase(std::find(members_.begin(), members_.end(), user));
+    members_.remove(user);
   } else if (type == "edited") {
     // The edit was accepted under the limits of its day; replaying it must not refuse it now.
     constexpr auto unlimited = std::numeric_limits<std::size_t>::max();

@@ -26,8 +26,7 @@ room_state::room_state(std::string id, std::string owner, document doc,
       events_(lims->retained_events),
       keys_(lims->retained_keys),
       limits_(std::move(lims)) {
-  members_.push_back(owner_);
-  member_set_.insert(owner_);
+  members_.add(owner_);
 }
 
 result<room_state> room_state::create(std::string id, create_command cmd,
@@ -52,7 +51,7 @@ rooms_error room_state::not_found() const {
 json room_state::snapshot() const {
   return json{{"room", id_},
               {"owner", owner_},
-              {"members", members_},
+              {"members", members_.in_join_order()},
               {"data", doc_.data},
               {"version", version_}};
 }
@@ -74,20 +73,18 @@ room_outcome room_state::changed(json result, json event) {
 
 result<room_outcome> room_state::join(const join_command& cmd) {
   if (deleted_) return not_found();
-  if (member_set_.count(cmd.user) != 0) return room_outcome{snapshot(), std::nullopt};
+  if (members_.contains(cmd.user)) return room_outcome{snapshot(), std::nullopt};
   if (members_.size() >= limits_->max_members)
     return rooms_error{error_code::too_large,
                        fmt::format("room {} has {} members, the limit", id_, members_.size())};
-  members_.push_back(cmd.user);
-  member_set_.insert(cmd.user);
+  members_.add(cmd.user);
   json event = next_event("joined", cmd.user);
   return changed(snapshot(), std::move(event));
 }
 
 result<room_outcome> room_state::leave(const leave_command& cmd) {
   if (deleted_) return not_found();
-  if (member_set_.erase(cmd.user) == 0) return room_outcome{snapshot(), std::nullopt};
-  members_.erase(std::find(members_.begin(), members_.end(), cmd.user));
+  if (!members_.remove(cmd.user)) return room_outcome{snapshot(), std::nullopt};
   json event = next_event("left", cmd.user);
   return changed(snapshot(), std::move(event));
 }
@@ -133,7 +130,7 @@ document_limits room_state::doc_limits() const {
 }
 
 result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t fingerprint) {
-  if (member_set_.count(cmd.user) == 0)
+  if (!members_.contains(cmd.user))
     return rooms_error{error_code::not_member,
                        fmt::format("user '{}' is not a member of room {}", cmd.user, id_)};
   if (cmd.if_version && *cmd.if_version != version_)

@@ -6,13 +6,11 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
-#include "actors/room/compact_queue.hpp"
 #include "actors/room/edit_engine.hpp"
 #include "actors/room/idempotency_keys.hpp"
+#include "actors/room/member_list.hpp"
 #include "actors/room/retained_events.hpp"
 #include "actors/room/room_image.hpp"
 #include "protocol/commands.hpp"
@@ -60,7 +58,7 @@ class room_state {
   const std::string& id() const { return id_; }
   const std::shared_ptr<const limits>& room_limits() const { return limits_; }
   const std::string& owner() const { return owner_; }
-  const std::vector<std::string>& members() const { return members_; }
+  const std::vector<std::string>& members() const { return members_.in_join_order(); }
   const json& data() const { return doc_.data; }
   /// The encoded size of data().
   std::size_t data_bytes() const { return doc_.packed_bytes; }
@@ -88,8 +86,7 @@ class room_state {
 
   std::string id_;
   std::string owner_;
-  std::vector<std::string> members_;
-  std::unordered_set<std::string> member_set_;
+  member_list members_;
   document doc_;
   std::uint64_t version_ = 1;
   bool deleted_ = false;
