@@ -156,8 +156,11 @@ int run_node(const node_options& options) {
     return 1;
   }
   caf::actor_system_config caf_config;
-  caf_config.set("scheduler.max-threads",
-                 static_cast<caf::config_value::integer>(options.worker_threads));
+  const std::size_t workers =
+      options.worker_threads != 0 ? options.worker_threads : default_worker_threads();
+  caf_config.set("scheduler.max-threads", static_cast<caf::config_value::integer>(workers));
+  const bool sharing = options.scheduler == scheduler_policy::sharing;
+  caf_config.set("scheduler.policy", sharing ? caf::atom("sharing") : caf::atom("stealing"));
   configure_cluster(caf_config, options);
   caf::actor_system system{caf_config};
   tcp_listener listener{system, make_listener_config(options)};

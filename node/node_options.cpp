@@ -69,7 +69,7 @@ problem set_flag(bool& field, std::string_view text) {
 
 constexpr std::uint64_t big = std::uint64_t{1} << 40;
 
-constexpr std::array<option_spec, 28> specs{{
+constexpr std::array<option_spec, 29> specs{{
     {"host", "ADDR", "address to listen on (default 127.0.0.1)",
      [](node_options& o, std::string_view v) { return set_text(o.host, v); }},
     {"port", "PORT", "TCP port; 0 picks a free one (default 7420)",
@@ -154,8 +154,15 @@ constexpr std::array<option_spec, 28> specs{{
      }},
     {"io-threads", "N", "threads that own the sockets (default 1)",
      [](node_options& o, std::string_view v) { return set_uint(o.io_threads, v, 1, 64); }},
-    {"worker-threads", "N", "CAF worker threads that run the actors (default 2)",
+    {"worker-threads", "N", "CAF worker threads that run the actors (default: cores + 1)",
      [](node_options& o, std::string_view v) { return set_uint(o.worker_threads, v, 1, 64); }},
+    {"scheduler", "POLICY", "sharing (default: fair, one queue) or stealing (see node/README.md)",
+     [](node_options& o, std::string_view v) -> problem {
+       if (v == "sharing") o.scheduler = scheduler_policy::sharing;
+       else if (v == "stealing") o.scheduler = scheduler_policy::stealing;
+       else return "must be sharing or stealing";
+       return std::nullopt;
+     }},
     {"node-name", "NAME", "the node's name in ping, hello and stats (default roomsd@HOST:PORT)",
      [](node_options& o, std::string_view v) { return set_text(o.node_name, v); }},
     {"cluster-node", "NAME@HOST:PORT",
@@ -348,6 +355,10 @@ std::string node_options_help() {
       "e.g. `port = 7421`, `token = [\"a\", \"b\"]`. The command line wins over the file.\n"
       "A cluster lists every node with --cluster-node (see docs/cluster.md).\n";
   return text;
+}
+
+std::size_t default_worker_threads() {
+  return std::max<std::size_t>(std::thread::hardware_concurrency(), 1) + 1;
 }
 
 }  // namespace rooms

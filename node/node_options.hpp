@@ -17,6 +17,12 @@
 
 namespace rooms {
 
+/// How CAF's workers take the actors that have messages (node/README.md, "Threads").
+enum class scheduler_policy {
+  sharing,  // one FIFO queue for all workers: fair, so no request waits behind later ones
+  stealing  // a LIFO queue per worker, idle workers steal: more locality, a long latency tail
+};
+
 struct node_options {
   std::string host = "127.0.0.1";
   /// 0 picks a free port; the node prints the one it got.
@@ -43,8 +49,11 @@ struct node_options {
   log_level level = log_level::info;
   /// Threads that own the sockets (Boost.Asio event loops).
   std::size_t io_threads = 1;
-  /// CAF's worker threads (scheduler.max-threads), which run every actor.
-  std::size_t worker_threads = 2;
+  /// CAF's worker threads (scheduler.max-threads), which run every actor; 0 means one more
+  /// than the machine's cores (default_worker_threads()).
+  std::size_t worker_threads = 0;
+  /// CAF's scheduler: one shared FIFO queue (sharing) or a queue per worker with stealing.
+  scheduler_policy scheduler = scheduler_policy::sharing;
   /// The `node` member of ping/hello/stats; empty means "roomsd@HOST:PORT" once bound.
   std::string node_name;
   /// Every node of the cluster, this one included (found by node_name); empty for a node on
@@ -70,5 +79,10 @@ std::string node_options_summary(const node_options& options);
 
 /// The text --help prints.
 std::string node_options_help();
+
+/// The worker threads a node runs with `worker_threads` 0: one more than the cores, because a
+/// gateway sends its answers from its worker, and a worker in a send system call would
+/// otherwise leave a core without work.
+std::size_t default_worker_threads();
 
 }  // namespace rooms

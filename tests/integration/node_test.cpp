@@ -48,6 +48,10 @@ BOOST_AUTO_TEST_CASE(bad_options_stop_the_node_naming_key_and_value) {
   BOOST_TEST(contains(from_file.output, file));
   BOOST_TEST(contains(from_file.output, "max-ops"));
   BOOST_TEST(contains(from_file.output, "many"));
+  auto scheduler = run_roomsd({"--scheduler", "fifo"});
+  BOOST_TEST(scheduler.code.value_or(-1) == 2);
+  BOOST_TEST(contains(scheduler.output, "--scheduler"));
+  BOOST_TEST(contains(scheduler.output, "fifo"));
   auto help = run_roomsd({"--help"});
   BOOST_TEST(help.code.value_or(-1) == 0);
   BOOST_TEST(contains(help.output, "--max-outbound-bytes"));
@@ -71,6 +75,18 @@ BOOST_AUTO_TEST_CASE(config_file_and_command_line) {
       {{{"op", "incr"}, {"path", "/n"}, {"by", 1}}, {{"op", "incr"}, {"path", "/n"}, {"by", 1}}});
   BOOST_TEST(
       must(client.call("edit", {{"room", room}, {"user", "alice"}, {"ops", two}}))["version"] == 2);
+}
+
+// Every other test runs the default (sharing, cores + 1 workers): the other policy and an
+// explicit worker count serve calls as well.
+BOOST_AUTO_TEST_CASE(the_work_stealing_scheduler_serves_calls) {
+  node_process node{{"--scheduler", "stealing", "--worker-threads", "1", "--durability", "none"}};
+  auto client = node.connect();
+  const std::string room = create_room(client, "alice");
+  json incr = json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}});
+  for (int i = 0; i < 20; ++i)
+    must(client.call("edit", {{"room", room}, {"user", "alice"}, {"ops", incr}}));
+  BOOST_TEST(must(client.call("get", {{"room", room}}))["data"]["n"] == 20);
 }
 
 BOOST_AUTO_TEST_CASE(tokens_require_hello_first) {
