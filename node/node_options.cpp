@@ -83,7 +83,8 @@ constexpr std::array<option_spec, 29> specs{{
        o.durability_mode = *mode;
        return std::nullopt;
      }},
-    {"fold-every-events", "N", "fold a room's stored events into an image every N (default 1000),\n"
+    {"fold-every-events", "N",
+     "fold a room's stored events into an image every N (default 1000),\n"
      "                               once they add up to half the room's data",
      [](node_options& o, std::string_view v) {
        return set_uint(o.folding.every_events, v, 1, big);
@@ -158,9 +159,12 @@ constexpr std::array<option_spec, 29> specs{{
      [](node_options& o, std::string_view v) { return set_uint(o.worker_threads, v, 1, 64); }},
     {"scheduler", "POLICY", "sharing (default: fair, one queue) or stealing (see node/README.md)",
      [](node_options& o, std::string_view v) -> problem {
-       if (v == "sharing") o.scheduler = scheduler_policy::sharing;
-       else if (v == "stealing") o.scheduler = scheduler_policy::stealing;
-       else return "must be sharing or stealing";
+       if (v == "sharing")
+         o.scheduler = scheduler_policy::sharing;
+       else if (v == "stealing")
+         o.scheduler = scheduler_policy::stealing;
+       else
+         return "must be sharing or stealing";
        return std::nullopt;
      }},
     {"node-name", "NAME", "the node's name in ping, hello and stats (default roomsd@HOST:PORT)",

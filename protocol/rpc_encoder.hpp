@@ -24,8 +24,7 @@ std::string encode_error_response(std::uint32_t msgid, const rooms_error& error)
 std::string encode_notification(std::string_view method, const json& params_map);
 
 /// The same, with the params map already encoded (`packed_params_map`, one MessagePack map).
-std::string encode_packed_notification(std::string_view method,
-                                       std::string_view packed_params_map);
+std::string encode_packed_notification(std::string_view method, std::string_view packed_params_map);
 
 /// `[2, "error", [{"code", "message", ...details}]]`: the answer to a message with no msgid.
 std::string encode_error_notification(const rooms_error& error);
