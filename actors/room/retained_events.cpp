@@ -19,6 +19,8 @@ json decode(const std::string& packed) {
 }  // namespace
 
 void retained_events::push(std::uint64_t version, std::string packed_event) {
+  // Replays assume consecutive versions: after a gap only what follows it can be replayed.
+  if (!events_.empty() && version != newest_version_ + 1) events_.clear();
   newest_version_ = version;
   events_.push_back(std::move(packed_event));
   if (events_.size() > capacity_) events_.pop_front();

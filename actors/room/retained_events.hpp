@@ -20,8 +20,8 @@ class retained_events {
   /// Keeps at most `capacity` events (at least one: the latest is what subscribers receive).
   explicit retained_events(std::size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) {}
 
-  /// Appends the event of `version`, which follows the newest one retained; drops the oldest
-  /// event past the capacity.
+  /// Appends the event of `version`; drops the oldest event past the capacity, and every older
+  /// one when `version` does not follow the newest (a gap, as in a damaged store).
   void push(std::uint64_t version, std::string packed_event);
 
   bool empty() const { return events_.empty(); }

@@ -75,10 +75,11 @@ void room_actor_state::handle(room_call& call) {
   if (auto* sub = std::get_if<subscribe_command>(&call.command)) return subscribe(call.from, *sub);
   auto outcome = apply(call.command);
   if (!outcome) return reply_later(call.from, outcome.error());
-  if (outcome->change) record_change(*outcome->change);
+  const bool changed = outcome->change.has_value();
+  if (changed) record_change(std::move(*outcome->change));
   reply_later(call.from, std::move(outcome->result));
   // Without subscribers, now or by the time this event is released, nobody needs its frame.
-  if (outcome->change && (!subscribers_.empty() || pending_subscribes_ > 0)) {
+  if (changed && (!subscribers_.empty() || pending_subscribes_ > 0)) {
     room_event ev{id_, room_->version(), room_->deleted(),
                   encode_packed_notification("event", room_->events().newest())};
     emit({output::broadcast,
@@ -87,7 +88,7 @@ void room_actor_state::handle(room_call& call) {
           {},
           caf::make_message(event_atom::value, std::move(ev))});
   }
-  if (outcome->change && room_->deleted()) emit({output::forget, room_->version(), {}, {}, {}});
+  if (changed && room_->deleted()) emit({output::forget, room_->version(), {}, {}, {}});
   submit_next_write();
 }
 
@@ -109,11 +110,11 @@ result<room_outcome> room_actor_state::apply(room_command& command) {
       command);
 }
 
-void room_actor_state::record_change(const event_record& change) {
+void room_actor_state::record_change(event_record change) {
   if (!journal_) return;
   if (room_->deleted()) return journal_->erased(room_->version());
   // The retained event is the change's encoding: its size is the record's without a walk.
-  journal_->record(change, room_->events().newest().size());
+  journal_->record(std::move(change), room_->events().newest().size());
 }
 
 void room_actor_state::answer_creator(const caller& from) { reply_later(from, room_->snapshot()); }

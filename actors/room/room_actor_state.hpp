@@ -58,7 +58,8 @@ class room_actor_state {
   void perform(output& out);
   void release();
   void submit_next_write();
-  void record_change(const event_record& change);
+  /// Hands the change to the journal (moved: the room keeps its own encoding of the event).
+  void record_change(event_record change);
   void fail_pending(const rooms_error& error);
   void reload();
   bool idle_now() const;

@@ -54,7 +54,6 @@ result<room_state> room_state::restore(room_image image, std::vector<event_recor
       return std::move(*failure);
     }
   }
-  room.first_replayable_ = room.events_.empty() ? room.version_ + 1 : room.events_.oldest_version();
   return room;
 }
 

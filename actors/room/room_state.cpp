@@ -63,7 +63,6 @@ json room_state::next_event(std::string_view type, const std::string& user) {
 
 void room_state::retain(std::uint64_t version, const json& event) {
   events_.push(version, to_msgpack_bytes(event));
-  first_replayable_ = events_.oldest_version();
 }
 
 room_outcome room_state::changed(json result, json event) {
@@ -162,7 +161,7 @@ result<room_outcome> room_state::subscribe(const subscribe_command& cmd) const {
           error_code::invalid_argument,
           fmt::format("since {} is past room {}'s version {}", *cmd.since, id_, version_),
           json{{"version", version_}}};
-    if (std::max<std::uint64_t>(*cmd.since + 1, 2) >= first_replayable_)
+    if (std::max<std::uint64_t>(*cmd.since + 1, 2) >= first_replayable())
       return replay_since(*cmd.since);
   }
   json reply = version_reply(id_, version_);

@@ -67,7 +67,9 @@ class room_state {
   /// The retained events, oldest first.
   const retained_events& events() const { return events_; }
   /// The lowest version whose event can still be replayed.
-  std::uint64_t first_replayable() const { return first_replayable_; }
+  std::uint64_t first_replayable() const {
+    return events_.empty() ? version_ + 1 : events_.oldest_version();
+  }
 
  private:
   room_state(std::string id, std::string owner, document doc, std::shared_ptr<const limits> lims);
@@ -91,8 +93,6 @@ class room_state {
   std::uint64_t version_ = 1;
   bool deleted_ = false;
   retained_events events_;
-  /// The lowest version whose event can still be replayed (events before it were dropped).
-  std::uint64_t first_replayable_ = 2;
   idempotency_keys keys_;
   std::shared_ptr<const limits> limits_;
 };

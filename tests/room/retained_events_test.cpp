@@ -36,6 +36,14 @@ BOOST_AUTO_TEST_CASE(replays_the_events_after_since) {
   BOOST_TEST(events.decoded_since(9).empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_gap_in_versions_drops_what_came_before_it) {
+  auto events = with_versions(10, 5, 8);
+  events.push(11, to_msgpack_bytes(event_of(11)));
+  BOOST_TEST(events.size() == 1u);
+  BOOST_TEST(events.oldest_version() == 11u);
+  BOOST_TEST(events.decoded_since(6) == json::array({event_of(11)}));
+}
+
 BOOST_AUTO_TEST_CASE(a_capacity_of_zero_still_keeps_the_latest) {
   auto events = with_versions(0, 2, 4);
   BOOST_TEST(events.size() == 1u);
