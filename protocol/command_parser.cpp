@@ -1,11 +1,15 @@
 // Checks the named arguments of each method (PROTOCOL.md sections 2 and 4) and builds the typed
-// command. Every failure is `invalid_argument` naming the argument, or `unknown_method`.
+// command. Every failure is `invalid_argument` naming the argument, or `unknown_method`; an
+// argument the method does not know is refused by name, with the one it was probably meant to be.
 #include "protocol/command_parser.hpp"
 
 #include <algorithm>
-#include <iterator>
+#include <limits>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace rooms {
 
@@ -154,14 +158,104 @@ result<command> parse_hello(const json& params) {
   return command{hello_command{std::move(*token), std::move(*client)}};
 }
 
+// The edit distance between two argument names (Levenshtein; names are short).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// True when `part` is one of the '_'-separated words of `name` ("key" in "idempotency_key").
+bool has_word(std::string_view name, std::string_view part) {
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t end = name.find('_', start);
+    if (end == std::string_view::npos) end = name.size();
+    if (name.substr(start, end - start) == part) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+using parser = result<command> (*)(const json& params);
+
+struct method_spec {
+  std::string_view name;
+  std::vector<std::string_view> arguments;
+  parser parse;
+};
+
+result<command> parse_ping(const json&) { return command{ping_command{}}; }
+result<command> parse_stats(const json&) { return command{stats_command{}}; }
+
+// Every method of PROTOCOL.md section 4 with the named arguments it knows.
+const method_spec methods[] = {
+    {"create", {"user", "data"}, parse_create},
+    {"delete", {"room", "user"}, room_and_user<delete_command>},
+    {"join", {"room", "user"}, room_and_user<join_command>},
+    {"leave", {"room", "user"}, room_and_user<leave_command>},
+    {"edit", {"room", "user", "ops", "if_version", "key", "reply"}, parse_edit},
+    {"get", {"room"}, room_only<get_command>},
+    {"subscribe", {"room", "since"}, parse_subscribe},
+    {"unsubscribe", {"room"}, room_only<unsubscribe_command>},
+    {"hello", {"token", "client"}, parse_hello},
+    {"ping", {}, parse_ping},
+    {"stats", {}, parse_stats},
+};
+
+const method_spec* find_method(std::string_view name) {
+  for (const auto& spec : methods)
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
+
+// The argument of `spec` that `unknown` was probably meant to be: one or two typing mistakes
+// away (one for short names), or one word of it ("idempotency_key" for "key").
+std::optional<std::string_view> closest_argument(const method_spec& spec,
+                                                 std::string_view unknown) {
+  std::optional<std::string_view> best;
+  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  for (std::string_view known : spec.arguments) {
+    const std::size_t allowed = known.size() <= 4 ? 1 : 2;
+    std::size_t distance = edit_distance(unknown, known);
+    if (distance > allowed && (has_word(unknown, known) || has_word(known, unknown)))
+      distance = allowed;
+    if (distance <= allowed && distance < best_distance) {
+      best = known;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+std::optional<rooms_error> unknown_argument(const method_spec& spec, const json& params) {
+  for (const auto& [name, value] : params.items()) {
+    if (std::find(spec.arguments.begin(), spec.arguments.end(), name) != spec.arguments.end())
+      continue;
+    std::string message = fmt::format("unknown argument '{}' of {}", name, spec.name);
+    if (auto meant = closest_argument(spec, name))
+      message += fmt::format("; did you mean '{}'?", *meant);
+    else if (spec.arguments.empty())
+      message += fmt::format("; {} takes no arguments", spec.name);
+    else
+      message += fmt::format("; {} takes {}", spec.name, fmt::join(spec.arguments, ", "));
+    return rooms_error{error_code::invalid_argument, std::move(message)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-bool is_known_method(std::string_view method) {
-  static constexpr std::string_view known[] = {"create", "delete", "join",      "leave",
-                                               "edit",   "get",    "subscribe", "unsubscribe",
-                                               "hello",  "ping",   "stats"};
-  return std::find(std::begin(known), std::end(known), method) != std::end(known);
-}
+bool is_known_method(std::string_view method) { return find_method(method) != nullptr; }
 
 bool is_valid_user_id(const json& value) {
   if (!value.is_string()) return false;
@@ -170,20 +264,13 @@ bool is_valid_user_id(const json& value) {
 }
 
 result<command> parse_command(std::string_view method, const json& params) {
+  const method_spec* spec = find_method(method);
+  if (spec == nullptr)
+    return rooms_error{error_code::unknown_method, fmt::format("unknown method '{}'", method)};
   if (!params.is_object())
     return rooms_error{error_code::invalid_argument, "params must be an array holding one map"};
-  if (method == "create") return parse_create(params);
-  if (method == "delete") return room_and_user<delete_command>(params);
-  if (method == "join") return room_and_user<join_command>(params);
-  if (method == "leave") return room_and_user<leave_command>(params);
-  if (method == "edit") return parse_edit(params);
-  if (method == "get") return room_only<get_command>(params);
-  if (method == "subscribe") return parse_subscribe(params);
-  if (method == "unsubscribe") return room_only<unsubscribe_command>(params);
-  if (method == "hello") return parse_hello(params);
-  if (method == "ping") return command{ping_command{}};
-  if (method == "stats") return command{stats_command{}};
-  return rooms_error{error_code::unknown_method, fmt::format("unknown method '{}'", method)};
+  if (auto error = unknown_argument(*spec, params)) return *error;
+  return spec->parse(params);
 }
 
 }  // namespace rooms

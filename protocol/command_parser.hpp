@@ -1,5 +1,6 @@
 // Turns a request's method name and named-argument map into a typed command, checking every
-// argument's presence and type (PROTOCOL.md sections 2 and 4). Unknown arguments are ignored.
+// argument's presence and type (PROTOCOL.md sections 1, 2 and 4). An argument the method does not
+// know is `invalid_argument` naming it and, when one is close, the argument it was meant to be.
 #pragma once
 
 #include <string_view>
@@ -14,7 +15,7 @@ inline constexpr std::size_t max_user_bytes = 256;
 inline constexpr std::size_t max_key_bytes = 128;
 
 /// `params` is the map of named arguments (an object). Errors: `unknown_method`,
-/// `invalid_argument` (missing or mistyped argument; a user id that is not 1 to 256 bytes of
+/// `invalid_argument` (unknown, missing or mistyped argument; a user id that is not 1 to 256 bytes of
 /// UTF-8; a key that is not 1 to 128 bytes; create data that is not a map).
 result<command> parse_command(std::string_view method, const json& params);
 

@@ -53,7 +53,8 @@ const char* object_type_name(msgpack::type::object_type type) {
 // checked before descending, so the recursion never goes deeper than max_depth.
 class converter {
  public:
-  explicit converter(std::size_t max_depth) : max_depth_(max_depth) {}
+  converter(std::size_t max_depth, std::size_t frame_levels)
+      : max_depth_(max_depth), frame_levels_(frame_levels) {}
 
   result<json> convert(const msgpack::object& object, std::size_t depth) const {
     switch (object.type) {
@@ -80,7 +81,8 @@ class converter {
         break;
     }
     if (depth >= max_depth_)
-      return invalid(fmt::format("value nests maps and arrays deeper than {} levels", max_depth_));
+      return invalid(fmt::format("a value nests maps and arrays deeper than the limit of {} levels",
+                                 max_depth_ - frame_levels_));
     if (object.type == msgpack::type::ARRAY) return convert_array(object.via.array, depth + 1);
     return convert_map(object.via.map, depth + 1);
   }
@@ -121,6 +123,7 @@ class converter {
   }
 
   std::size_t max_depth_;
+  std::size_t frame_levels_;
 };
 
 // --- encoding --------------------------------------------------------------------------------
@@ -263,8 +266,9 @@ void walk(const json& root, Visit&& visit) {
 
 }  // namespace
 
-result<json> to_json(const msgpack::object& object, std::size_t max_depth) {
-  return converter(max_depth).convert(object, 0);
+result<json> to_json(const msgpack::object& object, std::size_t max_depth,
+                     std::size_t frame_levels) {
+  return converter(max_depth, std::min(frame_levels, max_depth)).convert(object, 0);
 }
 
 void append_msgpack(std::string& out, const json& value) {

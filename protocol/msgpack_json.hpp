@@ -23,7 +23,10 @@ using json = nlohmann::json;
 /// Converts a decoded MessagePack object to a document. Nesting deeper than `max_depth`
 /// containers (arrays and maps; the outermost container counts as 1) is `invalid_argument`,
 /// detected without recursing past the limit. A key repeated in one map keeps its last value.
-result<json> to_json(const msgpack::object& object, std::size_t max_depth);
+/// `frame_levels` of the allowance belong to a message's frame around the data (the params map,
+/// an op): the error names the data's own limit, `max_depth - frame_levels`.
+result<json> to_json(const msgpack::object& object, std::size_t max_depth,
+                     std::size_t frame_levels = 0);
 
 /// Appends the MessagePack encoding of `value` to `out`. Integers use the smallest encoding,
 /// floats are always float64 (even integral ones, which msgpack-c 4.1's pack_double would turn

@@ -13,6 +13,7 @@
 
 #include "protocol/msgpack_json.hpp"
 #include "protocol/result.hpp"
+#include "protocol/text_sniffer.hpp"
 
 namespace rooms {
 
@@ -111,7 +112,7 @@ result<json> params_map(const msgpack::object& object, std::size_t max_depth) {
     const auto& params = object.via.array;
     if (params.size == 0) return json::object();
     if (params.size == 1 && params.ptr[0].type == msgpack::type::MAP)
-      return to_json(params.ptr[0], max_depth);
+      return to_json(params.ptr[0], max_depth, params_nesting);
   }
   return invalid("params must be an array holding exactly one map of named arguments");
 }
@@ -207,6 +208,28 @@ rpc_decoder::rpc_decoder(const limits& node_limits)
 
 void rpc_decoder::feed(std::string_view bytes) {
   if (pending_fatal_ || fatal_) return;
+  if (!opening_known_) {
+    // The first bytes wait here until they tell MessagePack from text (at most 8 bytes), and an
+    // HTTP request line until its end (at most 64 bytes), which the error quotes.
+    opening_.append(bytes);
+    const opening kind = sniff_opening(opening_);
+    if (kind == opening::undecided) return;
+    if (kind == opening::http && opening_.find('\n') == std::string::npos && opening_.size() < 64)
+      return;
+    opening_known_ = true;
+    if (kind != opening::msgpack) {
+      pending_fatal_ = text_opening_error(kind, opening_);
+      opening_ = {};
+      return;
+    }
+    const std::string first = std::move(opening_);
+    opening_ = {};
+    return scan_and_buffer(first);
+  }
+  scan_and_buffer(bytes);
+}
+
+void rpc_decoder::scan_and_buffer(std::string_view bytes) {
   const frame_scanner::outcome scanned = scanner_.scan(bytes);
   pending_fatal_ = refusal(scanned.status);
   // The bytes before a refused header may still end messages that precede it.
@@ -227,9 +250,10 @@ std::optional<rooms_error> rpc_decoder::refusal(frame_scanner::verdict status) c
           error_code::too_large,
           fmt::format("a message is larger than the limit of {} bytes", max_message_bytes_)};
     case frame_scanner::verdict::too_deep:
-      return rooms_error{
-          error_code::too_large,
-          fmt::format("a message nests arrays and maps deeper than {} levels", max_nesting_)};
+      return rooms_error{error_code::too_large,
+                         fmt::format("a message nests arrays and maps too deep: room data may "
+                                     "nest at most {} levels (the limit), a request's frame {} more",
+                                     max_nesting_ - frame_nesting, frame_nesting)};
   }
   return std::nullopt;
 }

@@ -117,7 +117,8 @@ class frame_scanner {
 
 /// Decodes the requests of one backend connection. Owned by that connection's gateway; not
 /// thread-safe; movable. Usage: feed() what arrived, then call next() until it yields need_more
-/// (or a fatal_error, after which it yields that same error forever).
+/// (or a fatal_error, after which it yields that same error forever). A connection whose first
+/// bytes are an HTTP request line or JSON text gets one fatal_error that says so.
 class rpc_decoder {
  public:
   explicit rpc_decoder(const limits& node_limits);
@@ -129,11 +130,14 @@ class rpc_decoder {
   decode_result next();
 
   /// True while the bytes fed end inside a message (the backend has not sent all of it).
-  bool inside_message() const { return scanner_.inside_message(); }
+  bool inside_message() const {
+    return (!opening_known_ && !opening_.empty()) || scanner_.inside_message();
+  }
   /// Messages whose last byte was fed so far: tells one incomplete message from the next.
   std::uint64_t messages_fed() const { return scanner_.messages_total(); }
 
  private:
+  void scan_and_buffer(std::string_view bytes);
   decode_result interpret(const msgpack::object& message) const;
   decode_result interpret_request(const msgpack::object_array& message) const;
   decode_result interpret_notification(const msgpack::object_array& message) const;
@@ -153,6 +157,10 @@ class rpc_decoder {
   /// Set when the scanner refused bytes; reported once the messages before them are out.
   std::optional<rooms_error> pending_fatal_;
   std::optional<rooms_error> fatal_;
+  /// False until the connection's first bytes told MessagePack from HTTP or JSON text; until
+  /// then they wait in opening_ (PROTOCOL.md section 7).
+  bool opening_known_ = false;
+  std::string opening_;
 };
 
 }  // namespace rooms

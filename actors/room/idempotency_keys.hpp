@@ -1,11 +1,13 @@
 // The idempotency keys a room remembers (PROTOCOL.md section 5): for each of the last N keys it
-// applied, a fingerprint of the edit's ops and the version the edit produced.
+// applied, a fingerprint of the edit's ops and the version the edit produced. A key belongs to
+// its room and its user: two users who choose the same key never replay each other's edits.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -29,10 +31,10 @@ class idempotency_keys {
   /// (1 and 1.0 differ), so "identical ops" means structurally equal.
   static std::uint64_t fingerprint(const nlohmann::json& ops);
 
-  std::optional<entry> find(const std::string& key) const;
+  std::optional<entry> find(std::string_view user, std::string_view key) const;
 
-  /// Remembers `key`, forgetting the oldest key past the capacity.
-  void remember(const std::string& key, entry e);
+  /// Remembers `user`'s `key`, forgetting the oldest key past the capacity.
+  void remember(std::string_view user, std::string_view key, entry e);
 
   std::size_t size() const { return remembered_ ? remembered_->by_key.size() : 0; }
 
@@ -40,6 +42,9 @@ class idempotency_keys {
   std::vector<stored_key> export_keys() const;
 
  private:
+  /// The user's length, ':', the user, then the key: one string that no other pair spells.
+  static std::string scoped(std::string_view user, std::string_view key);
+
   struct remembered {
     compact_queue<std::string> order;
     std::unordered_map<std::string, entry> by_key;

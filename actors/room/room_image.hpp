@@ -12,8 +12,10 @@
 
 namespace rooms {
 
-/// One remembered idempotency key.
+/// One remembered idempotency key, scoped to the user who sent it (PROTOCOL.md section 5).
 struct stored_key {
+  /// Empty in records written before keys were scoped to users: such a key matches no edit.
+  std::string user;
   std::string key;
   std::uint64_t fingerprint = 0;
   /// The version the keyed edit produced.

@@ -35,7 +35,8 @@ result<room_state> room_state::create(std::string id, create_command cmd,
     return rooms_error{error_code::invalid_argument, "room data must be a map"};
   if (nesting_depth(cmd.data) > lims->max_depth)
     return rooms_error{error_code::invalid_argument,
-                       fmt::format("room data nests deeper than {} levels", lims->max_depth)};
+                       fmt::format("room data nests maps and arrays deeper than the limit of {} levels",
+                                   lims->max_depth)};
   const std::size_t bytes = packed_size(cmd.data);
   if (bytes > lims->max_data_bytes)
     return rooms_error{error_code::too_large, fmt::format("room data is {} bytes, the limit is {}",
@@ -112,7 +113,7 @@ result<room_outcome> room_state::edit(edit_command cmd) {
   std::uint64_t fingerprint = 0;
   if (cmd.key) {
     fingerprint = idempotency_keys::fingerprint(cmd.ops);
-    if (auto seen = keys_.find(*cmd.key)) {
+    if (auto seen = keys_.find(cmd.user, *cmd.key)) {
       if (seen->fingerprint != fingerprint)
         return rooms_error{error_code::key_reused,
                            fmt::format("key '{}' was used for different ops", *cmd.key)};
@@ -146,7 +147,7 @@ result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t f
   event["ops"] = std::move(cmd.ops);
   room_outcome outcome = changed(reply(), std::move(event));
   if (cmd.key) {
-    keys_.remember(*cmd.key, {fingerprint, version_});
+    keys_.remember(cmd.user, *cmd.key, {fingerprint, version_});
     outcome.change->key = std::move(cmd.key);
     outcome.change->fingerprint = fingerprint;
   }

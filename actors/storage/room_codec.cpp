@@ -46,7 +46,9 @@ class record_writer {
 void write_keys(record_writer& out, const std::vector<stored_key>& keys) {
   out.array(keys.size());
   for (const stored_key& key : keys) {
-    out.map(3);
+    out.map(4);
+    out.text("user");
+    out.text(key.user);
     out.text("key");
     out.text(key.key);
     out.text("fp");
@@ -160,7 +162,14 @@ std::optional<stored_key> read_key(const json& entry) {
   if (key == entry.end() || fp == entry.end() || ver == entry.end()) return std::nullopt;
   if (!key->is_string() || !fp->is_number_unsigned() || !ver->is_number_unsigned())
     return std::nullopt;
-  return stored_key{key->get<std::string>(), fp->get<std::uint64_t>(), ver->get<std::uint64_t>()};
+  // Records written before keys were scoped to users have no "user": those keys match nothing.
+  std::string user;
+  if (auto found = entry.find("user"); found != entry.end()) {
+    if (!found->is_string()) return std::nullopt;
+    user = found->get<std::string>();
+  }
+  return stored_key{std::move(user), key->get<std::string>(), fp->get<std::uint64_t>(),
+                    ver->get<std::uint64_t>()};
 }
 
 result<std::vector<stored_key>> read_keys(record_reader& in) {
@@ -170,7 +179,7 @@ result<std::vector<stored_key>> read_keys(record_reader& in) {
   out.reserve(keys->size());
   for (const json& entry : *keys) {
     auto key = read_key(entry);
-    if (!key) return in.error("an idempotency key is not {key: str, fp: uint, ver: uint}");
+    if (!key) return in.error("an idempotency key is not {user: str, key: str, fp: uint, ver: uint}");
     out.push_back(std::move(*key));
   }
   return out;

@@ -1,6 +1,6 @@
-// The public RFC 6902 suite (json-patch-tests, see
-// ../shared/conformance/json-patch-tests/SOURCE.md) run through apply_edit as SOURCE.md says: each
-// doc wrapped as {"doc": doc}, every path and from that is a JSON Pointer prefixed with "/doc".
+// The public RFC 6902 suite (tests/conformance/json-patch-tests, see its README.md) run through
+// apply_edit as that README says: each doc wrapped as {"doc": doc}, every path and from that is a
+// JSON Pointer prefixed with "/doc".
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -14,7 +14,7 @@ using rooms::json;
 
 namespace {
 
-const std::string suite_dir = std::string{ROOMS_SHARED_DIR} + "/conformance/json-patch-tests/";
+const std::string suite_dir = std::string{ROOMS_CONFORMANCE_DIR} + "/";
 
 json load(const std::string& name) {
   std::ifstream in(suite_dir + name);

@@ -148,6 +148,50 @@ BOOST_AUTO_TEST_CASE(malformed_requests_keep_the_connection, *cluster_case) {
   BOOST_TEST(!socket.closed());
 }
 
+// A connection that opens with text gets one error notification naming what arrived, then the
+// node closes it; sent whole or a byte at a time.
+struct text_opening {
+  const char* bytes;
+  const char* named;
+};
+
+const text_opening text_openings[] = {
+    {"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", "an HTTP request ('GET / HTTP/1.1')"},
+    {"POST /rpc HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", "an HTTP request ('POST /rpc"},
+    {R"({"jsonrpc": "2.0", "id": 1, "method": "ping", "params": []})" "\n", "JSON text ('{"},
+    {R"([0, 1, "ping", []])", "JSON text ('["},
+};
+
+BOOST_AUTO_TEST_CASE(text_instead_of_msgpack_gets_one_notice_and_a_close) {
+  node_process node;
+  for (const auto& opening : text_openings) {
+    for (bool byte_by_byte : {false, true}) {
+      raw_socket socket{node.port()};
+      const std::string_view bytes{opening.bytes};
+      if (byte_by_byte) {
+        for (char c : bytes) socket.send(std::string_view{&c, 1});
+      } else {
+        socket.send(bytes);
+      }
+      auto messages = socket.read_to_end(10s);
+      BOOST_TEST(socket.closed(), opening.bytes);
+      BOOST_REQUIRE_EQUAL(messages.size(), 1u);
+      BOOST_TEST(messages[0][0] == 2);
+      BOOST_TEST(messages[0][1] == "error");
+      BOOST_TEST(messages[0][2][0]["code"] == "invalid_argument");
+      const auto message = messages[0][2][0]["message"].get<std::string>();
+      BOOST_TEST(message.find(opening.named) != std::string::npos, message);
+      BOOST_TEST(message.find("MessagePack-RPC") != std::string::npos, message);
+    }
+  }
+  // The node still serves MessagePack, including a first byte that starts like a method name.
+  raw_socket socket{node.port()};
+  socket.send(pack(json{0, 1, "ping", json::array()}));
+  auto messages = socket.read(1, 10s);
+  BOOST_REQUIRE_EQUAL(messages.size(), 1u);
+  BOOST_TEST(result_of(messages[0], 1)["pong"] == true);
+}
+
 BOOST_AUTO_TEST_CASE(a_half_closed_connection_gets_all_its_answers, *cluster_case) {
   node_process node;
   raw_socket socket{node.port()};

@@ -48,9 +48,65 @@ const bad_case bad_cases[] = {
     {"frobnicate", R"({})", error_code::unknown_method},
 };
 
+struct unknown_case {
+  const char* method;
+  const char* params;
+  const char* message;
+};
+
+std::ostream& operator<<(std::ostream& out, const unknown_case& c) {
+  return out << c.method << " " << c.params;
+}
+
+// Every method refuses an argument it does not know, by name, with the likely one when close.
+const unknown_case unknown_cases[] = {
+    {"edit", R"({"room": "r", "user": "a", "ops": [], "if_verison": 1})",
+     "unknown argument 'if_verison' of edit; did you mean 'if_version'?"},
+    {"edit", R"({"room": "r", "user": "a", "ops": [], "idempotency_key": "x"})",
+     "unknown argument 'idempotency_key' of edit; did you mean 'key'?"},
+    {"edit", R"({"room": "r", "user": "a", "ops": [], "keys": "x"})",
+     "unknown argument 'keys' of edit; did you mean 'key'?"},
+    {"edit", R"({"room": "r", "user": "a", "op": []})",
+     "unknown argument 'op' of edit; did you mean 'ops'?"},
+    {"edit", R"({"room": "r", "user": "a", "ops": [], "replay": "version"})",
+     "unknown argument 'replay' of edit; did you mean 'reply'?"},
+    {"create", R"({"user": "a", "dta": {}})", "unknown argument 'dta' of create; did you mean 'data'?"},
+    {"create", R"({"owner": "a"})",
+     "unknown argument 'owner' of create; create takes user, data"},
+    {"delete", R"({"room": "r", "usr": "a"})",
+     "unknown argument 'usr' of delete; did you mean 'user'?"},
+    {"join", R"({"room_id": "r", "user": "a"})",
+     "unknown argument 'room_id' of join; did you mean 'room'?"},
+    {"leave", R"({"room": "r", "user": "a", "force": true})",
+     "unknown argument 'force' of leave; leave takes room, user"},
+    {"get", R"({"room": "r", "user": "a"})", "unknown argument 'user' of get; get takes room"},
+    {"subscribe", R"({"room": "r", "snce": 3})",
+     "unknown argument 'snce' of subscribe; did you mean 'since'?"},
+    {"unsubscribe", R"({"rooms": "r"})",
+     "unknown argument 'rooms' of unsubscribe; did you mean 'room'?"},
+    {"hello", R"({"tokne": "t"})", "unknown argument 'tokne' of hello; did you mean 'token'?"},
+    {"ping", R"({"x": 1})", "unknown argument 'x' of ping; ping takes no arguments"},
+    {"stats", R"({"verbose": true})",
+     "unknown argument 'verbose' of stats; stats takes no arguments"},
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(command_parser)
+
+BOOST_DATA_TEST_CASE(unknown_arguments_are_refused_by_name,
+                     boost::unit_test::data::make(unknown_cases), c) {
+  auto parsed = parse_command(c.method, json::parse(c.params));
+  BOOST_REQUIRE(!parsed.ok());
+  BOOST_TEST((parsed.error().code == error_code::invalid_argument));
+  BOOST_TEST(parsed.error().message == c.message);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_method_is_named_before_its_arguments) {
+  auto parsed = parse_command("frobnicate", json{{"x", 1}});
+  BOOST_REQUIRE(!parsed.ok());
+  BOOST_TEST((parsed.error().code == error_code::unknown_method));
+}
 
 BOOST_DATA_TEST_CASE(malformed_arguments_are_refused, boost::unit_test::data::make(bad_cases), c) {
   auto parsed = parse_command(c.method, json::parse(c.params));
@@ -65,8 +121,7 @@ BOOST_AUTO_TEST_CASE(an_edit_with_every_option) {
                                            {"ops", json::array({{{"op", "test"}}})},
                                            {"if_version", 3},
                                            {"key", "k-1"},
-                                           {"reply", "version"},
-                                           {"unknown", "ignored"}});
+                                           {"reply", "version"}});
   BOOST_REQUIRE(parsed.ok());
   const auto& cmd = std::get<edit_command>(std::get<room_command>(*parsed));
   BOOST_TEST(cmd.room == room);

@@ -408,6 +408,56 @@ BOOST_AUTO_TEST_CASE(params_nested_past_the_data_depth_are_a_request_error) {
   const auto result = decode_one(nested_request(7), shallow);
   BOOST_REQUIRE(std::holds_alternative<request_error>(result));
   BOOST_TEST(to_string(std::get<request_error>(result).error.code) == "invalid_argument");
+  // The message names the data's own limit, not the frame's allowance around it.
+  BOOST_TEST(std::get<request_error>(result).error.message ==
+             "a value nests maps and arrays deeper than the limit of 4 levels");
+}
+
+BOOST_AUTO_TEST_CASE(a_message_nested_past_the_frame_names_the_data_limit) {
+  rpc_decoder decoder{limits{}};
+  decoder.feed(std::string(100, '\x91'));
+  const auto result = decoder.next();
+  BOOST_REQUIRE(std::holds_alternative<fatal_error>(result));
+  const auto& message = std::get<fatal_error>(result).error.message;
+  BOOST_TEST(message.find("at most 64 levels") != std::string::npos, message);
+}
+
+BOOST_AUTO_TEST_CASE(an_http_request_is_one_fatal_error) {
+  for (bool byte_by_byte : {false, true}) {
+    rpc_decoder decoder{limits{}};
+    const std::string text = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    if (byte_by_byte) {
+      for (std::size_t i = 0; i < text.size(); ++i) {
+        decoder.feed(text.substr(i, 1));
+        if (i < 3) {
+          BOOST_TEST(std::holds_alternative<need_more>(decoder.next()));
+          BOOST_TEST(decoder.inside_message());
+        }
+      }
+    } else {
+      decoder.feed(text);
+    }
+    const auto result = decoder.next();
+    BOOST_TEST(fatal_code(result) == "invalid_argument");
+    BOOST_TEST(std::get<fatal_error>(result).error.message.find("an HTTP request") !=
+               std::string::npos);
+    BOOST_TEST(fatal_code(decoder.next()) == "invalid_argument");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(json_text_is_one_fatal_error) {
+  const auto result = decode_one(R"({"jsonrpc": "2.0", "method": "ping"})");
+  BOOST_TEST(fatal_code(result) == "invalid_argument");
+  BOOST_TEST(std::get<fatal_error>(result).error.message.find("JSON text") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(text_after_the_first_message_is_msgpack_again) {
+  // Only a connection's opening is sniffed: later fixints are ordinary (malformed) messages.
+  rpc_decoder decoder{limits{}};
+  const auto results = decode_all(decoder, request_bytes(1) + "{");
+  BOOST_REQUIRE(results.size() == 3u);
+  BOOST_TEST(as_request(results[0]).msgid == 1u);
+  BOOST_TEST(std::holds_alternative<stream_error>(results[1]));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -66,6 +66,20 @@ BOOST_AUTO_TEST_CASE(restored_keys_still_replay_and_detect_reuse) {
   BOOST_TEST((reused.error().code == error_code::key_reused));
 }
 
+BOOST_AUTO_TEST_CASE(restored_keys_keep_their_users) {
+  history h;
+  auto restored = room_state::restore(h.image_at_3, h.records, shared_limits());
+  restored->join({"r1", "carol"});
+  // bob's keys, from the image (k1) and from replay (k2), are not carol's.
+  auto k1 = restored->edit(keyed_set("carol", 1, "k1"));
+  BOOST_REQUIRE(k1.ok());
+  BOOST_TEST(!k1->result.contains("replayed"));
+  auto k2 = restored->edit(keyed_set("carol", 3, "k2"));
+  BOOST_REQUIRE(k2.ok());
+  BOOST_TEST(!k2->result.contains("replayed"));
+  BOOST_TEST(restored->image().keys.back().user == "carol");
+}
+
 BOOST_AUTO_TEST_CASE(the_latest_image_alone_rebuilds_the_room_without_old_events) {
   history h;
   auto restored = room_state::restore(h.room.image(), {}, shared_limits());

@@ -246,6 +246,33 @@ BOOST_AUTO_TEST_CASE(a_remembered_key_is_answered_before_membership_and_if_versi
   BOOST_TEST(replay->result["version"] == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(a_key_is_scoped_to_its_user) {
+  auto room = make_room();
+  room.join({"r1", "bob"});
+  auto alice = edit_of("alice", json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}));
+  alice.key = "move-1";
+  BOOST_TEST(room.edit(alice)->result["version"] == 3u);
+  // Bob happens to choose the same key and the same ops: his edit is his own, and applies.
+  auto bob = alice;
+  bob.user = "bob";
+  auto applied = room.edit(bob);
+  BOOST_REQUIRE(applied.ok());
+  BOOST_TEST(!applied->result.contains("replayed"));
+  BOOST_TEST(applied->result["version"] == 4u);
+  BOOST_TEST(room.data() == json({{"n", 2}}));
+  // Other ops under that key: not key_reused for a user who never used it.
+  bob.key = "move-2";
+  BOOST_REQUIRE(room.edit(bob).ok());
+  alice.key = "move-2";
+  alice.ops = json::array({set_op("/other", 1)});
+  BOOST_TEST(room.edit(alice)->result["version"] == 6u);
+  // Each user's retry still replays their own edit.
+  auto retry = edit_of("bob", json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}));
+  retry.key = "move-1";
+  BOOST_TEST(room.edit(retry)->result == json({{"room", "r1"}, {"version", 4}, {"replayed", true}}));
+  BOOST_TEST(room.version() == 6u);
+}
+
 BOOST_AUTO_TEST_CASE(identical_ops_ignore_map_order_but_not_types) {
   auto room = make_room();
   auto cmd = edit_of("alice", json::parse(R"([{"op":"set","path":"/a","value":{"x":1,"y":2}}])"));

@@ -25,6 +25,7 @@ void check_same(const room_image& a, const room_image& b) {
   BOOST_TEST(a.version == b.version);
   BOOST_TEST_REQUIRE(a.keys.size() == b.keys.size());
   for (std::size_t i = 0; i < a.keys.size(); ++i) {
+    BOOST_TEST(a.keys[i].user == b.keys[i].user);
     BOOST_TEST(a.keys[i].key == b.keys[i].key);
     BOOST_TEST(a.keys[i].fingerprint == b.keys[i].fingerprint);
     BOOST_TEST(a.keys[i].version == b.keys[i].version);
@@ -94,6 +95,15 @@ BOOST_DATA_TEST_CASE(data_of_any_type_keeps_its_type, bdata::make(scalar_documen
   auto decoded = decode_room_image(encode_room_image(image));
   BOOST_TEST_REQUIRE(decoded.ok());
   BOOST_TEST(identical(decoded->data, data), data.dump());
+}
+
+BOOST_AUTO_TEST_CASE(a_key_stored_before_keys_had_users_reads_with_no_user) {
+  auto decoded =
+      decode_room_image(image_with(json({{"keys", {{{"key", "k"}, {"fp", 1}, {"ver", 1}}}}})));
+  BOOST_TEST_REQUIRE(decoded.ok(), (decoded.ok() ? "" : decoded.error().message));
+  BOOST_TEST_REQUIRE(decoded->keys.size() == 1u);
+  BOOST_TEST(decoded->keys[0].user == "");
+  BOOST_TEST(decoded->keys[0].key == "k");
 }
 
 BOOST_DATA_TEST_CASE(events_round_trip_with_and_without_a_key, bdata::make({false, true}), keyed) {

@@ -105,7 +105,7 @@ inline room_image sample_image(const std::string& id, std::uint64_t version = 1)
   image.members = {"owner-1", "member-2"};
   image.data = every_type_document();
   image.version = version;
-  image.keys = {{"key-a", 0xffffffffffffffffu, version}, {"key-b", 7, version}};
+  image.keys = {{"alice", "key-a", 0xffffffffffffffffu, version}, {"bob", "key-b", 7, version}};
   return image;
 }
 
