@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <vector>
@@ -24,8 +25,9 @@ struct split_line {
   bool compact = false;
 };
 
-constexpr std::array<std::string_view, 8> value_options = {
-    "--host", "--port", "--token", "--timeout", "--if-version", "--key", "--ops", "--since"};
+constexpr std::array<std::string_view, 9> value_options = {
+    "--host", "--port", "--token", "--timeout", "--if-version", "--key", "--ops", "--since",
+    "--field"};
 
 // The commands whose operands are plain strings, named as the method's arguments.
 struct plain_command {
@@ -84,21 +86,40 @@ const std::string* find(const split_line& line, std::string_view name) {
   return found == line.values.end() ? nullptr : &found->second;
 }
 
-result<cli_options> options_from(const split_line& line) {
+// An option's value from the line, else from its environment variable: the value and the name
+// to blame when it is wrong.
+struct setting {
+  std::string value;
+  std::string source;
+};
+
+std::optional<setting> setting_of(const split_line& line, std::string_view option,
+                                  const char* variable, environment_reader environment) {
+  if (const auto* value = find(line, option)) return setting{*value, std::string{option}};
+  if (auto value = environment(variable)) return setting{std::move(*value), variable};
+  return std::nullopt;
+}
+
+result<cli_options> options_from(const split_line& line, environment_reader environment) {
   cli_options options;
   options.compact = line.compact;
-  if (const auto* host = find(line, "--host")) options.host = *host;
-  if (const auto* token = find(line, "--token")) options.token = *token;
-  if (const auto* text = find(line, "--port")) {
-    auto port = parse_number(*text, "--port", std::numeric_limits<std::uint16_t>::max());
+  if (auto host = setting_of(line, "--host", "ROOMS_HOST", environment)) {
+    if (host->value.empty()) return usage_error(fmt::format("{} is empty", host->source));
+    options.host = host->value;
+  }
+  if (auto token = setting_of(line, "--token", "ROOMS_TOKEN", environment))
+    options.token = token->value;
+  if (auto text = setting_of(line, "--port", "ROOMS_PORT", environment)) {
+    auto port = parse_number(text->value, text->source, std::numeric_limits<std::uint16_t>::max());
     if (!port) return port.error();
     options.port = static_cast<std::uint16_t>(*port);
   }
-  if (const auto* text = find(line, "--timeout")) {
-    auto milliseconds = parse_number(*text, "--timeout (milliseconds)", 1u << 30);
+  if (auto text = setting_of(line, "--timeout", "ROOMS_TIMEOUT", environment)) {
+    auto milliseconds = parse_number(text->value, text->source + " (milliseconds)", 1u << 30);
     if (!milliseconds) return milliseconds.error();
     options.timeout = std::chrono::milliseconds{*milliseconds};
   }
+  if (const auto* field = find(line, "--field")) options.field = *field;
   return options;
 }
 
@@ -217,10 +238,31 @@ std::optional<rooms_error> misplaced_option(const split_line& line) {
 
 }  // namespace
 
-result<cli_invocation> parse_cli(int argc, const char* const* argv) {
+std::optional<std::string> process_environment(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr) return std::nullopt;
+  return std::string{value};
+}
+
+const json* select_field(const json& result, const std::string& field) {
+  if (!field.starts_with('/')) {
+    if (!result.is_object()) return nullptr;
+    const auto found = result.find(field);
+    return found == result.end() ? nullptr : &*found;
+  }
+  try {
+    const json::json_pointer pointer{field};
+    return result.contains(pointer) ? &result.at(pointer) : nullptr;
+  } catch (const json::exception&) {
+    return nullptr;
+  }
+}
+
+result<cli_invocation> parse_cli(int argc, const char* const* argv,
+                                 environment_reader environment) {
   auto line = split(argc, argv);
   if (!line) return line.error();
-  auto options = options_from(*line);
+  auto options = options_from(*line, environment);
   if (!options) return options.error();
   if (line->help) return cli_invocation{*options, help_command{}};
   if (line->words.empty()) return usage_error("no command given (see --help)");
@@ -255,18 +297,22 @@ commands:
   stats | ping                         the node's counters | a liveness check
   call METHOD [PARAMS_JSON]            any method with a map of named arguments
 
-options:
-  --host HOST        node address (default 127.0.0.1)
-  --port PORT        node client port (default 7420)
-  --token TOKEN      send `hello` with this token first
-  --timeout MS       how long to wait for each answer (default 10000)
+options (anywhere on the line):
+  --host HOST        node address (default 127.0.0.1; or set ROOMS_HOST)
+  --port PORT        node client port (default 7420; or set ROOMS_PORT)
+  --token TOKEN      send `hello` with this token first (or set ROOMS_TOKEN)
+  --timeout MS       how long to wait for each answer (default 10000; or set ROOMS_TIMEOUT)
   --if-version N     edit only if the room is at version N
-  --key K            idempotency key of the edit
-  --compact          print results on one line
+  --key K            idempotency key of the edit (scoped to the room and USER)
+  --field NAME       print only this member of the result, a string without quotes
+                     (NAME is a key, or a JSON Pointer such as /data/cells)
+  --compact          print results on one line (default: indented JSON)
   --help             this text
 
-Values are JSON: `5` is an integer, `5.0` a float, `"x"` a string. MessagePack binary is
-written {"$binary": "<base64>"}, in values given and in everything printed.
+Values are JSON: `5` is an integer, `5.0` a float, `"x"` a string (in a shell: '"x"').
+MessagePack binary is written {"$binary": "<base64>"}, in values given and in everything
+printed; a float that JSON cannot write prints as NaN, Infinity or -Infinity.
+Example: ROOM=$(rooms-cli create alice '{"cells": {}}' --field room)
 Exit status: 0 success, 1 error (printed as `error: CODE: MESSAGE`), 2 usage error.
 )";
 }

@@ -25,6 +25,9 @@ struct cli_options {
   /// Results on one line instead of indented.
   bool compact = false;
   std::chrono::milliseconds timeout{10000};
+  /// `--field NAME`: print only that member of the result (a JSON Pointer when it starts
+  /// with '/').
+  std::optional<std::string> field;
 };
 
 /// One request and its printed result.
@@ -46,8 +49,20 @@ struct cli_invocation {
   std::variant<help_command, call_command, watch_command> command;
 };
 
-/// Reads the arguments after the program name. Errors are usage errors (`invalid_argument`).
-result<cli_invocation> parse_cli(int argc, const char* const* argv);
+/// Reads the environment's defaults (ROOMS_HOST, ROOMS_PORT, ROOMS_TOKEN, ROOMS_TIMEOUT), or
+/// nothing for a variable that is unset.
+using environment_reader = std::optional<std::string> (*)(const char* name);
+
+/// The process environment (std::getenv).
+std::optional<std::string> process_environment(const char* name);
+
+/// Reads the arguments after the program name; options on the line win over the environment.
+/// Errors are usage errors (`invalid_argument`).
+result<cli_invocation> parse_cli(int argc, const char* const* argv,
+                                 environment_reader environment = process_environment);
+
+/// The member of `result` that `--field` names: a top-level key, or a JSON Pointer.
+const json* select_field(const json& result, const std::string& field);
 
 /// The text of `rooms-cli --help`.
 std::string_view usage();

@@ -2,6 +2,7 @@
 #include "tools/cli_json.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/core.h>
 
@@ -41,9 +42,16 @@ int sextet(char c) {
 
 result<json> parse_json_argument(std::string_view text, std::string_view what) {
   json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded())
-    return rooms_error{error_code::invalid_argument,
-                       fmt::format("{} is not valid JSON: {}", what, text)};
+  if (value.is_discarded()) {
+    std::string message = fmt::format("{} is not valid JSON: {}", what, text);
+    // The usual cause: a string written bare, or its quotes eaten by the shell.
+    if (!text.empty() && text.front() != '"' && text.front() != '{' && text.front() != '[')
+      message += fmt::format(
+          "; a JSON string needs double quotes, which the shell keeps inside single quotes: "
+          "'\"{}\"'",
+          text);
+    return rooms_error{error_code::invalid_argument, std::move(message)};
+  }
   if (!decode_binary_forms(value))
     return rooms_error{error_code::invalid_argument,
                        fmt::format("{} holds a \"$binary\" that is not base64", what)};
@@ -63,8 +71,48 @@ json to_printable(const json& value) {
   return out;
 }
 
+namespace {
+
+std::string scalar_text(const json& value) {
+  if (value.is_number_float()) {
+    const double number = value.get<double>();
+    if (std::isnan(number)) return "NaN";
+    if (std::isinf(number)) return number > 0 ? "Infinity" : "-Infinity";
+  }
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// nlohmann's layout (compact, or two spaces per level), with the non-finite floats that its
+// dump() would print as null written as NaN, Infinity and -Infinity.
+void write_text(std::string& out, const json& value, bool compact, std::size_t indent) {
+  if (value.is_binary()) return write_text(out, to_printable(value), compact, indent);
+  if (!value.is_structured() || value.empty()) {
+    out += value.is_structured() ? (value.is_object() ? "{}" : "[]") : scalar_text(value);
+    return;
+  }
+  const bool is_object = value.is_object();
+  out += is_object ? '{' : '[';
+  bool first = true;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (!first) out += ',';
+    first = false;
+    if (!compact) out += '\n' + std::string(indent + 2, ' ');
+    if (is_object) {
+      out += json(it.key()).dump(-1, ' ', false, json::error_handler_t::replace);
+      out += compact ? ":" : ": ";
+    }
+    write_text(out, *it, compact, indent + 2);
+  }
+  if (!compact) out += '\n' + std::string(indent, ' ');
+  out += is_object ? '}' : ']';
+}
+
+}  // namespace
+
 std::string to_text(const json& value, bool compact) {
-  return to_printable(value).dump(compact ? -1 : 2, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  write_text(out, value, compact, 0);
+  return out;
 }
 
 std::string base64_encode(const std::vector<std::uint8_t>& bytes) {

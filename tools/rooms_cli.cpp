@@ -33,9 +33,37 @@ void print_line(const json& value, bool compact) {
   std::cout << to_text(value, compact) << std::endl;
 }
 
+// The result, or with --field its member: a string member alone and unquoted, so that
+// `ROOM=$(rooms-cli create alice --field room)` captures the id.
+int print_result(const json& answer, const cli_options& options) {
+  if (!options.field) {
+    print_line(answer, options.compact);
+    return 0;
+  }
+  const json* value = select_field(answer, *options.field);
+  if (value == nullptr) {
+    std::cerr << fmt::format("error: the result has no field '{}': {}\n", *options.field,
+                             to_text(answer, /*compact=*/true));
+    return exit_failure;
+  }
+  if (value->is_string())
+    std::cout << value->get_ref<const std::string&>() << std::endl;
+  else
+    print_line(*value, options.compact);
+  return 0;
+}
+
 result<rooms_client> open_session(const cli_options& options) {
   auto client = rooms_client::connect(options.host, options.port, options.timeout);
-  if (!client || !options.token) return client;
+  if (!client) {
+    // Say what to do about it: nothing answers there, or the address is wrong.
+    return rooms_error{client.error().code,
+                       fmt::format("{}: no Rooms node answers at {}:{} (start one with "
+                                   "tools/run-node.sh, or point rooms-cli at yours with "
+                                   "--host/--port or ROOMS_HOST/ROOMS_PORT)",
+                                   client.error().message, options.host, options.port)};
+  }
+  if (!options.token) return client;
   auto hello =
       client->call("hello", {{"token", *options.token}, {"client", "rooms-cli"}}, options.timeout);
   if (!hello) return hello.error();
@@ -45,8 +73,7 @@ result<rooms_client> open_session(const cli_options& options) {
 int run_call(rooms_client& client, const call_command& call, const cli_options& options) {
   auto answer = client.call(call.method, call.params, options.timeout);
   if (!answer) return fail(answer.error());
-  print_line(*answer, options.compact);
-  return 0;
+  return print_result(*answer, options);
 }
 
 // What follows one event or notification while watching.
@@ -136,6 +163,10 @@ int run_watch(rooms_client& client, const watch_command& watch, const cli_option
 }
 
 int run(const cli_invocation& invocation) {
+  if (invocation.options.field && std::holds_alternative<watch_command>(invocation.command)) {
+    std::cerr << "error: --field applies to commands with one result, not watch\n";
+    return exit_usage;
+  }
   if (std::holds_alternative<help_command>(invocation.command)) {
     std::cout << usage();
     return 0;
