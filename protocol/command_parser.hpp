@@ -15,8 +15,8 @@ inline constexpr std::size_t max_user_bytes = 256;
 inline constexpr std::size_t max_key_bytes = 128;
 
 /// `params` is the map of named arguments (an object). Errors: `unknown_method`,
-/// `invalid_argument` (unknown, missing or mistyped argument; a user id that is not 1 to 256 bytes of
-/// UTF-8; a key that is not 1 to 128 bytes; create data that is not a map).
+/// `invalid_argument` (unknown, missing or mistyped argument; a user id that is not 1 to 256 bytes
+/// of UTF-8; a key that is not 1 to 128 bytes; create data that is not a map).
 result<command> parse_command(std::string_view method, const json& params);
 
 /// True for the methods of PROTOCOL.md section 4.

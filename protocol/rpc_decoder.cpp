@@ -250,10 +250,11 @@ std::optional<rooms_error> rpc_decoder::refusal(frame_scanner::verdict status) c
           error_code::too_large,
           fmt::format("a message is larger than the limit of {} bytes", max_message_bytes_)};
     case frame_scanner::verdict::too_deep:
-      return rooms_error{error_code::too_large,
-                         fmt::format("a message nests arrays and maps too deep: room data may "
-                                     "nest at most {} levels (the limit), a request's frame {} more",
-                                     max_nesting_ - frame_nesting, frame_nesting)};
+      return rooms_error{
+          error_code::too_large,
+          fmt::format("a message nests arrays and maps too deep: room data may "
+                      "nest at most {} levels (the limit), a request's frame {} more",
+                      max_nesting_ - frame_nesting, frame_nesting)};
   }
   return std::nullopt;
 }

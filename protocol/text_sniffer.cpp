@@ -10,9 +10,8 @@ namespace rooms {
 namespace {
 
 // Request methods of HTTP/1.x, and "PRI", which starts HTTP/2's connection preface.
-constexpr std::string_view http_methods[] = {"GET ",     "HEAD ",    "POST ",  "PUT ",
-                                             "DELETE ",  "CONNECT ", "OPTIONS ", "TRACE ",
-                                             "PATCH ",   "PRI "};
+constexpr std::string_view http_methods[] = {"GET ",     "HEAD ",    "POST ",  "PUT ",   "DELETE ",
+                                             "CONNECT ", "OPTIONS ", "TRACE ", "PATCH ", "PRI "};
 
 // The first line of what arrived, at most 60 bytes, with anything but printable ASCII as '?'.
 std::string quote(std::string_view bytes) {

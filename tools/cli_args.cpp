@@ -25,9 +25,9 @@ struct split_line {
   bool compact = false;
 };
 
-constexpr std::array<std::string_view, 9> value_options = {
-    "--host", "--port", "--token", "--timeout", "--if-version", "--key", "--ops", "--since",
-    "--field"};
+constexpr std::array<std::string_view, 9> value_options = {"--host",    "--port",       "--token",
+                                                           "--timeout", "--if-version", "--key",
+                                                           "--ops",     "--since",      "--field"};
 
 // The commands whose operands are plain strings, named as the method's arguments.
 struct plain_command {

@@ -40,7 +40,8 @@ result<room_state> room_state::restore(room_image image, std::vector<event_recor
   room_state room{image.id, image.owner, document{std::move(image.data), bytes}, std::move(lims)};
   room.members_ = member_list{std::move(image.members)};
   room.version_ = image.version;
-  for (auto& key : image.keys) room.keys_.remember(key.user, key.key, {key.fingerprint, key.version});
+  for (auto& key : image.keys)
+    room.keys_.remember(key.user, key.key, {key.fingerprint, key.version});
   std::uint64_t previous = 0;
   for (auto& record : records) {
     if (!is_well_formed(record.event)) return corrupt(room.id_, "malformed event record");

@@ -34,9 +34,10 @@ result<room_state> room_state::create(std::string id, create_command cmd,
   if (!cmd.data.is_object())
     return rooms_error{error_code::invalid_argument, "room data must be a map"};
   if (nesting_depth(cmd.data) > lims->max_depth)
-    return rooms_error{error_code::invalid_argument,
-                       fmt::format("room data nests maps and arrays deeper than the limit of {} levels",
-                                   lims->max_depth)};
+    return rooms_error{
+        error_code::invalid_argument,
+        fmt::format("room data nests maps and arrays deeper than the limit of {} levels",
+                    lims->max_depth)};
   const std::size_t bytes = packed_size(cmd.data);
   if (bytes > lims->max_data_bytes)
     return rooms_error{error_code::too_large, fmt::format("room data is {} bytes, the limit is {}",

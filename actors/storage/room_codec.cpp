@@ -179,7 +179,8 @@ result<std::vector<stored_key>> read_keys(record_reader& in) {
   out.reserve(keys->size());
   for (const json& entry : *keys) {
     auto key = read_key(entry);
-    if (!key) return in.error("an idempotency key is not {user: str, key: str, fp: uint, ver: uint}");
+    if (!key)
+      return in.error("an idempotency key is not {user: str, key: str, fp: uint, ver: uint}");
     out.push_back(std::move(*key));
   }
   return out;

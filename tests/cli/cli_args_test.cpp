@@ -37,8 +37,10 @@ result<cli_invocation> parse(std::vector<const char*> words,
 BOOST_AUTO_TEST_SUITE(cli_args)
 
 BOOST_AUTO_TEST_CASE(host_and_port_come_from_the_environment_unless_given) {
-  auto from_env = parse({"ping"}, {{"ROOMS_HOST", "10.1.2.3"}, {"ROOMS_PORT", "7500"},
-                                   {"ROOMS_TOKEN", "t"}, {"ROOMS_TIMEOUT", "250"}});
+  auto from_env = parse({"ping"}, {{"ROOMS_HOST", "10.1.2.3"},
+                                   {"ROOMS_PORT", "7500"},
+                                   {"ROOMS_TOKEN", "t"},
+                                   {"ROOMS_TIMEOUT", "250"}});
   BOOST_REQUIRE(from_env.ok());
   BOOST_TEST(from_env->options.host == "10.1.2.3");
   BOOST_TEST(from_env->options.port == 7500);
@@ -109,7 +111,8 @@ BOOST_AUTO_TEST_CASE(non_finite_floats_print_as_such) {
 }
 
 BOOST_AUTO_TEST_CASE(printing_matches_the_usual_json_layout) {
-  const json value = json::parse(R"({"e":{},"l":[],"n":[1,{"x":"y\"z"}],"s":"\u00e9","u":18446744073709551615})");
+  const json value =
+      json::parse(R"({"e":{},"l":[],"n":[1,{"x":"y\"z"}],"s":"\u00e9","u":18446744073709551615})");
   BOOST_TEST(to_text(value, true) == value.dump());
   BOOST_TEST(to_text(value, false) == value.dump(2));
   const json binary = {{"b", json::binary({1, 2, 3})}};

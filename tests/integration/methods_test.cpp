@@ -120,13 +120,13 @@ BOOST_AUTO_TEST_CASE(a_misspelt_argument_never_makes_a_plain_edit, *cluster_case
   auto client = node.connect();
   const std::string room = create_room(client, "alice", {{"n", 0}});
   json ops = json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}});
-  auto typo = client.call("edit", {{"room", room}, {"user", "alice"}, {"ops", ops},
-                                   {"if_verison", 1}});
+  auto typo =
+      client.call("edit", {{"room", room}, {"user", "alice"}, {"ops", ops}, {"if_verison", 1}});
   BOOST_TEST(code_of(typo) == "invalid_argument");
   BOOST_TEST(typo.error().message ==
              "unknown argument 'if_verison' of edit; did you mean 'if_version'?");
-  auto wrong_name = client.call("edit", {{"room", room}, {"user", "alice"}, {"ops", ops},
-                                         {"idempotency_key", "x"}});
+  auto wrong_name = client.call(
+      "edit", {{"room", room}, {"user", "alice"}, {"ops", ops}, {"idempotency_key", "x"}});
   BOOST_TEST(code_of(wrong_name) == "invalid_argument");
   BOOST_TEST(wrong_name.error().message ==
              "unknown argument 'idempotency_key' of edit; did you mean 'key'?");
@@ -144,16 +144,16 @@ BOOST_AUTO_TEST_CASE(idempotency_keys_belong_to_room_and_user, *cluster_case) {
   must(client.call("join", {{"room", room}, {"user", "bob"}}));
   json ops = json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}});
   auto edit = [&](const std::string& user, const std::string& in_room) {
-    return client.call("edit", {{"room", in_room}, {"user", user}, {"ops", ops}, {"key", "move-1"},
-                                {"reply", "version"}});
+    return client.call(
+        "edit",
+        {{"room", in_room}, {"user", user}, {"ops", ops}, {"key", "move-1"}, {"reply", "version"}});
   };
   BOOST_TEST(must(edit("alice", room)) == (json{{"room", room}, {"version", 3}}));
   // Bob's move under the same key is his own move, not a replay of Alice's.
   BOOST_TEST(must(edit("bob", room)) == (json{{"room", room}, {"version", 4}}));
   BOOST_TEST(must(edit("alice", room)) ==
              (json{{"room", room}, {"version", 3}, {"replayed", true}}));
-  BOOST_TEST(must(edit("bob", room)) ==
-             (json{{"room", room}, {"version", 4}, {"replayed", true}}));
+  BOOST_TEST(must(edit("bob", room)) == (json{{"room", room}, {"version", 4}, {"replayed", true}}));
   // The same user and key in another room is another edit.
   const std::string other = create_room(client, "alice", {{"n", 0}});
   BOOST_TEST(must(edit("alice", other)) == (json{{"room", other}, {"version", 2}}));

@@ -158,7 +158,9 @@ struct text_opening {
 const text_opening text_openings[] = {
     {"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", "an HTTP request ('GET / HTTP/1.1')"},
     {"POST /rpc HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", "an HTTP request ('POST /rpc"},
-    {R"({"jsonrpc": "2.0", "id": 1, "method": "ping", "params": []})" "\n", "JSON text ('{"},
+    {R"({"jsonrpc": "2.0", "id": 1, "method": "ping", "params": []})"
+     "\n",
+     "JSON text ('{"},
     {R"([0, 1, "ping", []])", "JSON text ('["},
 };
 

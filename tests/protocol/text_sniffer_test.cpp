@@ -9,9 +9,9 @@ namespace rooms {
 BOOST_AUTO_TEST_SUITE(text_sniffer)
 
 BOOST_AUTO_TEST_CASE(http_request_lines_are_text) {
-  for (const char* line : {"GET / HTTP/1.1\r\n", "POST /x HTTP/1.0", "PUT /", "HEAD / ",
-                           "DELETE /r", "OPTIONS * HTTP/1.1", "PATCH /", "CONNECT a:1 ", "TRACE /",
-                           "PRI * HTTP/2.0\r\n"})
+  for (const char* line :
+       {"GET / HTTP/1.1\r\n", "POST /x HTTP/1.0", "PUT /", "HEAD / ", "DELETE /r",
+        "OPTIONS * HTTP/1.1", "PATCH /", "CONNECT a:1 ", "TRACE /", "PRI * HTTP/2.0\r\n"})
     BOOST_TEST((sniff_opening(line) == opening::http), line);
 }
 

@@ -269,7 +269,8 @@ BOOST_AUTO_TEST_CASE(a_key_is_scoped_to_its_user) {
   // Each user's retry still replays their own edit.
   auto retry = edit_of("bob", json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}));
   retry.key = "move-1";
-  BOOST_TEST(room.edit(retry)->result == json({{"room", "r1"}, {"version", 4}, {"replayed", true}}));
+  BOOST_TEST(room.edit(retry)->result ==
+             json({{"room", "r1"}, {"version", 4}, {"replayed", true}}));
   BOOST_TEST(room.version() == 6u);
 }
 
