@@ -19,7 +19,7 @@ BOOST_AUTO_TEST_CASE(ping_hello_and_stats) {
   BOOST_TEST(hello["features"] == json::array());
   BOOST_TEST(hello["node"] == pong["node"]);
   BOOST_TEST(hello["server"].is_string());
-  BOOST_TEST(hello.size() == 3u);
+  BOOST_TEST(hello.size() == 4u);
   json stats = must(client.call("stats"));
   for (const char* key : {"rooms", "connections", "subscriptions", "requests", "errors", "node"})
     BOOST_TEST(stats.contains(key), key);
