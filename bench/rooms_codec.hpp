@@ -1,4 +1,4 @@
-// rooms_codec: the wire_codec for a Rooms node (MessagePack-RPC, PROTOCOL.md sections 1, 5, 6),
+// rooms_codec: the wire_codec for a Rooms node (MessagePack-RPC, docs/protocol.md),
 // and, with `echo`, for the echo server that sends each request back unchanged.
 #pragma once
 

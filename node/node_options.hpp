@@ -1,4 +1,4 @@
-// node_options: roomsd's options (PROTOCOL.md section 9 and node/README.md), parsed from the
+// node_options: roomsd's options (docs/protocol.md and node/README.md), parsed from the
 // command line and from an optional configuration file in CAF's INI format, section [rooms].
 // The command line wins over the file. Every error names the option (and file), and the value.
 #pragma once

@@ -1,5 +1,5 @@
 // command_codec: a room command as MessagePack bytes, for calls that cross from one cluster node
-// to another (docs/cluster.md). The bytes are the wire form `[method, params]` of PROTOCOL.md
+// to another (docs/cluster.md). The bytes are the wire form `[method, params]` of docs/protocol.md
 // section 4, and the receiving node reads them with the same parser as a backend's request, so
 // a forwarded command means exactly what the backend sent.
 #pragma once

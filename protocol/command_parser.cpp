@@ -1,4 +1,4 @@
-// Checks the named arguments of each method (PROTOCOL.md sections 2 and 4) and builds the typed
+// Checks the named arguments of each method (docs/protocol.md) and builds the typed
 // command. Every failure is `invalid_argument` naming the argument, or `unknown_method`; an
 // argument the method does not know is refused by name, with the one it was probably meant to be.
 #include "protocol/command_parser.hpp"
@@ -197,7 +197,7 @@ struct method_spec {
 result<command> parse_ping(const json&) { return command{ping_command{}}; }
 result<command> parse_stats(const json&) { return command{stats_command{}}; }
 
-// Every method of PROTOCOL.md section 4 with the named arguments it knows.
+// Every method of docs/protocol.md with the named arguments it knows.
 const method_spec methods[] = {
     {"create", {"user", "data"}, parse_create},
     {"delete", {"room", "user"}, room_and_user<delete_command>},

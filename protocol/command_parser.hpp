@@ -1,5 +1,5 @@
 // Turns a request's method name and named-argument map into a typed command, checking every
-// argument's presence and type (PROTOCOL.md sections 1, 2 and 4). An argument the method does not
+// argument's presence and type (docs/protocol.md). An argument the method does not
 // know is `invalid_argument` naming it and, when one is close, the argument it was meant to be.
 #pragma once
 
@@ -10,7 +10,7 @@
 
 namespace rooms {
 
-/// Limits on identifiers, from PROTOCOL.md section 2 and 5.
+/// Limits on identifiers, from docs/protocol.md.
 inline constexpr std::size_t max_user_bytes = 256;
 inline constexpr std::size_t max_key_bytes = 128;
 
@@ -19,7 +19,7 @@ inline constexpr std::size_t max_key_bytes = 128;
 /// of UTF-8; a key that is not 1 to 128 bytes; create data that is not a map).
 result<command> parse_command(std::string_view method, const json& params);
 
-/// True for the methods of PROTOCOL.md section 4.
+/// True for the methods of docs/protocol.md.
 bool is_known_method(std::string_view method);
 
 /// True for a string of 1 to 256 bytes of valid UTF-8.

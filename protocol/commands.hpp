@@ -1,4 +1,4 @@
-// The protocol's methods as typed commands (PROTOCOL.md section 4), after their named arguments
+// The protocol's methods as typed commands (docs/protocol.md), after their named arguments
 // were checked by parse_command. Room data, ops and values are nlohmann::json documents that
 // hold MessagePack types losslessly (see msgpack_json.hpp).
 #pragma once

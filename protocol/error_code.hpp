@@ -1,4 +1,4 @@
-// The error codes of the wire protocol (PROTOCOL.md section 7), and their one mapping to the wire.
+// The error codes of the wire protocol (docs/protocol.md), and their one mapping to the wire.
 #pragma once
 
 #include <cstdint>

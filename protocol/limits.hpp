@@ -1,4 +1,4 @@
-// The node's configurable limits with their defaults (PROTOCOL.md section 7; docs/protocol.md
+// The node's configurable limits with their defaults (docs/protocol.md; docs/protocol.md
 // has the table). One struct, passed down from the node's configuration.
 #pragma once
 

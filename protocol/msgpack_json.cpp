@@ -1,4 +1,4 @@
-// MessagePack <-> nlohmann::json for room data, ops and arguments (PROTOCOL.md section 2; the
+// MessagePack <-> nlohmann::json for room data, ops and arguments (docs/protocol.md; the
 // type mapping is in msgpack_json.hpp). Encoding and sizing walk with an explicit stack, so no
 // document depth can exhaust the call stack; decoding recurses at most max_depth levels.
 #include "protocol/msgpack_json.hpp"

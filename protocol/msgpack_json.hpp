@@ -1,5 +1,5 @@
 // Lossless conversion between MessagePack (msgpack-c objects and bytes) and the nlohmann::json
-// documents that hold room data, ops and arguments (PROTOCOL.md section 2).
+// documents that hold room data, ops and arguments (docs/protocol.md).
 //
 // Type mapping, both ways: nil <-> null, bool <-> boolean, positive integer <-> number_unsigned,
 // negative integer <-> number_integer, float32/float64 <-> number_float (always written back as

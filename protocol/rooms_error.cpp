@@ -1,4 +1,4 @@
-// The wire form of an error (PROTOCOL.md section 1).
+// The wire form of an error (docs/protocol.md).
 #include "protocol/rooms_error.hpp"
 
 namespace rooms {

@@ -1,5 +1,5 @@
 // A failure as a value: the code, a human readable message, and the extra members of the wire
-// error map (PROTOCOL.md section 1: {"code", "message", ...}), such as "index" or "version".
+// error map (docs/protocol.md: {"code", "message", ...}), such as "index" or "version".
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // The streaming request decoder: header scanning against the limits, msgpack-c unpacking, and
-// the MessagePack-RPC message shapes (PROTOCOL.md sections 1 and 7).
+// the MessagePack-RPC message shapes (docs/protocol.md).
 #include "protocol/rpc_decoder.hpp"
 
 #include "protocol/command_parser.hpp"

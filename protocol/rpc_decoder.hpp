@@ -1,6 +1,6 @@
 // The streaming decoder of one connection's inbound bytes: MessagePack-RPC requests and
 // notifications from a backend, with the message-size and nesting limits checked before
-// msgpack-c allocates anything (PROTOCOL.md sections 1 and 7).
+// msgpack-c allocates anything (docs/protocol.md).
 #pragma once
 
 #include <cstddef>
@@ -158,7 +158,7 @@ class rpc_decoder {
   std::optional<rooms_error> pending_fatal_;
   std::optional<rooms_error> fatal_;
   /// False until the connection's first bytes told MessagePack from HTTP or JSON text; until
-  /// then they wait in opening_ (PROTOCOL.md section 7).
+  /// then they wait in opening_ (docs/protocol.md).
   bool opening_known_ = false;
   std::string opening_;
 };

@@ -1,5 +1,5 @@
 // The MessagePack-RPC frames, packed with msgpack-c around values packed by append_msgpack
-// (PROTOCOL.md section 1).
+// (docs/protocol.md).
 #include "protocol/rpc_encoder.hpp"
 #include "protocol/string_sink.hpp"
 

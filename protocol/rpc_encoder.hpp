@@ -1,5 +1,5 @@
 // Encoding of the MessagePack-RPC messages a node or a client sends: responses, error
-// responses, notifications and requests (PROTOCOL.md section 1).
+// responses, notifications and requests (docs/protocol.md).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Recognises a connection that opens with text instead of MessagePack-RPC: an HTTP request line
-// or JSON (PROTOCOL.md section 7). Every byte of such text is a valid MessagePack positive
+// or JSON (docs/protocol.md). Every byte of such text is a valid MessagePack positive
 // fixint, so without this the decoder would answer one `error` notification per byte.
 #pragma once
 

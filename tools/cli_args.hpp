@@ -1,5 +1,5 @@
 // rooms-cli's command line: options and commands, turned into the request to send
-// (PROTOCOL.md section 4 names the methods and their arguments).
+// (docs/protocol.md names the methods and their arguments).
 #pragma once
 
 #include <chrono>

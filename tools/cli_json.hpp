@@ -1,5 +1,5 @@
 // JSON as rooms-cli reads and prints it: MessagePack binary appears as {"$binary": "<base64>"}
-// both ways (docs/protocol.md lists the type mapping; PROTOCOL.md section 2 the value types).
+// both ways (docs/protocol.md lists the type mapping; docs/protocol.md the value types).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // rooms-cli: one-shot commands and `watch` for people, over the shared rooms_client
-// (PROTOCOL.md sections 4 and 6; `rooms-cli --help` lists the commands).
+// (docs/protocol.md; `rooms-cli --help` lists the commands).
 #include <csignal>
 #include <cstdio>
 #include <iostream>

@@ -1,4 +1,4 @@
-// Room ids: random UUIDs (version 4, RFC 4122) in canonical lowercase form (PROTOCOL.md
+// Room ids: random UUIDs (version 4, RFC 4122) in canonical lowercase form (docs/protocol.md
 // section 2), drawn from the kernel's random source.
 #pragma once
 

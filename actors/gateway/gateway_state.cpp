@@ -1,4 +1,4 @@
-// One connection's gateway logic: decode, authenticate, dispatch, relay (PROTOCOL.md 1 to 7).
+// One connection's gateway logic: decode, authenticate, dispatch, relay (docs/protocol.md).
 #include "actors/gateway/gateway_state.hpp"
 
 #include <algorithm>

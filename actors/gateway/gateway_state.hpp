@@ -1,6 +1,6 @@
 // gateway_state: everything one backend connection's gateway decides, as plain C++ (no CAF):
 // decoding, authentication, dispatch, in-flight calls, subscriptions and lagging
-// (PROTOCOL.md sections 1 to 7). gateway_actor wraps it; tests drive it with fakes.
+// (docs/protocol.md). gateway_actor wraps it; tests drive it with fakes.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // subscription_table: the rooms one connection follows, as its gateway sees them
-// (PROTOCOL.md section 6): which events to relay, and how many rooms count against the
+// (docs/protocol.md): which events to relay, and how many rooms count against the
 // connection's subscription limit. Plain C++, driven by gateway_state.
 #pragma once
 

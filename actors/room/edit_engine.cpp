@@ -1,4 +1,4 @@
-// The edit engine: every op of PROTOCOL.md section 5 applied in place on top of nlohmann's
+// The edit engine: every op of docs/protocol.md applied in place on top of nlohmann's
 // json_pointer parsing, with an undo log (edit_transaction) for atomicity.
 //
 // nlohmann's own json::patch() copies the whole document, patch_inplace() leaves a half-applied

@@ -1,6 +1,6 @@
 // The edit engine: applies an edit's ops to a room's data in place and atomically, with an undo
 // log, so that an edit costs what its ops touch, never a copy of the whole document.
-// The ops are PROTOCOL.md section 5: RFC 6902 add/remove/replace/move/copy/test, and our
+// The ops are docs/protocol.md: RFC 6902 add/remove/replace/move/copy/test, and our
 // set, merge (RFC 7386 at a path) and incr.
 #pragma once
 

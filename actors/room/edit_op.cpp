@@ -1,4 +1,4 @@
-// Parsing and checking one op of an edit (see edit_op.hpp; PROTOCOL.md section 5).
+// Parsing and checking one op of an edit (see edit_op.hpp; docs/protocol.md).
 #include "actors/room/edit_op.hpp"
 
 #include <array>

@@ -1,4 +1,4 @@
-// One op of an edit, parsed and checked for what does not depend on the data (PROTOCOL.md
+// One op of an edit, parsed and checked for what does not depend on the data (docs/protocol.md
 // section 5: a malformed op is invalid_argument with its index), and the shape of op errors.
 #pragma once
 

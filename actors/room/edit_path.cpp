@@ -1,4 +1,4 @@
-// JSON Pointer parsing and exception-free lookups for the edit engine (RFC 6901; PROTOCOL.md
+// JSON Pointer parsing and exception-free lookups for the edit engine (RFC 6901; docs/protocol.md
 // sections 2 and 5).
 #include "actors/room/edit_path.hpp"
 

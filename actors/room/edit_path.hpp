@@ -1,5 +1,5 @@
 // JSON Pointer paths for the edit engine: RFC 6901 parsing (through nlohmann's json_pointer), the
-// RFC 6901 array index rule, and exception-free lookups in a document (PROTOCOL.md sections 2, 5).
+// RFC 6901 array index rule, and exception-free lookups in a document (docs/protocol.md).
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // In-place primitives with an undo log and exact size tracking (see edit_transaction.hpp;
-// PROTOCOL.md section 5).
+// docs/protocol.md).
 #include "actors/room/edit_transaction.hpp"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // One edit's in-place changes to a room's data, with the undo log that makes the edit atomic and
-// the exact tracking of the data's MessagePack size (PROTOCOL.md section 5; sizes come from
+// the exact tracking of the data's MessagePack size (docs/protocol.md; sizes come from
 // protocol/msgpack_json.hpp). The edit engine builds every op from these primitives.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Equality, arithmetic and merge values for the edit ops (see edit_value.hpp; PROTOCOL.md
+// Equality, arithmetic and merge values for the edit ops (see edit_value.hpp; docs/protocol.md
 // section 5). The recursions follow an op's value, whose depth the decoder limited.
 #include "actors/room/edit_value.hpp"
 

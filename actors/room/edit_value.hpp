@@ -1,4 +1,4 @@
-// Value rules of the edit ops (PROTOCOL.md section 5): test's equality, incr's arithmetic, and
+// Value rules of the edit ops (docs/protocol.md): test's equality, incr's arithmetic, and
 // the value RFC 7386 places where the merge target is not a map.
 #pragma once
 

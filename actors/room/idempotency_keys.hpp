@@ -1,4 +1,4 @@
-// The idempotency keys a room remembers (PROTOCOL.md section 5): for each of the last N keys it
+// The idempotency keys a room remembers (docs/protocol.md): for each of the last N keys it
 // applied, a fingerprint of the edit's ops and the version the edit produced. A key belongs to
 // its room and its user: two users who choose the same key never replay each other's edits.
 #pragma once

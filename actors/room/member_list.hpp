@@ -1,4 +1,4 @@
-// member_list: a room's members in join order (what snapshots show, PROTOCOL.md section 3) with
+// member_list: a room's members in join order (what snapshots show, docs/protocol.md) with
 // a membership test that stays fast for big rooms and costs nothing extra for small ones.
 #pragma once
 

@@ -1,5 +1,5 @@
 // retained_events: the last events of a room, kept so that `subscribe` with `since` can replay
-// them (PROTOCOL.md section 6). Each is kept as its MessagePack encoding, the bytes that
+// them (docs/protocol.md). Each is kept as its MessagePack encoding, the bytes that
 // subscribers receive inside `[2, "event", [map]]`: one allocation per event instead of a
 // document tree, because a busy node retains a thousand events for every room it holds.
 #pragma once

@@ -12,7 +12,7 @@
 
 namespace rooms {
 
-/// One remembered idempotency key, scoped to the user who sent it (PROTOCOL.md section 5).
+/// One remembered idempotency key, scoped to the user who sent it (docs/protocol.md).
 struct stored_key {
   /// Empty in records written before keys were scoped to users: such a key matches no edit.
   std::string user;

@@ -1,4 +1,4 @@
-// The room rules of PROTOCOL.md sections 3 to 6. Every check happens before anything changes,
+// The room rules of docs/protocol.md. Every check happens before anything changes,
 // and the edit engine rolls back its own partial work, so a failed call changes nothing.
 #include "actors/room/room_state.hpp"
 

@@ -1,4 +1,4 @@
-// room_state: one room and every rule of PROTOCOL.md sections 3 to 6, as plain C++ (no CAF).
+// room_state: one room and every rule of docs/protocol.md, as plain C++ (no CAF).
 // room_actor wraps one of these; tests drive it directly.
 #pragma once
 

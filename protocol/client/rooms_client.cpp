@@ -1,5 +1,5 @@
 // The blocking client: POSIX TCP with poll deadlines, requests written by rpc_encoder, and
-// responses and notifications read with its own msgpack-c unpacker (PROTOCOL.md section 1).
+// responses and notifications read with its own msgpack-c unpacker (docs/protocol.md).
 #include "protocol/client/rooms_client.hpp"
 
 #include <fcntl.h>

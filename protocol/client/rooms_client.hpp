@@ -1,5 +1,5 @@
 // rooms_client: the one small blocking MessagePack-RPC client over TCP, shared by rooms-cli,
-// rooms-bench and the integration tests (PROTOCOL.md sections 1, 6 and 7).
+// rooms-bench and the integration tests (docs/protocol.md).
 #pragma once
 
 #include <chrono>

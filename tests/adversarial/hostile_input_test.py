@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile input against a real roomsd (PROTOCOL.md section 7): the node answers every bad input
+"""Hostile input against a real roomsd (docs/protocol.md): the node answers every bad input
 as the protocol says, keeps its memory bounded, and keeps serving everyone else.
 
 - values nested past the depth limit: `invalid_argument`; nested past the frame's limit (100,000

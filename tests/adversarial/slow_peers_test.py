@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Slow and silent peers against a real roomsd: the node keeps serving the others and its memory
-stays bounded (PROTOCOL.md sections 6 and 7; node/README.md, "Slow senders" and backpressure).
+stays bounded (docs/protocol.md; node/README.md, "Slow senders" and backpressure).
 
 - a client sending one byte at a time: closed with an `invalid_argument` error notification once
   a message has taken longer than --message-timeout-ms, while another connection is served;

@@ -1,5 +1,5 @@
 // libFuzzer target: random room data and random edits through room_state and the edit engine
-// (PROTOCOL.md sections 3 and 5). Input: a MessagePack stream, the room's data map, then the
+// (docs/protocol.md). Input: a MessagePack stream, the room's data map, then the
 // named arguments of each edit. Any broken invariant aborts (see check_* below).
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // libFuzzer target: untrusted bytes from a backend through rpc_decoder and parse_command
-// (PROTOCOL.md sections 1, 4 and 7). Besides "no crash, no leak, no UB" it checks that the
+// (docs/protocol.md). Besides "no crash, no leak, no UB" it checks that the
 // outcome does not depend on how the bytes were split into reads, and that a fatal error is final.
 #include <algorithm>
 #include <cstddef>

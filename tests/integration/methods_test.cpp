@@ -1,4 +1,4 @@
-// Every method against a real node: exact result shapes (PROTOCOL.md sections 3 to 5) and
+// Every method against a real node: exact result shapes (docs/protocol.md) and
 // every error code a single node can produce.
 #include <boost/test/unit_test.hpp>
 

@@ -1,5 +1,5 @@
 // roomsd as a process: options and config file, tokens, the connection limit, and the
-// graceful stop on SIGTERM (issue 3; PROTOCOL.md sections 7 and 9).
+// graceful stop on SIGTERM (issue 3; docs/protocol.md).
 #include <signal.h>
 
 #include <fstream>

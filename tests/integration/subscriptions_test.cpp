@@ -1,4 +1,4 @@
-// Subscriptions against a real node (PROTOCOL.md section 6): snapshot and `since` replies,
+// Subscriptions against a real node (docs/protocol.md): snapshot and `since` replies,
 // event shapes, order without gaps under concurrent editors, unsubscribe, and lagging.
 #include <thread>
 

@@ -1,4 +1,4 @@
-// The wire against a real node (PROTOCOL.md sections 1 and 7): pipelining, partial messages,
+// The wire against a real node (docs/protocol.md): pipelining, partial messages,
 // notifications both ways, odd but valid shapes, malformed input, half close.
 #include <map>
 #include <set>

@@ -1,4 +1,4 @@
-// Argument checking of every method (PROTOCOL.md sections 2 and 4).
+// Argument checking of every method (docs/protocol.md).
 #include "protocol/command_parser.hpp"
 
 #include <boost/test/data/monomorphic.hpp>

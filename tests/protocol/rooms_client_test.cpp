@@ -1,5 +1,5 @@
 // Tests of rooms_client against a scripted fake node on a loopback listener thread: response
-// matching by msgid, notification queueing, and failures as values (PROTOCOL.md section 1).
+// matching by msgid, notification queueing, and failures as values (docs/protocol.md).
 #include "protocol/client/rooms_client.hpp"
 
 #include <netinet/in.h>

@@ -1,5 +1,5 @@
 // Tests of rpc_decoder: every decode outcome, partial and pipelined input, and the malformed
-// and oversized inputs of PROTOCOL.md sections 1 and 7.
+// and oversized inputs of docs/protocol.md.
 #include "protocol/rpc_decoder.hpp"
 
 #include <malloc.h>

@@ -1,4 +1,4 @@
-// Tests of the MessagePack-RPC frames written by rpc_encoder (PROTOCOL.md section 1), read
+// Tests of the MessagePack-RPC frames written by rpc_encoder (docs/protocol.md), read
 // back byte for byte, with msgpack-c, and through rpc_decoder.
 #include "protocol/rpc_encoder.hpp"
 

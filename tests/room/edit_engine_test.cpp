@@ -1,4 +1,4 @@
-// Tests of actors/room/edit_engine: every op's happy path and error cases (PROTOCOL.md section 5),
+// Tests of actors/room/edit_engine: every op's happy path and error cases (docs/protocol.md),
 // atomicity, limits, number types, and random edits checked against invariants and against
 // nlohmann's json::patch() and merge_patch() as oracles.
 #include <cstdint>

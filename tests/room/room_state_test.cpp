@@ -1,4 +1,4 @@
-// The room rules of PROTOCOL.md sections 3 to 6, checked on room_state directly.
+// The room rules of docs/protocol.md, checked on room_state directly.
 #include "actors/room/room_state.hpp"
 
 #include <boost/test/data/test_case.hpp>
