@@ -17,6 +17,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
+#include <caf/scheduler/coordinator.hpp>
 #include <caf/send.hpp>
 
 #include "actors/cluster/peer_link_actor.hpp"
@@ -25,10 +26,15 @@
 #include "actors/messages.hpp"
 #include "actors/room/room_persistence.hpp"
 #include "node/log.hpp"
+#include "node/pinned_policy.hpp"
 
 namespace rooms {
 
 namespace {
+
+// Messages an actor handles per turn under --scheduler pinned before the next actor of its
+// worker runs (CAF's default is unbounded).
+constexpr std::int64_t pinned_turn_messages = 64;
 
 constexpr std::chrono::milliseconds stop_grace{2000};
 constexpr const char* server_name = "rooms 0.1";
@@ -159,8 +165,20 @@ int run_node(const node_options& options) {
   const std::size_t workers =
       options.worker_threads != 0 ? options.worker_threads : default_worker_threads();
   caf_config.set("scheduler.max-threads", static_cast<caf::config_value::integer>(workers));
-  const bool sharing = options.scheduler == scheduler_policy::sharing;
-  caf_config.set("scheduler.policy", sharing ? caf::atom("sharing") : caf::atom("stealing"));
+  switch (options.scheduler) {
+    case scheduler_policy::sharing:
+      caf_config.set("scheduler.policy", caf::atom("sharing"));
+      break;
+    case scheduler_policy::stealing:
+      caf_config.set("scheduler.policy", caf::atom("stealing"));
+      break;
+    case scheduler_policy::pinned:
+      // A loaded scheduler module replaces CAF's own choice. Bounded turns: a busy room
+      // yields its worker to the other actors pinned there after this many messages.
+      caf_config.load<caf::scheduler::coordinator<pinned_policy>>();
+      caf_config.set("scheduler.max-throughput", caf::config_value::integer{pinned_turn_messages});
+      break;
+  }
   configure_cluster(caf_config, options);
   caf::actor_system system{caf_config};
   tcp_listener listener{system, make_listener_config(options)};

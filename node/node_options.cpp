@@ -157,14 +157,17 @@ constexpr std::array<option_spec, 29> specs{{
      [](node_options& o, std::string_view v) { return set_uint(o.io_threads, v, 1, 64); }},
     {"worker-threads", "N", "CAF worker threads that run the actors (default: cores + 1)",
      [](node_options& o, std::string_view v) { return set_uint(o.worker_threads, v, 1, 64); }},
-    {"scheduler", "POLICY", "sharing (default: fair, one queue) or stealing (see node/README.md)",
+    {"scheduler", "POLICY",
+     "sharing (default: fair, one queue), stealing or pinned (see node/README.md)",
      [](node_options& o, std::string_view v) -> problem {
        if (v == "sharing")
          o.scheduler = scheduler_policy::sharing;
        else if (v == "stealing")
          o.scheduler = scheduler_policy::stealing;
+       else if (v == "pinned")
+         o.scheduler = scheduler_policy::pinned;
        else
-         return "must be sharing or stealing";
+         return "must be sharing, stealing or pinned";
        return std::nullopt;
      }},
     {"node-name", "NAME", "the node's name in ping, hello and stats (default roomsd@HOST:PORT)",
