@@ -19,7 +19,7 @@ namespace rooms {
 
 /// How CAF's workers take the actors that have messages (node/README.md, "Threads").
 enum class scheduler_policy {
-  sharing,  // one FIFO queue for all workers: fair, so no request waits behind later ones
+  sharing,   // one FIFO queue for all workers: fair, so no request waits behind later ones
   stealing,  // a LIFO queue per worker, idle workers steal: more locality, a long latency tail
   pinned     // each actor on one worker (by its id), FIFO per worker, no stealing, no wakeup
              // for work a worker hands itself (node/pinned_policy.hpp)

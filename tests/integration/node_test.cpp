@@ -108,12 +108,12 @@ BOOST_AUTO_TEST_CASE(the_pinned_scheduler_serves_calls_across_workers) {
   constexpr int edits = 200;
   for (int i = 0; i < edits; ++i)
     for (int c = 0; c < 4; ++c)
-      BOOST_REQUIRE(clients[c]
-                        .send_request("edit", {{"room", rooms[c]},
-                                               {"user", "alice"},
-                                               {"ops", incr},
-                                               {"reply", "version"}})
-                        .ok());
+      BOOST_REQUIRE(
+          clients[c]
+              .send_request(
+                  "edit",
+                  {{"room", rooms[c]}, {"user", "alice"}, {"ops", incr}, {"reply", "version"}})
+              .ok());
   for (int c = 0; c < 4; ++c) {
     std::uint64_t last = 1;
     for (int i = 0; i < edits; ++i) {
