@@ -41,7 +41,7 @@ opening sniff_opening(std::string_view first_bytes) {
 rooms_error text_opening_error(opening kind, std::string_view first_bytes) {
   const std::string what = kind == opening::http
                                ? fmt::format("an HTTP request ('{}')", quote(first_bytes))
-                               : fmt::format("JSON text ('{}')", quote(first_bytes));
+                               : fmt::format("JSON text (starting with '{}')", first_bytes.front());
   return rooms_error{error_code::invalid_argument,
                      fmt::format("the connection began with {}; this node speaks MessagePack-RPC "
                                  "over plain TCP: [0, msgid, method, [params]] encoded as "

@@ -16,7 +16,9 @@ enum class opening { undecided, msgpack, http, json };
 /// HTTP request line's method and its space ("GE"): feed more and ask again.
 opening sniff_opening(std::string_view first_bytes);
 
-/// The `invalid_argument` error for an opening of text (`http` or `json`), quoting what arrived.
+/// The `invalid_argument` error for an opening of text (`http` or `json`), saying what arrived:
+/// an HTTP request's first line (which the decoder waits for), JSON's first byte (the rest may
+/// not have arrived, and the message must not depend on how the bytes were split into reads).
 rooms_error text_opening_error(opening kind, std::string_view first_bytes);
 
 }  // namespace rooms

@@ -160,8 +160,8 @@ const text_opening text_openings[] = {
     {"POST /rpc HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", "an HTTP request ('POST /rpc"},
     {R"({"jsonrpc": "2.0", "id": 1, "method": "ping", "params": []})"
      "\n",
-     "JSON text ('{"},
-    {R"([0, 1, "ping", []])", "JSON text ('["},
+     "JSON text (starting with '{')"},
+    {R"([0, 1, "ping", []])", "JSON text (starting with '[')"},
 };
 
 BOOST_AUTO_TEST_CASE(text_instead_of_msgpack_gets_one_notice_and_a_close) {

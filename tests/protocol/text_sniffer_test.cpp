@@ -40,9 +40,11 @@ BOOST_AUTO_TEST_CASE(the_error_quotes_the_first_line_printably) {
   BOOST_TEST((http.code == error_code::invalid_argument));
   BOOST_TEST(http.message.find("an HTTP request ('GET /? HTTP/1.1')") != std::string::npos);
   BOOST_TEST(http.message.find("MessagePack-RPC") != std::string::npos);
-  auto json = text_opening_error(opening::json, std::string(100, '{'));
-  BOOST_TEST(json.message.find("JSON text ('" + std::string(60, '{') + "...')") !=
+  auto long_line = text_opening_error(opening::http, "GET /" + std::string(100, 'x'));
+  BOOST_TEST(long_line.message.find("('GET /" + std::string(55, 'x') + "...')") !=
              std::string::npos);
+  auto json = text_opening_error(opening::json, "{\"jsonrpc\": \"2.0\"}");
+  BOOST_TEST(json.message.find("JSON text (starting with '{')") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
