@@ -1,6 +1,6 @@
-// A CAF 0.17 scheduler policy that pins every actor to one worker (docs/architecture.md,
-// "Scheduling"): the worker is the actor's id modulo the number of workers, there is no
-// stealing, and each worker runs its actors in FIFO order. A worker waking an actor that it owns
+// A CAF 0.17 scheduler policy that pins every actor to one worker (node/README.md, "Threads";
+// docs/benchmarks.md, step 4): the worker is the actor's id modulo the number of workers, there is
+// no stealing, and each worker runs its actors in FIFO order. A worker waking an actor that it owns
 // itself pushes it on its own queue, which no other thread touches: no lock, no wakeup. Work for
 // another worker goes to that worker's inbox under its mutex, and wakes it only if it sleeps.
 // The coordinator's max-throughput bounds how many messages an actor handles per turn, so one

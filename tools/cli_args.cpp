@@ -233,6 +233,8 @@ std::optional<rooms_error> misplaced_option(const split_line& line) {
     if (find(line, option) && name != "edit")
       return usage_error(fmt::format("{} applies to edit only", option));
   if (find(line, "--since") && name != "watch") return usage_error("--since applies to watch only");
+  if (find(line, "--field") && name == "watch")
+    return usage_error("--field applies to commands with one result, not watch");
   return std::nullopt;
 }
 

@@ -163,10 +163,6 @@ int run_watch(rooms_client& client, const watch_command& watch, const cli_option
 }
 
 int run(const cli_invocation& invocation) {
-  if (invocation.options.field && std::holds_alternative<watch_command>(invocation.command)) {
-    std::cerr << "error: --field applies to commands with one result, not watch\n";
-    return exit_usage;
-  }
   if (std::holds_alternative<help_command>(invocation.command)) {
     std::cout << usage();
     return 0;
