@@ -23,32 +23,6 @@ rooms_error invalid(std::string message) {
   return rooms_error{error_code::invalid_argument, std::move(message)};
 }
 
-const char* object_type_name(msgpack::type::object_type type) {
-  switch (type) {
-    case msgpack::type::NIL:
-      return "nil";
-    case msgpack::type::BOOLEAN:
-      return "bool";
-    case msgpack::type::POSITIVE_INTEGER:
-    case msgpack::type::NEGATIVE_INTEGER:
-      return "integer";
-    case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64:
-      return "float";
-    case msgpack::type::STR:
-      return "str";
-    case msgpack::type::BIN:
-      return "bin";
-    case msgpack::type::ARRAY:
-      return "array";
-    case msgpack::type::MAP:
-      return "map";
-    case msgpack::type::EXT:
-      return "ext";
-  }
-  return "unknown";
-}
-
 // Converts one decoded object; `depth` counts the containers already open around it and is
 // checked before descending, so the recursion never goes deeper than max_depth.
 class converter {
@@ -107,8 +81,8 @@ class converter {
     for (std::uint32_t i = 0; i < map.size; ++i) {
       const msgpack::object_kv& kv = map.ptr[i];
       if (kv.key.type != msgpack::type::STR)
-        return invalid(
-            fmt::format("map keys must be strings; found a {} key", object_type_name(kv.key.type)));
+        return invalid(fmt::format("map keys must be strings; found {} key",
+                                   msgpack_type_phrase(kv.key.type)));
       auto value = convert(kv.val, depth);
       if (!value) return value.error();
       members.insert_or_assign(std::string{kv.key.via.str.ptr, kv.key.via.str.size},
@@ -265,6 +239,32 @@ void walk(const json& root, Visit&& visit) {
 }
 
 }  // namespace
+
+std::string_view msgpack_type_phrase(msgpack::type::object_type type) {
+  switch (type) {
+    case msgpack::type::NIL:
+      return "a nil";
+    case msgpack::type::BOOLEAN:
+      return "a bool";
+    case msgpack::type::POSITIVE_INTEGER:
+    case msgpack::type::NEGATIVE_INTEGER:
+      return "an integer";
+    case msgpack::type::FLOAT32:
+    case msgpack::type::FLOAT64:
+      return "a float";
+    case msgpack::type::STR:
+      return "a str";
+    case msgpack::type::BIN:
+      return "a bin";
+    case msgpack::type::ARRAY:
+      return "an array";
+    case msgpack::type::MAP:
+      return "a map";
+    case msgpack::type::EXT:
+      return "an ext";
+  }
+  return "an unknown";
+}
 
 result<json> to_json(const msgpack::object& object, std::size_t max_depth,
                      std::size_t frame_levels) {

@@ -28,6 +28,9 @@ using json = nlohmann::json;
 result<json> to_json(const msgpack::object& object, std::size_t max_depth,
                      std::size_t frame_levels = 0);
 
+/// A MessagePack type with its article, for messages: "an integer", "a str", "an ext", ...
+std::string_view msgpack_type_phrase(msgpack::type::object_type type);
+
 /// Appends the MessagePack encoding of `value` to `out`. Integers use the smallest encoding,
 /// floats are always float64 (even integral ones, which msgpack-c 4.1's pack_double would turn
 /// into integers). Map members come in key order.

@@ -1,9 +1,6 @@
-// The edit engine: every op of docs/protocol.md applied in place on top of nlohmann's
-// json_pointer parsing, with an undo log (edit_transaction) for atomicity.
-//
-// nlohmann's own json::patch() copies the whole document, patch_inplace() leaves a half-applied
-// document behind on failure, and merge_patch() cannot report what it overwrote, so the mutations
-// are done here, each through a primitive that logs its undo and keeps the size exact.
+// The edit engine: every op of docs/protocol.md applied in place on the room's value tree, with
+// an undo log (edit_transaction) for atomicity: each mutation goes through a primitive that logs
+// its undo and keeps the size exact.
 #include "actors/room/edit_engine.hpp"
 
 #include <cassert>
@@ -15,7 +12,7 @@
 #include "actors/room/edit_op.hpp"
 #include "actors/room/edit_transaction.hpp"
 #include "actors/room/edit_value.hpp"
-#include "protocol/msgpack_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
@@ -26,10 +23,17 @@ using outcome = std::optional<rooms_error>;
 // Where set, merge and incr put their result: an existing value, or a new member or element
 // `token` of `parent`.
 struct slot {
-  json* parent = nullptr;
-  json* existing = nullptr;
+  value* parent = nullptr;
+  value* existing = nullptr;
   std::string token;
 };
+
+// A number as a message shows it (integers exactly, floats as JSON would print them).
+std::string number_text(const value& number) {
+  if (number.is_float()) return fmt::format("{}", number.as_double());
+  if (number.kind() == value_kind::integer) return fmt::format("{}", number.as_int());
+  return fmt::format("{}", number.as_uint());
+}
 
 path_view parent_of(const edit_path& path) { return path_view(path).first(path.size() - 1); }
 
@@ -37,7 +41,7 @@ class edit_applier {
  public:
   edit_applier(document& doc, const document_limits& limits) : tx_(doc), limits_(limits) {}
 
-  outcome apply_all(const json& ops);
+  outcome apply_all(const value_array& ops);
   void rollback() { tx_.rollback(); }
 
  private:
@@ -53,26 +57,26 @@ class edit_applier {
   outcome incr(const edit_op& op);
 
   outcome add_at_path(const edit_op& op, sized_value& v);
-  outcome check_depth(const edit_op& op, std::size_t tokens, const json& value) const;
-  result<json*> ensure_parent(const edit_op& op);
+  outcome check_depth(const edit_op& op, std::size_t tokens, const value& v) const;
+  result<value*> ensure_parent(const edit_op& op);
   result<slot> locate_for_set(const edit_op& op);
   void place(const slot& where, path_view parent_path, sized_value v);
-  outcome merge_into(const edit_op& op, json& target, edit_path& location, const json& patch);
-  outcome merge_member(const edit_op& op, json& target, edit_path& location, const std::string& key,
-                       const json& value);
-  outcome array_slot_error(const edit_op& op, const json& array, path_view array_path,
+  outcome merge_into(const edit_op& op, value& target, edit_path& location, const value& patch);
+  outcome merge_member(const edit_op& op, value& target, edit_path& location,
+                       const std::string& key, const value& patch);
+  outcome array_slot_error(const edit_op& op, const value& array, path_view array_path,
                            const std::optional<std::size_t>& index) const;
 
   outcome failed(const edit_op& op, const std::string& why) const {
     return op_error(error_code::patch_failed, op, why);
   }
-  json& root() { return tx_.root(); }
+  value& root() { return tx_.root(); }
 
   edit_transaction tx_;
   const document_limits& limits_;
 };
 
-outcome edit_applier::apply_all(const json& ops) {
+outcome edit_applier::apply_all(const value_array& ops) {
   for (std::size_t i = 0; i < ops.size(); ++i) {
     auto op = parse_edit_op(ops[i], i);
     if (!op) return op.error();
@@ -120,7 +124,7 @@ outcome edit_applier::add(const edit_op& op) {
 }
 
 outcome edit_applier::remove(const edit_op& op) {
-  json* parent = find_value(root(), parent_of(op.path));
+  value* parent = find_value(root(), parent_of(op.path));
   if (parent == nullptr || find_child(*parent, op.path.back()) == nullptr)
     return failed(op, describe_missing(root(), op.path));
   tx_.erase(*parent, parent_of(op.path), op.path.back());
@@ -128,7 +132,7 @@ outcome edit_applier::remove(const edit_op& op) {
 }
 
 outcome edit_applier::replace(const edit_op& op) {
-  json* target = find_value(root(), op.path);
+  value* target = find_value(root(), op.path);
   if (target == nullptr) return failed(op, describe_missing(root(), op.path));
   if (auto error = check_depth(op, op.path.size(), *op.value)) return error;
   tx_.replace(*target, op.path, make_sized(*op.value));
@@ -136,7 +140,7 @@ outcome edit_applier::replace(const edit_op& op) {
 }
 
 outcome edit_applier::move(const edit_op& op) {
-  const json* source = find_value(root(), op.from);
+  const value* source = find_value(root(), op.from);
   if (source == nullptr) return failed(op, "from: " + describe_missing(root(), op.from));
   if (op.from == op.path) return std::nullopt;
   if (is_proper_prefix(op.from, op.path))
@@ -144,7 +148,7 @@ outcome edit_applier::move(const edit_op& op) {
   // A value moved no deeper than it was cannot exceed the depth limit.
   if (op.path.size() > op.from.size())
     if (auto error = check_depth(op, op.path.size(), *source)) return error;
-  json& from_parent = *find_value(root(), parent_of(op.from));
+  value& from_parent = *find_value(root(), parent_of(op.from));
   sized_value v = tx_.detach(from_parent, parent_of(op.from), op.from.back());
   if (auto error = add_at_path(op, v)) {
     tx_.return_detached(std::move(v.value));
@@ -154,7 +158,7 @@ outcome edit_applier::move(const edit_op& op) {
 }
 
 outcome edit_applier::copy(const edit_op& op) {
-  const json* source = find_value(root(), op.from);
+  const value* source = find_value(root(), op.from);
   if (source == nullptr) return failed(op, "from: " + describe_missing(root(), op.from));
   if (auto error = check_depth(op, op.path.size(), *source)) return error;
   sized_value v = make_sized(*source);
@@ -162,7 +166,7 @@ outcome edit_applier::copy(const edit_op& op) {
 }
 
 outcome edit_applier::test(const edit_op& op) {
-  const json* target = find_value(root(), op.path);
+  const value* target = find_value(root(), op.path);
   if (target == nullptr) return failed(op, describe_missing(root(), op.path));
   if (!values_equal(*target, *op.value))
     return failed(op,
@@ -175,18 +179,18 @@ outcome edit_applier::test(const edit_op& op) {
 // can hand it back on failure.
 outcome edit_applier::add_at_path(const edit_op& op, sized_value& v) {
   if (op.path.empty()) {
-    if (!v.value.is_object())
+    if (!v.value.is_map())
       return failed(op, fmt::format("the root of room data must stay a map; the value is {}",
                                     kind_phrase(v.value)));
     tx_.replace(root(), {}, std::move(v));
     return std::nullopt;
   }
   const path_view parent_path = parent_of(op.path);
-  json* parent = find_value(root(), parent_path);
+  value* parent = find_value(root(), parent_path);
   if (parent == nullptr) return failed(op, describe_missing(root(), parent_path));
   const std::string& token = op.path.back();
-  if (parent->is_object()) {
-    json* existing = find_child(*parent, token);
+  if (parent->is_map()) {
+    value* existing = find_child(*parent, token);
     place(slot{parent, existing, token}, parent_path, std::move(v));
     return std::nullopt;
   }
@@ -216,9 +220,9 @@ outcome edit_applier::merge(const edit_op& op) {
   if (op.path.empty()) return merge_into(op, root(), location, *op.value);
   auto where = locate_for_set(op);
   if (!where) return where.error();
-  if (where->existing != nullptr && where->existing->is_object())
+  if (where->existing != nullptr && where->existing->is_map())
     return merge_into(op, *where->existing, location, *op.value);
-  json merged = merge_result(*op.value);
+  value merged = merge_result(*op.value);
   if (auto error = check_depth(op, op.path.size(), merged)) return error;
   place(*where, parent_of(op.path), make_sized(std::move(merged)));
   return std::nullopt;
@@ -229,43 +233,44 @@ outcome edit_applier::incr(const edit_op& op) {
   auto where = locate_for_set(op);
   if (!where) return where.error();
   // A missing target counts as 0; adding to it keeps incr's integer/float rule for the result.
-  const json zero = 0;
-  const json& current = where->existing != nullptr ? *where->existing : zero;
+  const value zero = value::unsigned_integer(0);
+  const value& current = where->existing != nullptr ? *where->existing : zero;
   if (!current.is_number())
     return failed(op, fmt::format("incr needs a number there, not {}", kind_phrase(current)));
   auto sum = add_numbers(current, *op.value);
   if (!sum)
     return failed(op, fmt::format("integer overflow: {} + {} does not fit in 64 bits",
-                                  current.dump(), op.value->dump()));
+                                  number_text(current), number_text(*op.value)));
   place(*where, parent_of(op.path), make_sized(std::move(*sum)));
   return std::nullopt;
 }
 
 // RFC 7386 into the map `target` at `location`, member by member, so that only what changes is
 // logged (the target is never copied).
-outcome edit_applier::merge_into(const edit_op& op, json& target, edit_path& location,
-                                 const json& patch) {
-  for (const auto& [key, value] : patch.get_ref<const json::object_t&>()) {
-    if (value.is_null()) {
+outcome edit_applier::merge_into(const edit_op& op, value& target, edit_path& location,
+                                 const value& patch) {
+  for (const auto& [key_value, member] : patch.as_map()) {
+    const std::string key{key_value.as_string()};
+    if (member.is_nil()) {
       if (find_child(target, key) != nullptr) tx_.erase(target, location, key);
       continue;
     }
-    if (auto error = merge_member(op, target, location, key, value)) return error;
+    if (auto error = merge_member(op, target, location, key, member)) return error;
   }
   return std::nullopt;
 }
 
-outcome edit_applier::merge_member(const edit_op& op, json& target, edit_path& location,
-                                   const std::string& key, const json& value) {
-  json* current = find_child(target, key);
-  if (current == nullptr || !current->is_object() || !value.is_object()) {
-    json merged = merge_result(value);
+outcome edit_applier::merge_member(const edit_op& op, value& target, edit_path& location,
+                                   const std::string& key, const value& patch) {
+  value* current = find_child(target, key);
+  if (current == nullptr || !current->is_map() || !patch.is_map()) {
+    value merged = merge_result(patch);
     if (auto error = check_depth(op, location.size() + 1, merged)) return error;
     place(slot{&target, current, key}, location, make_sized(std::move(merged)));
     return std::nullopt;
   }
   location.push_back(key);
-  outcome error = merge_into(op, *current, location, value);
+  outcome error = merge_into(op, *current, location, patch);
   location.pop_back();
   return error;
 }
@@ -273,14 +278,14 @@ outcome edit_applier::merge_member(const edit_op& op, json& target, edit_path& l
 // --- locating ---------------------------------------------------------------------------------
 
 // The container of op.path's last token, creating missing intermediate maps (set's rule).
-result<json*> edit_applier::ensure_parent(const edit_op& op) {
+result<value*> edit_applier::ensure_parent(const edit_op& op) {
   const path_view path(op.path);
-  json* at = &root();
+  value* at = &root();
   for (std::size_t k = 0; k + 1 < path.size(); ++k) {
-    json* next = find_child(*at, path[k]);
+    value* next = find_child(*at, path[k]);
     if (next == nullptr) {
-      if (!at->is_object()) return *failed(op, describe_missing(root(), path.first(k + 1)));
-      next = &tx_.insert(*at, path.first(k), path[k], make_sized(json::object()));
+      if (!at->is_map()) return *failed(op, describe_missing(root(), path.first(k + 1)));
+      next = &tx_.insert(*at, path.first(k), path[k], make_sized(value::map()));
     }
     at = next;
   }
@@ -294,20 +299,20 @@ result<slot> edit_applier::locate_for_set(const edit_op& op) {
   assert(!op.path.empty());
   auto parent = ensure_parent(op);
   if (!parent) return parent.error();
-  json& container = **parent;
+  value& container = **parent;
   const std::string& token = op.path.back();
-  if (container.is_object()) return slot{&container, find_child(container, token), token};
+  if (container.is_map()) return slot{&container, find_child(container, token), token};
   const auto index =
       token == "-" && container.is_array() ? container.size() : parse_array_index(token);
   if (!container.is_array() || !index || *index > container.size())
     return *array_slot_error(op, container, parent_of(op.path), index);
-  json* existing = *index < container.size() ? &container[*index] : nullptr;
+  value* existing = *index < container.size() ? &container.as_array()[*index] : nullptr;
   return slot{&container, existing, std::to_string(*index)};
 }
 
 // Why `container` offers no place for op.path's last token (it is not an array, or the token
 // is no index of it, or the index is past its end).
-outcome edit_applier::array_slot_error(const edit_op& op, const json& container,
+outcome edit_applier::array_slot_error(const edit_op& op, const value& container,
                                        path_view array_path,
                                        const std::optional<std::size_t>& index) const {
   const std::string where = quoted_pointer(array_path);
@@ -332,8 +337,8 @@ void edit_applier::place(const slot& where, path_view parent_path, sized_value v
   tx_.replace(*where.existing, location, std::move(v));
 }
 
-outcome edit_applier::check_depth(const edit_op& op, std::size_t tokens, const json& value) const {
-  const std::size_t depth = tokens + nesting_depth(value);
+outcome edit_applier::check_depth(const edit_op& op, std::size_t tokens, const value& v) const {
+  const std::size_t depth = tokens + nesting_depth(v);
   if (depth <= limits_.max_depth) return std::nullopt;
   return op_error(
       error_code::invalid_argument, op,
@@ -342,7 +347,7 @@ outcome edit_applier::check_depth(const edit_op& op, std::size_t tokens, const j
 
 }  // namespace
 
-std::optional<rooms_error> apply_edit(document& doc, const json& ops,
+std::optional<rooms_error> apply_edit(document& doc, const value& ops,
                                       const document_limits& limits) {
   if (!ops.is_array()) return rooms_error{error_code::invalid_argument, "ops must be an array"};
   if (ops.size() > limits.max_ops)
@@ -351,7 +356,7 @@ std::optional<rooms_error> apply_edit(document& doc, const json& ops,
                                    limits.max_ops, ops.size())};
   edit_applier applier(doc, limits);
   try {
-    auto error = applier.apply_all(ops);
+    auto error = applier.apply_all(ops.as_array());
     if (error) applier.rollback();
     return error;
   } catch (const std::exception& e) {

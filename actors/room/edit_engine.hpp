@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/rooms_error.hpp"
+#include "protocol/value.hpp"
 
 namespace rooms {
 
@@ -23,17 +24,17 @@ struct document_limits {
 
 /// A room's data with its tracked serialized size (packed_size(data) at all times).
 struct document {
-  json data = json::object();
+  value data = value::map();
   std::size_t packed_bytes = 1;
 };
 
-/// Applies `ops` (must be a json array) to `doc`. Either every op applies and std::nullopt is
+/// Applies `ops` (must be an array) to `doc`. Either every op applies and std::nullopt is
 /// returned, or `doc` is left exactly as it was (data and packed_bytes) and the error says why:
 ///  - too_large: more ops than max_ops (no index), or the result would exceed max_data_bytes;
 ///  - invalid_argument with details {"index": i}: op i is malformed whatever the data holds,
 ///    or the result would nest deeper than max_depth;
 ///  - patch_failed with details {"index": i}: op i cannot be applied to the current data.
-std::optional<rooms_error> apply_edit(document& doc, const json& ops,
+std::optional<rooms_error> apply_edit(document& doc, const value& ops,
                                       const document_limits& limits);
 
 }  // namespace rooms

@@ -41,17 +41,17 @@ rooms_error malformed(std::size_t index, std::string_view why) {
 }
 
 // Reads member `name` ("path" or "from") of `op` as a JSON Pointer into `tokens`.
-std::optional<rooms_error> read_pointer(const json& op, const char* name, edit_op& parsed,
+std::optional<rooms_error> read_pointer(const value_map& op, const char* name, edit_op& parsed,
                                         edit_path& tokens, std::string_view& text) {
-  const auto it = op.find(name);
-  if (it == op.end())
+  const value* it = op.find(name);
+  if (it == nullptr)
     return op_error(error_code::invalid_argument, parsed,
                     fmt::format("the member \"{}\" is missing", name));
   if (!it->is_string())
     return op_error(error_code::invalid_argument, parsed,
                     fmt::format("\"{}\" must be a string holding a JSON Pointer, not {}", name,
                                 kind_phrase(*it)));
-  text = it->get_ref<const std::string&>();
+  text = it->as_string();
   std::string why_not;
   auto path = parse_edit_path(text, why_not);
   if (!path)
@@ -67,13 +67,13 @@ std::optional<rooms_error> check_operand(const edit_op& op) {
   const auto invalid = [&](std::string why) {
     return op_error(error_code::invalid_argument, op, why);
   };
-  if (op.kind == edit_kind::merge && !op.value->is_object())
+  if (op.kind == edit_kind::merge && !op.value->is_map())
     return invalid(fmt::format("the merge value must be a map, not {}", kind_phrase(*op.value)));
   if (op.kind == edit_kind::incr && !op.value->is_number())
     return invalid(fmt::format("\"by\" must be a number, not {}", kind_phrase(*op.value)));
   const bool places_value =
       op.kind == edit_kind::add || op.kind == edit_kind::replace || op.kind == edit_kind::set;
-  if (op.path.empty() && places_value && !op.value->is_object())
+  if (op.path.empty() && places_value && !op.value->is_map())
     return invalid(fmt::format("the root of room data must stay a map; the value is {}",
                                kind_phrase(*op.value)));
   if (op.path.empty() && op.kind == edit_kind::remove)
@@ -85,17 +85,18 @@ std::optional<rooms_error> check_operand(const edit_op& op) {
 
 }  // namespace
 
-result<edit_op> parse_edit_op(const json& op, std::size_t index) {
-  if (!op.is_object())
-    return malformed(index, fmt::format("an op must be a map, not {}", kind_phrase(op)));
-  const auto name = op.find("op");
-  if (name == op.end() || !name->is_string())
+result<edit_op> parse_edit_op(const value& op_value, std::size_t index) {
+  if (!op_value.is_map())
+    return malformed(index, fmt::format("an op must be a map, not {}", kind_phrase(op_value)));
+  const value_map& op = op_value.as_map();
+  const value* name = op.find("op");
+  if (name == nullptr || !name->is_string())
     return malformed(index, "the member \"op\" must be a string naming the operation");
-  const op_spec* spec = find_spec(name->get_ref<const std::string&>());
+  const op_spec* spec = find_spec(name->as_string());
   if (spec == nullptr)
     return malformed(index, fmt::format("unknown op {}; the ops are add, remove, replace, move, "
                                         "copy, test, set, merge and incr",
-                                        quoted_text(name->get_ref<const std::string&>())));
+                                        quoted_text(name->as_string())));
   edit_op parsed;
   parsed.kind = spec->kind;
   parsed.index = index;
@@ -107,11 +108,11 @@ result<edit_op> parse_edit_op(const json& op, std::size_t index) {
   if (spec->has_from)
     if (auto error = read_pointer(op, "from", parsed, parsed.from, from_text)) return *error;
   if (!spec->operand.empty()) {
-    const auto operand = op.find(spec->operand);
-    if (operand == op.end())
+    const value* operand = op.find(spec->operand);
+    if (operand == nullptr)
       return op_error(error_code::invalid_argument, parsed,
                       fmt::format("the member \"{}\" is missing", spec->operand));
-    parsed.value = &*operand;
+    parsed.value = operand;
   }
   if (auto error = check_operand(parsed)) return *error;
   return parsed;

@@ -23,12 +23,12 @@ struct edit_op {
   std::optional<std::string_view> path_text;  // as written; unset until read
   edit_path path;
   edit_path from;
-  const json* value = nullptr;
+  const rooms::value* value = nullptr;
 };
 
 /// Parses op number `index`; invalid_argument with details {"index": index} when it is
 /// malformed whatever the data holds.
-result<edit_op> parse_edit_op(const json& op, std::size_t index);
+result<edit_op> parse_edit_op(const value& op, std::size_t index);
 
 /// An error about `op`: the message names the op, its index and path, then says `why`; the
 /// details carry {"index": op.index}.

@@ -11,7 +11,7 @@ namespace rooms {
 
 namespace {
 
-// RFC 6901's syntax, checked here so the reason can be precise; json_pointer then unescapes.
+// RFC 6901's syntax, checked first so the reason can be precise.
 bool is_pointer_syntax(std::string_view text, std::string& why_not) {
   if (!text.empty() && text.front() != '/') {
     why_not = "a JSON Pointer must be empty or start with '/'";
@@ -32,17 +32,20 @@ bool is_pointer_syntax(std::string_view text, std::string& why_not) {
 std::optional<edit_path> parse_edit_path(std::string_view text, std::string& why_not) {
   if (!is_pointer_syntax(text, why_not)) return std::nullopt;
   edit_path tokens;
-  try {
-    json::json_pointer pointer{std::string{text}};
-    while (!pointer.empty()) {
-      tokens.push_back(pointer.back());
-      pointer.pop_back();
+  // Each '/' starts a token; "~1" stands for '/' and "~0" for '~' (the syntax is checked).
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = std::min(text.find('/', at + 1), text.size());
+    std::string& token = tokens.emplace_back();
+    for (std::size_t i = at + 1; i < end; ++i) {
+      if (text[i] == '~') {
+        token += text[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        token += text[i];
+      }
     }
-  } catch (const json::exception& e) {
-    why_not = e.what();
-    return std::nullopt;
+    at = end;
   }
-  std::reverse(tokens.begin(), tokens.end());
   return tokens;
 }
 
@@ -55,20 +58,17 @@ std::optional<std::size_t> parse_array_index(const std::string& token) {
   return index;
 }
 
-json* find_child(json& container, const std::string& token) {
-  if (auto* members = container.get_ptr<json::object_t*>()) {
-    const auto it = members->find(token);
-    return it == members->end() ? nullptr : &it->second;
-  }
-  if (auto* elements = container.get_ptr<json::array_t*>()) {
+value* find_child(value& container, const std::string& token) {
+  if (auto* members = container.if_map()) return members->find(token);
+  if (auto* elements = container.if_array()) {
     const auto index = parse_array_index(token);
     return index && *index < elements->size() ? &(*elements)[*index] : nullptr;
   }
   return nullptr;
 }
 
-json* find_value(json& root, path_view path) {
-  json* at = &root;
+value* find_value(value& root, path_view path) {
+  value* at = &root;
   for (const auto& token : path) {
     at = find_child(*at, token);
     if (at == nullptr) return nullptr;
@@ -76,16 +76,16 @@ json* find_value(json& root, path_view path) {
   return at;
 }
 
-std::string describe_missing(json& root, path_view path) {
-  json* at = &root;
+std::string describe_missing(value& root, path_view path) {
+  value* at = &root;
   for (std::size_t k = 0; k < path.size(); ++k) {
-    json* next = find_child(*at, path[k]);
+    value* next = find_child(*at, path[k]);
     if (next != nullptr) {
       at = next;
       continue;
     }
     const std::string here = quoted_pointer(path.first(k));
-    if (at->is_object()) return fmt::format("map {} has no member {}", here, quoted_text(path[k]));
+    if (at->is_map()) return fmt::format("map {} has no member {}", here, quoted_text(path[k]));
     if (!at->is_array()) return fmt::format("{} is {}, not a map or array", here, kind_phrase(*at));
     if (!parse_array_index(path[k]))
       return fmt::format(
@@ -122,25 +122,24 @@ std::string quoted_pointer(path_view path) {
   return quoted_text(text);
 }
 
-std::string_view kind_phrase(const json& value) {
-  switch (value.type()) {
-    case json::value_t::object:
+std::string_view kind_phrase(const value& v) {
+  switch (v.kind()) {
+    case value_kind::map:
       return "a map";
-    case json::value_t::array:
+    case value_kind::array:
       return "an array";
-    case json::value_t::string:
+    case value_kind::string:
       return "a string";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
+    case value_kind::integer:
+    case value_kind::unsigned_integer:
       return "an integer";
-    case json::value_t::number_float:
+    case value_kind::floating:
       return "a float";
-    case json::value_t::boolean:
+    case value_kind::boolean:
       return "a boolean";
-    case json::value_t::binary:
+    case value_kind::binary:
       return "binary data";
-    case json::value_t::null:
-    case json::value_t::discarded:
+    case value_kind::nil:
       return "nil";
   }
   return "nil";

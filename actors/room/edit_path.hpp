@@ -1,4 +1,4 @@
-// JSON Pointer paths for the edit engine: RFC 6901 parsing (through nlohmann's json_pointer), the
+// JSON Pointer paths for the edit engine: RFC 6901 parsing, the
 // RFC 6901 array index rule, and exception-free lookups in a document (docs/protocol.md).
 #pragma once
 
@@ -10,6 +10,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "protocol/value.hpp"
 
 namespace rooms {
 
@@ -30,13 +32,13 @@ std::optional<std::size_t> parse_array_index(const std::string& token);
 
 /// The member or element of `container` that `token` names, or nullptr when there is none
 /// (including a scalar container and "-").
-json* find_child(json& container, const std::string& token);
+value* find_child(value& container, const std::string& token);
 
 /// The value at `path` below `root`, or nullptr when some token names nothing.
-json* find_value(json& root, path_view path);
+value* find_value(value& root, path_view path);
 
 /// Why find_value(root, path) is nullptr, in words: which token fails and how.
-std::string describe_missing(json& root, path_view path);
+std::string describe_missing(value& root, path_view path);
 
 /// True when `prefix` is a proper prefix of `path` (RFC 6902's rule for move).
 bool is_proper_prefix(path_view prefix, path_view path);
@@ -48,6 +50,6 @@ std::string quoted_text(std::string_view text);
 std::string quoted_pointer(path_view path);
 
 /// The kind of `value` in words, for messages: "a map", "an array", "an integer", "nil", ...
-std::string_view kind_phrase(const json& value);
+std::string_view kind_phrase(const value& v);
 
 }  // namespace rooms

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "protocol/msgpack_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
@@ -29,27 +30,27 @@ std::size_t index_of(const std::string& token) {
 
 }  // namespace
 
-sized_value make_sized(json value) {
-  const std::size_t bytes = packed_size(value);
-  return {std::move(value), bytes};
+sized_value make_sized(value v) {
+  const std::size_t bytes = packed_size(v);
+  return {std::move(v), bytes};
 }
 
 edit_transaction::edit_transaction(document& doc)
     : doc_(doc), packed_bytes_before_(doc.packed_bytes) {}
 
-json& edit_transaction::insert(json& container, path_view container_path, const std::string& token,
-                               sized_value v) {
+value& edit_transaction::insert(value& container, path_view container_path,
+                                const std::string& token, sized_value v) {
   // The entry and the log's room are allocated first: once the data has changed, recording it
   // cannot fail, so the log always describes the data exactly.
   entry e = make_entry(change::inserted, container_path, token);
   reserve_entry();
   doc_.packed_bytes += v.bytes + header_growth(container.size());
-  json* placed = nullptr;
-  if (auto* members = container.get_ptr<json::object_t*>()) {
+  value* placed = nullptr;
+  if (auto* members = container.if_map()) {
     doc_.packed_bytes += key_bytes(token);
-    placed = &members->emplace(token, std::move(v.value)).first->second;
+    placed = &members->insert({value::string(token), std::move(v.value)});
   } else {
-    auto& elements = *container.get_ptr<json::array_t*>();
+    auto& elements = container.as_array();
     const auto at = elements.begin() + static_cast<std::ptrdiff_t>(index_of(token));
     placed = &*elements.insert(at, std::move(v.value));
   }
@@ -57,7 +58,7 @@ json& edit_transaction::insert(json& container, path_view container_path, const 
   return *placed;
 }
 
-json& edit_transaction::replace(json& target, path_view target_path, sized_value v) {
+value& edit_transaction::replace(value& target, path_view target_path, sized_value v) {
   entry e{change::replaced, edit_path(target_path.begin(), target_path.end()), {}, {}};
   reserve_entry();
   doc_.packed_bytes += v.bytes;
@@ -67,19 +68,19 @@ json& edit_transaction::replace(json& target, path_view target_path, sized_value
   return target;
 }
 
-void edit_transaction::erase(json& container, path_view container_path, const std::string& token) {
+void edit_transaction::erase(value& container, path_view container_path, const std::string& token) {
   entry e = make_entry(change::erased, container_path, token);
   reserve_entry();
   sized_value taken = take_child(container, token, e);
-  if (container.is_object()) {
-    e.member.mapped() = std::move(taken.value);
+  if (container.is_map()) {
+    e.member.val = std::move(taken.value);
   } else {
     e.old_value = std::move(taken.value);
   }
   log_.push_back(std::move(e));
 }
 
-sized_value edit_transaction::detach(json& container, path_view container_path,
+sized_value edit_transaction::detach(value& container, path_view container_path,
                                      const std::string& token) {
   entry e = make_entry(change::detached, container_path, token);
   reserve_entry();
@@ -97,12 +98,12 @@ void edit_transaction::reserve_entry() {
   if (log_.size() == log_.capacity()) log_.reserve(std::max<std::size_t>(4, 2 * log_.capacity()));
 }
 
-void edit_transaction::return_detached(json value) { carry_ = std::move(value); }
+void edit_transaction::return_detached(value v) { carry_ = std::move(v); }
 
 void edit_transaction::rollback() {
   for (auto it = log_.rbegin(); it != log_.rend(); ++it) undo(*it);
   log_.clear();
-  carry_ = nullptr;
+  carry_ = value{};
   doc_.packed_bytes = packed_bytes_before_;
 }
 
@@ -114,17 +115,16 @@ edit_transaction::entry edit_transaction::make_entry(change what, path_view cont
 }
 
 // Removes the member or element `token` from the data and returns it with its packed size; a
-// map member's node is kept in `e` so that putting it back needs no allocation.
-sized_value edit_transaction::take_child(json& container, const std::string& token, entry& e) {
+// map member's key is kept in `e` so that putting it back needs no allocation.
+sized_value edit_transaction::take_child(value& container, const std::string& token, entry& e) {
   doc_.packed_bytes -= header_growth(container.size() - 1);
   sized_value taken;
-  if (auto* members = container.get_ptr<json::object_t*>()) {
+  if (auto* members = container.if_map()) {
     e.member = members->extract(token);
-    assert(!e.member.empty());
-    taken.value = std::move(e.member.mapped());
+    taken.value = std::move(e.member.val);
     doc_.packed_bytes -= key_bytes(token);
   } else {
-    auto& elements = *container.get_ptr<json::array_t*>();
+    auto& elements = container.as_array();
     const auto at = elements.begin() + static_cast<std::ptrdiff_t>(index_of(token));
     taken.value = std::move(*at);
     elements.erase(at);
@@ -140,7 +140,7 @@ void edit_transaction::undo(entry& e) {
     return;
   }
   const path_view location(e.location);
-  json* container = find_value(doc_.data, location.first(location.size() - 1));
+  value* container = find_value(doc_.data, location.first(location.size() - 1));
   assert(container != nullptr);
   const std::string& token = e.location.back();
   switch (e.what) {
@@ -157,21 +157,21 @@ void edit_transaction::undo(entry& e) {
       return;
     case change::erased:
       put_back(*container, e,
-               container->is_object() ? std::move(e.member.mapped()) : std::move(e.old_value));
+               container->is_map() ? std::move(e.member.val) : std::move(e.old_value));
       return;
   }
 }
 
-// Inserts `value` back where entry `e` took it from; a map member reuses its kept node.
-void edit_transaction::put_back(json& container, entry& e, json value) {
-  if (auto* members = container.get_ptr<json::object_t*>()) {
-    e.member.mapped() = std::move(value);
+// Inserts `v` back where entry `e` took it from; a map member reuses its kept key.
+void edit_transaction::put_back(value& container, entry& e, value v) {
+  if (auto* members = container.if_map()) {
+    e.member.val = std::move(v);
     members->insert(std::move(e.member));
     return;
   }
-  auto& elements = *container.get_ptr<json::array_t*>();
+  auto& elements = container.as_array();
   const auto at = elements.begin() + static_cast<std::ptrdiff_t>(index_of(e.location.back()));
-  elements.insert(at, std::move(value));
+  elements.insert(at, std::move(v));
 }
 
 }  // namespace rooms

@@ -1,6 +1,6 @@
 // One edit's in-place changes to a room's data, with the undo log that makes the edit atomic and
 // the exact tracking of the data's MessagePack size (docs/protocol.md; sizes come from
-// protocol/msgpack_json.hpp). The edit engine builds every op from these primitives.
+// protocol/value_msgpack.hpp). The edit engine builds every op from these primitives.
 #pragma once
 
 #include <cstddef>
@@ -14,12 +14,12 @@ namespace rooms {
 
 /// A value about to be placed, with its packed size (computed once, so a move reuses it).
 struct sized_value {
-  json value;
+  rooms::value value;
   std::size_t bytes = 0;
 };
 
-/// `value` with its packed size.
-sized_value make_sized(json value);
+/// `v` with its packed size.
+sized_value make_sized(value v);
 
 /// Each primitive changes `doc.data` in place, adjusts `doc.packed_bytes` by exactly the change of
 /// the encoding, and logs how to undo itself. A value that is overwritten or erased is moved into
@@ -33,27 +33,28 @@ class edit_transaction {
  public:
   explicit edit_transaction(document& doc);
 
-  json& root() { return doc_.data; }
+  value& root() { return doc_.data; }
   std::size_t packed_bytes() const { return doc_.packed_bytes; }
 
   /// Adds `v` as member `token` (absent) of a map, or as the element before index `token`
   /// (at most the size) of an array. Returns the placed value.
-  json& insert(json& container, path_view container_path, const std::string& token, sized_value v);
+  value& insert(value& container, path_view container_path, const std::string& token,
+                sized_value v);
 
   /// Overwrites `target`, the value at `target_path` (the root when empty), with `v`.
-  json& replace(json& target, path_view target_path, sized_value v);
+  value& replace(value& target, path_view target_path, sized_value v);
 
   /// Removes the existing member or element `token` of `container`.
-  void erase(json& container, path_view container_path, const std::string& token);
+  void erase(value& container, path_view container_path, const std::string& token);
 
   /// Removes the existing member or element `token` of `container` and hands it to the caller
   /// (the first half of a move). On rollback it is put back with the value that undoing the later
   /// entries took out of the data: the place the move put it. A move that fails before placing
   /// it must hand it back with return_detached() before rollback().
-  sized_value detach(json& container, path_view container_path, const std::string& token);
+  sized_value detach(value& container, path_view container_path, const std::string& token);
 
   /// Gives back the value of the last detach() when it could not be placed.
-  void return_detached(json value);
+  void return_detached(value v);
 
   /// Restores the data and packed_bytes as they were when the transaction began.
   void rollback();
@@ -63,21 +64,21 @@ class edit_transaction {
 
   struct entry {
     change what;
-    edit_path location;                // of the changed member or element; empty = the root
-    json old_value;                    // replaced, or an erased array element
-    json::object_t::node_type member;  // an erased or detached map member, key and node kept
+    edit_path location;   // of the changed member or element; empty = the root
+    value old_value;      // replaced, or an erased array element
+    value_member member;  // an erased or detached map member, key kept
   };
 
   entry make_entry(change what, path_view container_path, const std::string& token) const;
   void reserve_entry();
   void undo(entry& e);
-  sized_value take_child(json& container, const std::string& token, entry& e);
-  void put_back(json& container, entry& e, json value);
+  sized_value take_child(value& container, const std::string& token, entry& e);
+  void put_back(value& container, entry& e, value v);
 
   document& doc_;
   std::size_t packed_bytes_before_;
   std::vector<entry> log_;
-  json carry_;  // the value the last undo step took out of the data
+  value carry_;  // the value the last undo step took out of the data
 };
 
 }  // namespace rooms

@@ -13,33 +13,28 @@ namespace {
 // Every 64-bit integer, signed or unsigned, and every sum of two of them fits.
 using wide_int = __int128;
 
-wide_int wide(const json& integer) {
-  if (integer.is_number_unsigned()) return integer.get<std::uint64_t>();
-  return integer.get<std::int64_t>();
-}
-
-bool integer_equals_float(const json& integer, double f) {
+bool integer_equals_float(const value& integer, double f) {
   // Outside [-2^63, 2^64) or with a fraction, a double equals no 64-bit integer.
   if (!(f >= -0x1p63 && f < 0x1p64) || std::trunc(f) != f) return false;
-  return static_cast<wide_int>(f) == wide(integer);
+  return static_cast<wide_int>(f) == integer.as_int128();
 }
 
-bool numbers_equal(const json& a, const json& b) {
-  if (a.is_number_float() && b.is_number_float()) return a.get<double>() == b.get<double>();
-  if (a.is_number_float()) return integer_equals_float(b, a.get<double>());
-  if (b.is_number_float()) return integer_equals_float(a, b.get<double>());
-  return wide(a) == wide(b);
+bool numbers_equal(const value& a, const value& b) {
+  if (a.is_float() && b.is_float()) return a.as_double() == b.as_double();
+  if (a.is_float()) return integer_equals_float(b, a.as_double());
+  if (b.is_float()) return integer_equals_float(a, b.as_double());
+  return a.as_int128() == b.as_int128();
 }
 
-bool maps_equal(const json::object_t& a, const json::object_t& b) {
+bool maps_equal(const value_map& a, const value_map& b) {
   if (a.size() != b.size()) return false;
   // Both maps are ordered by key, so equal maps line up member by member.
   for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j)
-    if (i->first != j->first || !values_equal(i->second, j->second)) return false;
+    if (i->key.as_bytes() != j->key.as_bytes() || !values_equal(i->val, j->val)) return false;
   return true;
 }
 
-bool arrays_equal(const json::array_t& a, const json::array_t& b) {
+bool arrays_equal(const value_array& a, const value_array& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (!values_equal(a[i], b[i])) return false;
@@ -48,34 +43,29 @@ bool arrays_equal(const json::array_t& a, const json::array_t& b) {
 
 }  // namespace
 
-bool values_equal(const json& a, const json& b) {
+bool values_equal(const value& a, const value& b) {
   if (a.is_number() && b.is_number()) return numbers_equal(a, b);
-  if (a.type() != b.type()) return false;
-  if (a.is_object())
-    return maps_equal(a.get_ref<const json::object_t&>(), b.get_ref<const json::object_t&>());
-  if (a.is_array())
-    return arrays_equal(a.get_ref<const json::array_t&>(), b.get_ref<const json::array_t&>());
+  if (a.kind() != b.kind()) return false;
+  if (a.is_map()) return maps_equal(a.as_map(), b.as_map());
+  if (a.is_array()) return arrays_equal(a.as_array(), b.as_array());
   return a == b;
 }
 
-std::optional<json> add_numbers(const json& a, const json& b) {
-  if (a.is_number_float() || b.is_number_float()) return json(a.get<double>() + b.get<double>());
-  const wide_int sum = wide(a) + wide(b);
-  if (sum < 0) {
-    if (sum < std::numeric_limits<std::int64_t>::min()) return std::nullopt;
-    return json(static_cast<std::int64_t>(sum));
-  }
-  if (sum > std::numeric_limits<std::uint64_t>::max()) return std::nullopt;
-  return json(static_cast<std::uint64_t>(sum));
+std::optional<value> add_numbers(const value& a, const value& b) {
+  if (a.is_float() || b.is_float()) return value::floating(a.as_double() + b.as_double());
+  const wide_int sum = a.as_int128() + b.as_int128();
+  if (sum < std::numeric_limits<std::int64_t>::min() ||
+      sum > std::numeric_limits<std::uint64_t>::max())
+    return std::nullopt;
+  return value::of_int128(sum);
 }
 
-json merge_result(const json& patch) {
-  if (!patch.is_object()) return patch;
-  json out = json::object();
-  auto& members = *out.get_ptr<json::object_t*>();
-  for (const auto& [key, value] : patch.get_ref<const json::object_t&>())
-    if (!value.is_null()) members.emplace(key, merge_result(value));
-  return out;
+value merge_result(const value& patch) {
+  if (!patch.is_map()) return patch;
+  value_map members;
+  for (const auto& [key, member] : patch.as_map())
+    if (!member.is_nil()) members.push_back_sorted({key, merge_result(member)});
+  return value::map(std::move(members));
 }
 
 }  // namespace rooms

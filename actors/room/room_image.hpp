@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/value.hpp"
+
 namespace rooms {
 
 /// One remembered idempotency key, scoped to the user who sent it (docs/protocol.md).
@@ -27,7 +29,7 @@ struct room_image {
   std::string id;
   std::string owner;
   std::vector<std::string> members;
-  nlohmann::json data = nlohmann::json::object();
+  value data = value::map();
   std::uint64_t version = 1;
   /// Oldest first.
   std::vector<stored_key> keys = {};

@@ -7,6 +7,8 @@
 
 #include "actors/room/room_state.hpp"
 #include "protocol/msgpack_json.hpp"
+#include "protocol/value_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
@@ -72,7 +74,8 @@ std::optional<rooms_error> room_state::replay(const event_record& record) {
   } else if (type == "edited") {
     // The edit was accepted under the limits of its day; replaying it must not refuse it now.
     constexpr auto unlimited = std::numeric_limits<std::size_t>::max();
-    if (auto failure = apply_edit(doc_, event["ops"], {unlimited, unlimited, unlimited}))
+    if (auto failure =
+            apply_edit(doc_, json_to_value(event["ops"]), {unlimited, unlimited, unlimited}))
       return corrupt(id_,
                      fmt::format("edit {} does not apply: {}", record.version(), failure->message));
   } else {

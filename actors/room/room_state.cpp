@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "protocol/msgpack_json.hpp"
+#include "protocol/value_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
@@ -33,16 +35,17 @@ result<room_state> room_state::create(std::string id, create_command cmd,
                                       std::shared_ptr<const limits> lims) {
   if (!cmd.data.is_object())
     return rooms_error{error_code::invalid_argument, "room data must be a map"};
-  if (nesting_depth(cmd.data) > lims->max_depth)
+  value data = json_to_value(cmd.data);
+  if (nesting_depth(data) > lims->max_depth)
     return rooms_error{
         error_code::invalid_argument,
         fmt::format("room data nests maps and arrays deeper than the limit of {} levels",
                     lims->max_depth)};
-  const std::size_t bytes = packed_size(cmd.data);
+  const std::size_t bytes = packed_size(data);
   if (bytes > lims->max_data_bytes)
     return rooms_error{error_code::too_large, fmt::format("room data is {} bytes, the limit is {}",
                                                           bytes, lims->max_data_bytes)};
-  return room_state{std::move(id), std::move(cmd.user), document{std::move(cmd.data), bytes},
+  return room_state{std::move(id), std::move(cmd.user), document{std::move(data), bytes},
                     std::move(lims)};
 }
 
@@ -54,7 +57,7 @@ json room_state::snapshot() const {
   return json{{"room", id_},
               {"owner", owner_},
               {"members", members_.in_join_order()},
-              {"data", doc_.data},
+              {"data", value_to_json(doc_.data)},
               {"version", version_}};
 }
 
@@ -140,7 +143,8 @@ result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t f
         fmt::format("room {} is at version {}, not {}", id_, version_, *cmd.if_version),
         json{{"version", version_}}};
   if (!cmd.ops.empty()) {
-    if (auto failure = apply_edit(doc_, cmd.ops, doc_limits())) return std::move(*failure);
+    if (auto failure = apply_edit(doc_, json_to_value(cmd.ops), doc_limits()))
+      return std::move(*failure);
   }
   auto reply = [&] { return cmd.reply_version_only ? version_reply(id_, version_) : snapshot(); };
   if (cmd.ops.empty()) return room_outcome{reply(), std::nullopt};

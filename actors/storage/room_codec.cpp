@@ -12,6 +12,8 @@
 #include <msgpack.hpp>
 
 #include "protocol/msgpack_json.hpp"
+#include "protocol/value_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
@@ -35,7 +37,8 @@ class record_writer {
     packer_.pack_str_body(value.data(), static_cast<std::uint32_t>(value.size()));
   }
   void uint(std::uint64_t value) { packer_.pack_uint64(value); }
-  void document(const json& value) { append_msgpack(out_, value); }
+  void document(const json& j) { append_msgpack(out_, j); }
+  void document(const value& v) { append_msgpack(out_, v); }
 
  private:
   std::string& out_;
@@ -198,7 +201,7 @@ std::optional<rooms_error> read_image_fields(record_reader& in, room_image& imag
   if (!version) return version.error();
   image.id = std::move(*id);
   image.owner = std::move(*owner);
-  image.data = std::move(*data);
+  image.data = json_to_value(*data);
   image.version = *version;
   return std::nullopt;
 }

@@ -9,6 +9,7 @@
 
 #include "actors/room/edit_engine.hpp"
 #include "protocol/msgpack_json.hpp"
+#include "tests/room/json_document.hpp"
 
 using rooms::json;
 
@@ -46,11 +47,9 @@ struct tally {
 
 // Runs one case; true when it behaved as the suite expects.
 bool run_case(const json& test) {
-  rooms::document doc;
-  doc.data = json{{"doc", test.at("doc")}};
-  doc.packed_bytes = rooms::packed_size(doc.data);
-  const rooms::document before = doc;
-  const auto error = rooms::apply_edit(doc, wrap_patch(test.at("patch")), {});
+  rooms::testing::json_document doc = rooms::testing::make_doc(json{{"doc", test.at("doc")}});
+  const rooms::testing::json_document before = doc;
+  const auto error = rooms::testing::apply_edit(doc, wrap_patch(test.at("patch")), {});
   if (test.contains("expected")) {
     if (error) BOOST_TEST_MESSAGE("unexpected error: " << error->message);
     return !error && doc.data.at("doc") == test.at("expected") &&

@@ -15,14 +15,15 @@
 
 #include "actors/room/edit_engine.hpp"
 #include "protocol/msgpack_json.hpp"
+#include "tests/room/json_document.hpp"
 
 namespace bdata = boost::unit_test::data;
 using rooms::error_code;
 using rooms::json;
+using rooms::testing::apply_edit;
+using rooms::testing::make_doc;
 
 namespace {
-
-rooms::document make_doc(const json& data) { return {data, rooms::packed_size(data)}; }
 
 std::string code_of(const rooms::rooms_error& error) {
   return std::string{rooms::to_string(error.code)};
@@ -156,8 +157,8 @@ const std::vector<success_case> success_cases = {
 BOOST_AUTO_TEST_SUITE(edit_engine)
 
 BOOST_DATA_TEST_CASE(ops_apply, bdata::make(success_cases), c) {
-  rooms::document doc = make_doc(json::parse(c.data));
-  const auto error = rooms::apply_edit(doc, json::parse(c.ops), {});
+  rooms::testing::json_document doc = make_doc(json::parse(c.data));
+  const auto error = apply_edit(doc, json::parse(c.ops), {});
   BOOST_REQUIRE_MESSAGE(!error, (error ? error->message : ""));
   const json expected = json::parse(c.expected);
   BOOST_CHECK_MESSAGE(doc.data == expected, doc.data.dump() << " != " << expected.dump());
@@ -309,9 +310,9 @@ const std::vector<failure_case> failure_cases = {
 };
 
 BOOST_DATA_TEST_CASE(ops_fail_and_change_nothing, bdata::make(failure_cases), c) {
-  rooms::document doc = make_doc(json::parse(c.data));
-  const rooms::document before = doc;
-  const auto error = rooms::apply_edit(doc, json::parse(c.ops), {});
+  rooms::testing::json_document doc = make_doc(json::parse(c.data));
+  const rooms::testing::json_document before = doc;
+  const auto error = apply_edit(doc, json::parse(c.ops), {});
   BOOST_REQUIRE(error.has_value());
   BOOST_CHECK_MESSAGE(error->code == c.code, error->message);
   BOOST_TEST(error->details == (json{{"index", c.index}}));
@@ -322,14 +323,15 @@ BOOST_DATA_TEST_CASE(ops_fail_and_change_nothing, bdata::make(failure_cases), c)
 }
 
 BOOST_AUTO_TEST_CASE(failure_at_op_3_of_4_changes_nothing) {
-  rooms::document doc = make_doc(json::parse(R"({"n":1,"l":[1,2,3],"m":{"a":{"b":true}}})"));
-  const rooms::document before = doc;
+  rooms::testing::json_document doc =
+      make_doc(json::parse(R"({"n":1,"l":[1,2,3],"m":{"a":{"b":true}}})"));
+  const rooms::testing::json_document before = doc;
   const json ops = json::parse(R"([
       {"op":"incr","path":"/n","by":41},
       {"op":"move","from":"/m/a","path":"/l/0"},
       {"op":"remove","path":"/l/9"},
       {"op":"set","path":"/z","value":"never"}])");
-  const auto error = rooms::apply_edit(doc, ops, {});
+  const auto error = apply_edit(doc, ops, {});
   BOOST_REQUIRE(error.has_value());
   BOOST_TEST(code_of(*error) == "patch_failed");
   BOOST_TEST(error->details == (json{{"index", 2}}));
@@ -339,28 +341,27 @@ BOOST_AUTO_TEST_CASE(failure_at_op_3_of_4_changes_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(messages_say_what_went_wrong) {
-  rooms::document doc = make_doc(json::parse(R"({"l":[1,2]})"));
-  const auto error =
-      rooms::apply_edit(doc, json::parse(R"([{"op":"add","path":"/l/5","value":1}])"), {});
+  rooms::testing::json_document doc = make_doc(json::parse(R"({"l":[1,2]})"));
+  const auto error = apply_edit(doc, json::parse(R"([{"op":"add","path":"/l/5","value":1}])"), {});
   BOOST_REQUIRE(error.has_value());
   BOOST_TEST(error->message == R"(op 0 (add "/l/5"): index 5 is past the end of array "/l", )"
                                "which has 2 elements");
-  const auto unknown = rooms::apply_edit(doc, json::parse(R"([{"op":"spam"}])"), {});
+  const auto unknown = apply_edit(doc, json::parse(R"([{"op":"spam"}])"), {});
   BOOST_REQUIRE(unknown.has_value());
   BOOST_CHECK_MESSAGE(unknown->message.find("unknown op \"spam\"") != std::string::npos,
                       unknown->message);
 }
 
 BOOST_AUTO_TEST_CASE(too_many_ops) {
-  rooms::document doc = make_doc(json::object());
+  rooms::testing::json_document doc = make_doc(json::object());
   rooms::document_limits limits;
   limits.max_ops = 3;
   json ops = json::array();
   for (int i = 0; i < 3; ++i) ops.push_back({{"op", "incr"}, {"path", "/n"}, {"by", 1}});
-  BOOST_TEST(!rooms::apply_edit(doc, ops, limits));
+  BOOST_TEST(!apply_edit(doc, ops, limits));
   BOOST_TEST(doc.data == (json{{"n", 3}}));
   ops.push_back({{"op", "incr"}, {"path", "/n"}, {"by", 1}});
-  const auto error = rooms::apply_edit(doc, ops, limits);
+  const auto error = apply_edit(doc, ops, limits);
   BOOST_REQUIRE(error.has_value());
   BOOST_TEST(code_of(*error) == "too_large");
   BOOST_TEST(error->details == json::object());
@@ -368,17 +369,17 @@ BOOST_AUTO_TEST_CASE(too_many_ops) {
 }
 
 BOOST_AUTO_TEST_CASE(data_size_limit) {
-  rooms::document doc = make_doc(json::parse(R"({"a":1})"));  // 4 bytes
+  rooms::testing::json_document doc = make_doc(json::parse(R"({"a":1})"));  // 4 bytes
   rooms::document_limits limits;
   // {"a":1,"b":"xxx"} is 1 + 2 + 1 + 2 + 4 = 10 bytes.
   limits.max_data_bytes = 10;
   const json fits = json::parse(R"([{"op":"add","path":"/b","value":"xxx"}])");
-  BOOST_TEST(!rooms::apply_edit(doc, fits, limits));
+  BOOST_TEST(!apply_edit(doc, fits, limits));
   BOOST_TEST(doc.packed_bytes == 10u);
-  const rooms::document before = doc;
+  const rooms::testing::json_document before = doc;
   const json one_more = json::parse(R"([{"op":"remove","path":"/a"},
       {"op":"set","path":"/b","value":"xxxxxxx"}])");  // 1 + 2 + 8 = 11
-  const auto error = rooms::apply_edit(doc, one_more, limits);
+  const auto error = apply_edit(doc, one_more, limits);
   BOOST_REQUIRE(error.has_value());
   BOOST_TEST(code_of(*error) == "too_large");
   BOOST_TEST(error->details == (json{{"index", 1}}));
@@ -387,14 +388,14 @@ BOOST_AUTO_TEST_CASE(data_size_limit) {
 }
 
 BOOST_AUTO_TEST_CASE(copy_chain_stops_at_the_size_limit) {
-  rooms::document doc = make_doc(json{{"a", std::string(100, 'x')}});
+  rooms::testing::json_document doc = make_doc(json{{"a", std::string(100, 'x')}});
   rooms::document_limits limits;
   limits.max_data_bytes = 100000;
   json ops = json::array();
   // Each copy of the root doubles the data.
   for (int i = 0; i < 1000; ++i)
     ops.push_back({{"op", "copy"}, {"from", ""}, {"path", "/b" + std::to_string(i)}});
-  const auto error = rooms::apply_edit(doc, ops, limits);
+  const auto error = apply_edit(doc, ops, limits);
   BOOST_REQUIRE(error.has_value());
   BOOST_TEST(code_of(*error) == "too_large");
   BOOST_TEST(error->details["index"].get<std::size_t>() < 20u);
@@ -440,12 +441,12 @@ const std::vector<depth_case> depth_cases = {
 };
 
 BOOST_DATA_TEST_CASE(depth_limit, bdata::make(depth_cases), c) {
-  rooms::document doc = make_doc(json::parse(R"({"a":{"b":1},"l":[]})"));
-  const rooms::document before = doc;
+  rooms::testing::json_document doc = make_doc(json::parse(R"({"a":{"b":1},"l":[]})"));
+  const rooms::testing::json_document before = doc;
   rooms::document_limits limits;
   limits.max_depth = 3;
   const json ops = json::parse(c.ops);
-  const auto error = rooms::apply_edit(doc, ops, limits);
+  const auto error = apply_edit(doc, ops, limits);
   if (c.fits) {
     BOOST_CHECK_MESSAGE(!error, (error ? error->message : ""));
     BOOST_TEST(rooms::nesting_depth(doc.data) <= 3u);
@@ -459,7 +460,7 @@ BOOST_DATA_TEST_CASE(depth_limit, bdata::make(depth_cases), c) {
 }
 
 BOOST_AUTO_TEST_CASE(types_are_kept) {
-  rooms::document doc = make_doc(json::object());
+  rooms::testing::json_document doc = make_doc(json::object());
   const json ops = json::parse(R"([
       {"op":"set","path":"/t","value":true},
       {"op":"add","path":"/f","value":2.0},
@@ -468,25 +469,25 @@ BOOST_AUTO_TEST_CASE(types_are_kept) {
       {"op":"merge","path":"","value":{"m":{"x":2.0}}},
       {"op":"incr","path":"/i","by":2.0},
       {"op":"test","path":"/t","value":true}])");
-  BOOST_REQUIRE(!rooms::apply_edit(doc, ops, {}));
+  BOOST_REQUIRE(!apply_edit(doc, ops, {}));
   BOOST_TEST(doc.data["t"].is_boolean());
   for (const json* v : {&doc.data["f"], &doc.data["h"], &doc.data["m"]["x"], &doc.data["i"]}) {
     BOOST_TEST(v->is_number_float());
     BOOST_TEST(static_cast<unsigned char>(rooms::to_msgpack_bytes(*v)[0]) == 0xcbu);
   }
   const auto not_a_number =
-      rooms::apply_edit(doc, json::parse(R"([{"op":"incr","path":"/t","by":1}])"), {});
+      apply_edit(doc, json::parse(R"([{"op":"incr","path":"/t","by":1}])"), {});
   BOOST_REQUIRE(not_a_number.has_value());
   BOOST_TEST(code_of(*not_a_number) == "patch_failed");
   BOOST_TEST(doc.data["t"] == json(true));
 }
 
 BOOST_AUTO_TEST_CASE(incr_result_types) {
-  rooms::document doc = make_doc(json{{"u", 5u}, {"i", -3}, {"f", 1.5}});
+  rooms::testing::json_document doc = make_doc(json{{"u", 5u}, {"i", -3}, {"f", 1.5}});
   const json ops = json::parse(R"([{"op":"incr","path":"/u","by":-7},
       {"op":"incr","path":"/i","by":3},{"op":"incr","path":"/f","by":-1},
       {"op":"incr","path":"/m","by":-4}])");
-  BOOST_REQUIRE(!rooms::apply_edit(doc, ops, {}));
+  BOOST_REQUIRE(!apply_edit(doc, ops, {}));
   BOOST_TEST(doc.data["u"].is_number_integer());
   BOOST_TEST(!doc.data["u"].is_number_unsigned());
   BOOST_TEST(doc.data["u"].get<std::int64_t>() == -2);
@@ -710,8 +711,8 @@ BOOST_AUTO_TEST_CASE(rfc_ops_match_nlohmann_patch) {
         failing = ops.size() - 1;
       }
     }
-    rooms::document doc = make_doc(data);
-    const auto error = rooms::apply_edit(doc, ops, {});
+    rooms::testing::json_document doc = make_doc(data);
+    const auto error = apply_edit(doc, ops, {});
     BOOST_REQUIRE_MESSAGE(error.has_value() == failing.has_value(),
                           data.dump() << " " << ops.dump() << (error ? error->message : ""));
     if (error) {
@@ -739,9 +740,9 @@ BOOST_AUTO_TEST_CASE(merge_matches_nlohmann_merge_patch) {
     const json patch = generate.merge_value(3);
     json expected = data;
     expected[json::json_pointer(path)].merge_patch(patch);
-    rooms::document doc = make_doc(data);
+    rooms::testing::json_document doc = make_doc(data);
     const json ops = json::array({{{"op", "merge"}, {"path", path}, {"value", patch}}});
-    const auto error = rooms::apply_edit(doc, ops, {});
+    const auto error = apply_edit(doc, ops, {});
     BOOST_REQUIRE_MESSAGE(!error, data.dump()
                                       << " " << ops.dump() << (error ? error->message : ""));
     BOOST_REQUIRE_MESSAGE(same_bytes(doc.data, expected),
@@ -756,15 +757,15 @@ BOOST_AUTO_TEST_CASE(random_edits_keep_size_depth_and_atomicity) {
   limits.max_depth = 5;
   limits.max_data_bytes = 3000;
   limits.max_ops = 5;
-  rooms::document doc = make_doc(generate.document());
+  rooms::testing::json_document doc = make_doc(generate.document());
   int applied = 0;
   for (int step = 0; step < 4000; ++step) {
     if (step % 100 == 0) doc = make_doc(generate.document());
     json ops = json::array();
     for (int i = 1 + generate.pick(limits.max_ops + 1); i > 0; --i)
       ops.push_back(generate.any_op(doc.data));
-    const rooms::document before = doc;
-    const auto error = rooms::apply_edit(doc, ops, limits);
+    const rooms::testing::json_document before = doc;
+    const auto error = apply_edit(doc, ops, limits);
     BOOST_REQUIRE(doc.packed_bytes == rooms::packed_size(doc.data));
     if (!error) {
       ++applied;

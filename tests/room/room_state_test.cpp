@@ -1,5 +1,6 @@
 // The room rules of docs/protocol.md, checked on room_state directly.
 #include "actors/room/room_state.hpp"
+#include "protocol/value_json.hpp"
 
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
@@ -176,13 +177,13 @@ BOOST_AUTO_TEST_CASE(a_failed_edit_changes_nothing_and_names_the_failing_op) {
   auto failed = room.edit(edit_of("alice", ops));
   BOOST_TEST((code_of(failed) == error_code::patch_failed));
   BOOST_TEST(failed.error().details["index"] == 2u);
-  BOOST_TEST(room.data() == json({{"a", 1}}));
+  BOOST_TEST(rooms::value_to_json(room.data()) == json({{"a", 1}}));
   BOOST_TEST(room.version() == 1u);
   BOOST_TEST(room.events().empty());
   auto malformed = room.edit(edit_of("alice", json::array({set_op("/b", 2), {{"op", "nope"}}})));
   BOOST_TEST((code_of(malformed) == error_code::invalid_argument));
   BOOST_TEST(malformed.error().details["index"] == 1u);
-  BOOST_TEST(room.data() == json({{"a", 1}}));
+  BOOST_TEST(rooms::value_to_json(room.data()) == json({{"a", 1}}));
 }
 
 BOOST_AUTO_TEST_CASE(edits_need_membership) {
@@ -214,7 +215,7 @@ BOOST_AUTO_TEST_CASE(too_many_ops_or_too_much_data_is_too_large) {
   BOOST_TEST((code_of(many) == error_code::too_large));
   auto big = room.edit(edit_of("alice", json::array({set_op("/a", std::string(200, 'x'))})));
   BOOST_TEST((code_of(big) == error_code::too_large));
-  BOOST_TEST(room.data() == json::object());
+  BOOST_TEST(rooms::value_to_json(room.data()) == json::object());
   BOOST_TEST(room.version() == 1u);
 }
 
@@ -228,7 +229,7 @@ BOOST_AUTO_TEST_CASE(a_remembered_key_replays_without_applying_again) {
   BOOST_REQUIRE(replay.ok());
   BOOST_TEST(replay->result == json({{"room", "r1"}, {"version", 2}, {"replayed", true}}));
   BOOST_TEST(!replay->change.has_value());
-  BOOST_TEST(room.data() == json({{"n", 1}}));
+  BOOST_TEST(rooms::value_to_json(room.data()) == json({{"n", 1}}));
   BOOST_TEST(room.version() == 3u);
 }
 
@@ -259,7 +260,7 @@ BOOST_AUTO_TEST_CASE(a_key_is_scoped_to_its_user) {
   BOOST_REQUIRE(applied.ok());
   BOOST_TEST(!applied->result.contains("replayed"));
   BOOST_TEST(applied->result["version"] == 4u);
-  BOOST_TEST(room.data() == json({{"n", 2}}));
+  BOOST_TEST(rooms::value_to_json(room.data()) == json({{"n", 2}}));
   // Other ops under that key: not key_reused for a user who never used it.
   bob.key = "move-2";
   BOOST_REQUIRE(room.edit(bob).ok());

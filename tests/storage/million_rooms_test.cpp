@@ -9,6 +9,7 @@
 
 #include "actors/directory/room_id.hpp"
 #include "actors/storage/room_store.hpp"
+#include "protocol/value.hpp"
 
 namespace rooms::test {
 
@@ -29,7 +30,9 @@ BOOST_AUTO_TEST_CASE(fill) {
     w.room = new_room_id();
     if (first.empty()) first = w.room;
     last = w.room;
-    w.image = room_image{w.room, "owner", {"owner"}, {{"n", i}}, 1, {}};
+    value_map data;
+    data.insert_or_assign("n", value::unsigned_integer(i));
+    w.image = room_image{w.room, "owner", {"owner"}, value::map(std::move(data)), 1, {}};
     batch.push_back(std::move(w));
     if (batch.size() == 10000 || i + 1 == count) {
       BOOST_REQUIRE(!(*store)->write(batch, false));

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "actors/room/room_image.hpp"
+#include "protocol/value_json.hpp"
 
 namespace rooms::test {
 
@@ -103,7 +104,7 @@ inline room_image sample_image(const std::string& id, std::uint64_t version = 1)
   image.id = id;
   image.owner = "owner-1";
   image.members = {"owner-1", "member-2"};
-  image.data = every_type_document();
+  image.data = json_to_value(every_type_document());
   image.version = version;
   image.keys = {{"alice", "key-a", 0xffffffffffffffffu, version}, {"bob", "key-b", 7, version}};
   return image;
@@ -121,6 +122,9 @@ inline event_record sample_event(std::uint64_t version, bool keyed = false) {
 
 /// True if `a` and `b` are equal with the same types throughout (nlohmann's == says 5u == 5
 /// and 2.0 == 2).
+/// Same kinds and contents: value's own equality, which never mixes integer and float.
+inline bool identical(const value& a, const value& b) { return a == b; }
+
 inline bool identical(const json& a, const json& b) {
   if (a.type() != b.type() || a.size() != b.size()) return false;
   if (a.is_object()) {
