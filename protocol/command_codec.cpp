@@ -4,30 +4,45 @@
 #include <msgpack.hpp>
 
 #include "protocol/command_parser.hpp"
-#include "protocol/msgpack_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
 namespace {
 
-struct params_builder {
-  json operator()(const delete_command& c) const { return {{"room", c.room}, {"user", c.user}}; }
-  json operator()(const join_command& c) const { return {{"room", c.room}, {"user", c.user}}; }
-  json operator()(const leave_command& c) const { return {{"room", c.room}, {"user", c.user}}; }
-  json operator()(const get_command& c) const { return {{"room", c.room}}; }
-  json operator()(const unsubscribe_command& c) const { return {{"room", c.room}}; }
+value room_and_user(const std::string& room, const std::string& user) {
+  value_map params;
+  params.insert_or_assign("room", value::string(room));
+  params.insert_or_assign("user", value::string(user));
+  return value::map(std::move(params));
+}
 
-  json operator()(const subscribe_command& c) const {
-    json params{{"room", c.room}};
-    if (c.since) params["since"] = *c.since;
+value room_only(const std::string& room) {
+  value_map params;
+  params.insert_or_assign("room", value::string(room));
+  return value::map(std::move(params));
+}
+
+struct params_builder {
+  value operator()(const delete_command& c) const { return room_and_user(c.room, c.user); }
+  value operator()(const join_command& c) const { return room_and_user(c.room, c.user); }
+  value operator()(const leave_command& c) const { return room_and_user(c.room, c.user); }
+  value operator()(const get_command& c) const { return room_only(c.room); }
+  value operator()(const unsubscribe_command& c) const { return room_only(c.room); }
+
+  value operator()(const subscribe_command& c) const {
+    value params = room_only(c.room);
+    if (c.since) params.as_map().insert_or_assign("since", value::unsigned_integer(*c.since));
     return params;
   }
 
-  json operator()(const edit_command& c) const {
-    json params{{"room", c.room}, {"user", c.user}, {"ops", c.ops}};
-    if (c.if_version) params["if_version"] = *c.if_version;
-    if (c.key) params["key"] = *c.key;
-    if (c.reply_version_only) params["reply"] = "version";
+  value operator()(const edit_command& c) const {
+    value params = room_and_user(c.room, c.user);
+    value_map& m = params.as_map();
+    m.insert_or_assign("ops", c.ops);
+    if (c.if_version) m.insert_or_assign("if_version", value::unsigned_integer(*c.if_version));
+    if (c.key) m.insert_or_assign("key", value::string(*c.key));
+    if (c.reply_version_only) m.insert_or_assign("reply", value::string("version"));
     return params;
   }
 };
@@ -50,19 +65,20 @@ rooms_error not_a_command(std::string why) {
 
 std::string_view method_of(const room_command& cmd) { return std::visit(method_namer{}, cmd); }
 
-json params_of(const room_command& cmd) { return std::visit(params_builder{}, cmd); }
+value params_of(const room_command& cmd) { return std::visit(params_builder{}, cmd); }
 
 std::string encode_room_command(const room_command& cmd) {
-  return to_msgpack_bytes(json::array({method_of(cmd), params_of(cmd)}));
+  return to_msgpack_bytes(value::array({value::string(method_of(cmd)), params_of(cmd)}));
 }
 
 result<room_command> decode_room_command(std::string_view bytes, std::size_t max_depth) {
   // The array and the params map wrap the arguments.
-  auto pair = from_msgpack_bytes(bytes, max_depth + 2);
+  auto pair = value_from_msgpack_bytes(bytes, max_depth + 2);
   if (!pair) return not_a_command(pair.error().message);
-  if (!pair->is_array() || pair->size() != 2 || !(*pair)[0].is_string())
+  if (!pair->is_array() || pair->size() != 2 || !pair->as_array()[0].is_string())
     return not_a_command("not a [method, params] array");
-  auto parsed = parse_command((*pair)[0].get<std::string>(), (*pair)[1]);
+  const value_array& items = pair->as_array();
+  auto parsed = parse_command(items[0].as_string(), items[1]);
   if (!parsed) return parsed.error();
   auto* cmd = std::get_if<room_command>(&*parsed);
   if (cmd == nullptr) return not_a_command("not a room command");

@@ -15,7 +15,7 @@ namespace rooms {
 
 /// The method name and named-argument map a backend would send for `cmd`.
 std::string_view method_of(const room_command& cmd);
-json params_of(const room_command& cmd);
+value params_of(const room_command& cmd);
 
 /// `[method, params]` as MessagePack.
 std::string encode_room_command(const room_command& cmd);

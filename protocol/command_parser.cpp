@@ -29,7 +29,7 @@ int continuation_bytes(unsigned char lead) {
 }
 
 // Strict UTF-8 validation: no overlong forms, no surrogates, nothing past U+10FFFF.
-bool is_utf8(const std::string& s) {
+bool is_utf8(std::string_view s) {
   static constexpr std::uint32_t smallest[] = {0, 0x80, 0x800, 0x10000};
   std::size_t i = 0;
   while (i < s.size()) {
@@ -48,47 +48,45 @@ bool is_utf8(const std::string& s) {
   return true;
 }
 
-const json* find(const json& params, const char* name) {
-  auto it = params.find(name);
-  return it == params.end() ? nullptr : &*it;
+const value* find(const value_map& params, const char* name) { return params.find(name); }
+
+result<std::string> required_string(const value_map& params, const char* name) {
+  const value* v = find(params, name);
+  if (v == nullptr) return bad_argument(name, "is missing");
+  if (!v->is_string()) return bad_argument(name, "must be a string");
+  return std::string{v->as_string()};
 }
 
-result<std::string> required_string(const json& params, const char* name) {
-  const json* value = find(params, name);
-  if (value == nullptr) return bad_argument(name, "is missing");
-  if (!value->is_string()) return bad_argument(name, "must be a string");
-  return value->get<std::string>();
+result<std::string> required_room(const value_map& params) {
+  return required_string(params, "room");
 }
 
-result<std::string> required_room(const json& params) { return required_string(params, "room"); }
-
-result<std::string> required_user(const json& params) {
-  const json* value = find(params, "user");
-  if (value == nullptr) return bad_argument("user", "is missing");
-  if (!is_valid_user_id(*value)) return bad_argument("user", "must be 1 to 256 bytes of UTF-8");
-  return value->get<std::string>();
+result<std::string> required_user(const value_map& params) {
+  const value* v = find(params, "user");
+  if (v == nullptr) return bad_argument("user", "is missing");
+  if (!is_valid_user_id(*v)) return bad_argument("user", "must be 1 to 256 bytes of UTF-8");
+  return std::string{v->as_string()};
 }
 
 // Reads an optional unsigned integer; a nil value counts as absent.
-result<std::optional<std::uint64_t>> optional_uint(const json& params, const char* name) {
-  const json* value = find(params, name);
-  if (value == nullptr || value->is_null()) return std::optional<std::uint64_t>{};
-  if (!value->is_number_unsigned() &&
-      !(value->is_number_integer() && value->get<std::int64_t>() >= 0))
+result<std::optional<std::uint64_t>> optional_uint(const value_map& params, const char* name) {
+  const value* v = find(params, name);
+  if (v == nullptr || v->is_nil()) return std::optional<std::uint64_t>{};
+  if (!v->is_integer() || v->as_int128() < 0)
     return bad_argument(name, "must be a non-negative integer");
-  return std::optional<std::uint64_t>{value->get<std::uint64_t>()};
+  return std::optional<std::uint64_t>{static_cast<std::uint64_t>(v->as_int128())};
 }
 
-result<std::optional<std::string>> optional_string(const json& params, const char* name) {
-  const json* value = find(params, name);
-  if (value == nullptr || value->is_null()) return std::optional<std::string>{};
-  if (!value->is_string()) return bad_argument(name, "must be a string");
-  return std::optional<std::string>{value->get<std::string>()};
+result<std::optional<std::string>> optional_string(const value_map& params, const char* name) {
+  const value* v = find(params, name);
+  if (v == nullptr || v->is_nil()) return std::optional<std::string>{};
+  if (!v->is_string()) return bad_argument(name, "must be a string");
+  return std::optional<std::string>{std::string{v->as_string()}};
 }
 
 // Two-argument commands (room and user) share their parsing.
 template <class Command>
-result<command> room_and_user(const json& params) {
+result<command> room_and_user(const value_map& params) {
   auto room = required_room(params);
   if (!room) return room.error();
   auto user = required_user(params);
@@ -96,18 +94,18 @@ result<command> room_and_user(const json& params) {
   return command{room_command{Command{std::move(*room), std::move(*user)}}};
 }
 
-result<command> parse_create(const json& params) {
+result<command> parse_create(const value_map& params) {
   auto user = required_user(params);
   if (!user) return user.error();
   create_command cmd{std::move(*user)};
-  if (const json* data = find(params, "data"); data != nullptr && !data->is_null()) {
-    if (!data->is_object()) return bad_argument("data", "must be a map");
+  if (const value* data = find(params, "data"); data != nullptr && !data->is_nil()) {
+    if (!data->is_map()) return bad_argument("data", "must be a map");
     cmd.data = *data;
   }
   return command{std::move(cmd)};
 }
 
-result<command> parse_edit(const json& params) {
+result<command> parse_edit(const value_map& params) {
   auto room = required_room(params);
   if (!room) return room.error();
   auto user = required_user(params);
@@ -115,7 +113,7 @@ result<command> parse_edit(const json& params) {
   edit_command cmd;
   cmd.room = std::move(*room);
   cmd.user = std::move(*user);
-  const json* ops = find(params, "ops");
+  const value* ops = find(params, "ops");
   if (ops == nullptr) return bad_argument("ops", "is missing");
   if (!ops->is_array()) return bad_argument("ops", "must be an array of op maps");
   cmd.ops = *ops;
@@ -135,7 +133,7 @@ result<command> parse_edit(const json& params) {
   return command{room_command{std::move(cmd)}};
 }
 
-result<command> parse_subscribe(const json& params) {
+result<command> parse_subscribe(const value_map& params) {
   auto room = required_room(params);
   if (!room) return room.error();
   auto since = optional_uint(params, "since");
@@ -144,13 +142,13 @@ result<command> parse_subscribe(const json& params) {
 }
 
 template <class Command>
-result<command> room_only(const json& params) {
+result<command> room_only(const value_map& params) {
   auto room = required_room(params);
   if (!room) return room.error();
   return command{room_command{Command{std::move(*room)}}};
 }
 
-result<command> parse_hello(const json& params) {
+result<command> parse_hello(const value_map& params) {
   auto token = optional_string(params, "token");
   if (!token) return token.error();
   auto client = optional_string(params, "client");
@@ -186,7 +184,7 @@ bool has_word(std::string_view name, std::string_view part) {
   return false;
 }
 
-using parser = result<command> (*)(const json& params);
+using parser = result<command> (*)(const value_map& params);
 
 struct method_spec {
   std::string_view name;
@@ -194,8 +192,8 @@ struct method_spec {
   parser parse;
 };
 
-result<command> parse_ping(const json&) { return command{ping_command{}}; }
-result<command> parse_stats(const json&) { return command{stats_command{}}; }
+result<command> parse_ping(const value_map&) { return command{ping_command{}}; }
+result<command> parse_stats(const value_map&) { return command{stats_command{}}; }
 
 // Every method of docs/protocol.md with the named arguments it knows.
 const method_spec methods[] = {
@@ -237,8 +235,9 @@ std::optional<std::string_view> closest_argument(const method_spec& spec,
   return best;
 }
 
-std::optional<rooms_error> unknown_argument(const method_spec& spec, const json& params) {
-  for (const auto& [name, value] : params.items()) {
+std::optional<rooms_error> unknown_argument(const method_spec& spec, const value_map& params) {
+  for (const auto& member : params) {
+    const std::string_view name = member.key.as_string();
     if (std::find(spec.arguments.begin(), spec.arguments.end(), name) != spec.arguments.end())
       continue;
     std::string message = fmt::format("unknown argument '{}' of {}", name, spec.name);
@@ -257,20 +256,20 @@ std::optional<rooms_error> unknown_argument(const method_spec& spec, const json&
 
 bool is_known_method(std::string_view method) { return find_method(method) != nullptr; }
 
-bool is_valid_user_id(const json& value) {
-  if (!value.is_string()) return false;
-  const auto& s = value.get_ref<const std::string&>();
+bool is_valid_user_id(const value& v) {
+  if (!v.is_string()) return false;
+  const std::string_view s = v.as_string();
   return !s.empty() && s.size() <= max_user_bytes && is_utf8(s);
 }
 
-result<command> parse_command(std::string_view method, const json& params) {
+result<command> parse_command(std::string_view method, const value& params) {
   const method_spec* spec = find_method(method);
   if (spec == nullptr)
     return rooms_error{error_code::unknown_method, fmt::format("unknown method '{}'", method)};
-  if (!params.is_object())
+  if (!params.is_map())
     return rooms_error{error_code::invalid_argument, "params must be an array holding one map"};
-  if (auto error = unknown_argument(*spec, params)) return *error;
-  return spec->parse(params);
+  if (auto error = unknown_argument(*spec, params.as_map())) return *error;
+  return spec->parse(params.as_map());
 }
 
 }  // namespace rooms

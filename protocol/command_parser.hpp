@@ -14,15 +14,15 @@ namespace rooms {
 inline constexpr std::size_t max_user_bytes = 256;
 inline constexpr std::size_t max_key_bytes = 128;
 
-/// `params` is the map of named arguments (an object). Errors: `unknown_method`,
+/// `params` is the map of named arguments. Errors: `unknown_method`,
 /// `invalid_argument` (unknown, missing or mistyped argument; a user id that is not 1 to 256 bytes
 /// of UTF-8; a key that is not 1 to 128 bytes; create data that is not a map).
-result<command> parse_command(std::string_view method, const json& params);
+result<command> parse_command(std::string_view method, const value& params);
 
 /// True for the methods of docs/protocol.md.
 bool is_known_method(std::string_view method);
 
 /// True for a string of 1 to 256 bytes of valid UTF-8.
-bool is_valid_user_id(const json& value);
+bool is_valid_user_id(const value& v);
 
 }  // namespace rooms

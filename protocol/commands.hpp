@@ -1,6 +1,6 @@
 // The protocol's methods as typed commands (docs/protocol.md), after their named arguments
-// were checked by parse_command. Room data, ops and values are nlohmann::json documents that
-// hold MessagePack types losslessly (see msgpack_json.hpp).
+// were checked by parse_command. Room data and ops are values (value.hpp), which keep
+// MessagePack's types exactly.
 #pragma once
 
 #include <cstdint>
@@ -10,13 +10,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/value.hpp"
+
 namespace rooms {
 
 using json = nlohmann::json;
 
 struct create_command {
   std::string user;
-  json data = json::object();
+  value data = value::map();
 };
 
 struct delete_command {
@@ -38,7 +40,7 @@ struct edit_command {
   std::string room;
   std::string user;
   /// An array; each op is checked when the edit is applied (errors carry the op's index).
-  json ops = json::array();
+  value ops = value::array();
   std::optional<std::uint64_t> if_version = std::nullopt;
   std::optional<std::string> key = std::nullopt;
   /// `reply: "version"`: answer {"room", "version"} instead of the snapshot.

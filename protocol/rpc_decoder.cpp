@@ -14,6 +14,7 @@
 #include "protocol/msgpack_json.hpp"
 #include "protocol/result.hpp"
 #include "protocol/text_sniffer.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
@@ -79,7 +80,7 @@ std::uint64_t big_endian(const std::uint8_t* bytes, std::size_t count) {
 }
 
 // Payload strings are referenced in the unpacker's buffer rather than copied: the decoder
-// converts each message to json before it reads the next one.
+// converts each message to a value before it reads the next one.
 bool reference_payloads(msgpack::type::object_type, std::size_t, void*) { return true; }
 
 msgpack::unpack_limit unpack_limits(const limits& node_limits) {
@@ -107,12 +108,12 @@ std::optional<std::string> method_name(const msgpack::object& object) {
 }
 
 // `[map]` gives the map, `[]` an empty map (generic clients send it).
-result<json> params_map(const msgpack::object& object, std::size_t max_depth) {
+result<value> params_map(const msgpack::object& object, std::size_t max_depth) {
   if (object.type == msgpack::type::ARRAY) {
     const auto& params = object.via.array;
-    if (params.size == 0) return json::object();
+    if (params.size == 0) return value::map();
     if (params.size == 1 && params.ptr[0].type == msgpack::type::MAP)
-      return to_json(params.ptr[0], max_depth, params_nesting);
+      return to_value(params.ptr[0], max_depth, params_nesting);
   }
   return invalid("params must be an array holding exactly one map of named arguments");
 }

@@ -17,6 +17,7 @@
 
 #include "protocol/limits.hpp"
 #include "protocol/rooms_error.hpp"
+#include "protocol/value.hpp"
 
 namespace rooms {
 
@@ -32,8 +33,8 @@ struct decoded_request {
   bool is_notification = false;
   /// Sent as str or bin; not checked against the known methods here.
   std::string method;
-  /// The named arguments: always an object (`[]` on the wire gives `{}`).
-  json params = json::object();
+  /// The named arguments: always a map (`[]` on the wire gives `{}`).
+  value params = value::map();
 };
 
 /// A MessagePack value that is not a valid request but carries a recognisable msgid. Answer

@@ -4,12 +4,13 @@
 #include <functional>
 #include <string_view>
 
-#include "protocol/msgpack_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
-std::uint64_t idempotency_keys::fingerprint(const nlohmann::json& ops) {
-  // nlohmann's objects are sorted maps, so the encoding is canonical for equal structures.
+std::uint64_t idempotency_keys::fingerprint(const value& ops) {
+  // Maps are kept sorted, so the encoding is canonical for equal structures (and the same bytes
+  // nlohmann's sorted objects gave: fingerprints stored before values existed still match).
   const std::string bytes = to_msgpack_bytes(ops);
   const std::uint64_t h = std::hash<std::string_view>{}(bytes);
   return h ^ (bytes.size() * 0x9e3779b97f4a7c15ULL);

@@ -15,6 +15,7 @@
 
 #include "actors/room/compact_queue.hpp"
 #include "actors/room/room_image.hpp"
+#include "protocol/value.hpp"
 
 namespace rooms {
 
@@ -29,7 +30,7 @@ class idempotency_keys {
 
   /// A fingerprint of `ops` that ignores map order (objects are sorted) and keeps types
   /// (1 and 1.0 differ), so "identical ops" means structurally equal.
-  static std::uint64_t fingerprint(const nlohmann::json& ops);
+  static std::uint64_t fingerprint(const value& ops);
 
   std::optional<entry> find(std::string_view user, std::string_view key) const;
 

@@ -38,11 +38,12 @@ struct room_image {
 /// One change as stored: the event map exactly as subscribers got it, plus the idempotency key
 /// of a keyed edit (which the wire event does not show).
 struct event_record {
-  nlohmann::json event;
+  /// A map holding at least an unsigned "version" (storage refuses records without one).
+  value event = value::map();
   std::optional<std::string> key = std::nullopt;
   std::uint64_t fingerprint = 0;
 
-  std::uint64_t version() const { return event.at("version").get<std::uint64_t>(); }
+  std::uint64_t version() const { return event.as_map().find("version")->as_uint(); }
 };
 
 }  // namespace rooms

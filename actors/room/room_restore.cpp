@@ -19,14 +19,16 @@ rooms_error corrupt(const std::string& room, const std::string& why) {
 }
 
 // A record replays only if it has the fields its type needs.
-bool is_well_formed(const json& event) {
-  if (!event.is_object()) return false;
-  auto version = event.find("version");
-  auto type = event.find("type");
-  auto user = event.find("user");
-  return version != event.end() && version->is_number_unsigned() && type != event.end() &&
-         type->is_string() && user != event.end() && user->is_string() &&
-         (*type != "edited" || (event.contains("ops") && event["ops"].is_array()));
+bool is_well_formed(const value& record) {
+  const value_map* event = record.if_map();
+  if (event == nullptr) return false;
+  const value* version = event->find("version");
+  const value* type = event->find("type");
+  const value* user = event->find("user");
+  const value* ops = event->find("ops");
+  return version != nullptr && version->kind() == value_kind::unsigned_integer && type != nullptr &&
+         type->is_string() && user != nullptr && user->is_string() &&
+         (type->as_string() != "edited" || (ops != nullptr && ops->is_array()));
 }
 
 }  // namespace
@@ -61,12 +63,12 @@ result<room_state> room_state::restore(room_image image, std::vector<event_recor
 }
 
 std::optional<rooms_error> room_state::replay(const event_record& record) {
-  const json& event = record.event;
+  const value_map& event = record.event.as_map();
   if (record.version() != version_ + 1)
     return corrupt(id_,
                    fmt::format("event {} does not follow version {}", record.version(), version_));
-  const auto& type = event["type"].get_ref<const std::string&>();
-  const auto& user = event["user"].get_ref<const std::string&>();
+  const std::string_view type = event.find("type")->as_string();
+  const std::string user{event.find("user")->as_string()};
   if (type == "joined") {
     members_.add(user);
   } else if (type == "left") {
@@ -74,8 +76,7 @@ std::optional<rooms_error> room_state::replay(const event_record& record) {
   } else if (type == "edited") {
     // The edit was accepted under the limits of its day; replaying it must not refuse it now.
     constexpr auto unlimited = std::numeric_limits<std::size_t>::max();
-    if (auto failure =
-            apply_edit(doc_, json_to_value(event["ops"]), {unlimited, unlimited, unlimited}))
+    if (auto failure = apply_edit(doc_, *event.find("ops"), {unlimited, unlimited, unlimited}))
       return corrupt(id_,
                      fmt::format("edit {} does not apply: {}", record.version(), failure->message));
   } else {
@@ -83,7 +84,7 @@ std::optional<rooms_error> room_state::replay(const event_record& record) {
   }
   ++version_;
   if (record.key) keys_.remember(user, *record.key, {record.fingerprint, version_});
-  retain(version_, event);
+  retain(version_, record.event);
   return std::nullopt;
 }
 

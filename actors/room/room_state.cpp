@@ -33,9 +33,9 @@ room_state::room_state(std::string id, std::string owner, document doc,
 
 result<room_state> room_state::create(std::string id, create_command cmd,
                                       std::shared_ptr<const limits> lims) {
-  if (!cmd.data.is_object())
+  if (!cmd.data.is_map())
     return rooms_error{error_code::invalid_argument, "room data must be a map"};
-  value data = json_to_value(cmd.data);
+  value data = std::move(cmd.data);
   if (nesting_depth(data) > lims->max_depth)
     return rooms_error{
         error_code::invalid_argument,
@@ -61,16 +61,23 @@ json room_state::snapshot() const {
               {"version", version_}};
 }
 
-json room_state::next_event(std::string_view type, const std::string& user) {
+value room_state::next_event(std::string_view type, const std::string& user) {
   ++version_;
-  return json{{"room", id_}, {"version", version_}, {"type", type}, {"user", user}};
+  value_map event;
+  event.reserve(5);
+  // In key order ("ops", when an edit adds it, sorts first).
+  event.push_back_sorted({value::string("room"), value::string(id_)});
+  event.push_back_sorted({value::string("type"), value::string(type)});
+  event.push_back_sorted({value::string("user"), value::string(user)});
+  event.push_back_sorted({value::string("version"), value::unsigned_integer(version_)});
+  return value::map(std::move(event));
 }
 
-void room_state::retain(std::uint64_t version, const json& event) {
+void room_state::retain(std::uint64_t version, const value& event) {
   events_.push(version, to_msgpack_bytes(event));
 }
 
-room_outcome room_state::changed(json result, json event) {
+room_outcome room_state::changed(json result, value event) {
   retain(version_, event);
   return room_outcome{std::move(result), event_record{std::move(event)}};
 }
@@ -82,14 +89,14 @@ result<room_outcome> room_state::join(const join_command& cmd) {
     return rooms_error{error_code::too_large,
                        fmt::format("room {} has {} members, the limit", id_, members_.size())};
   members_.add(cmd.user);
-  json event = next_event("joined", cmd.user);
+  value event = next_event("joined", cmd.user);
   return changed(snapshot(), std::move(event));
 }
 
 result<room_outcome> room_state::leave(const leave_command& cmd) {
   if (deleted_) return not_found();
   if (!members_.remove(cmd.user)) return room_outcome{snapshot(), std::nullopt};
-  json event = next_event("left", cmd.user);
+  value event = next_event("left", cmd.user);
   return changed(snapshot(), std::move(event));
 }
 
@@ -98,7 +105,7 @@ result<room_outcome> room_state::remove(const delete_command& cmd) {
   if (cmd.user != owner_)
     return rooms_error{error_code::forbidden,
                        fmt::format("only the owner may delete room {}", id_)};
-  json event = next_event("deleted", cmd.user);
+  value event = next_event("deleted", cmd.user);
   deleted_ = true;
   // A deleted room answers not_found to everything: its data is no longer needed.
   doc_ = document{};
@@ -142,14 +149,13 @@ result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t f
         error_code::conflict,
         fmt::format("room {} is at version {}, not {}", id_, version_, *cmd.if_version),
         json{{"version", version_}}};
-  if (!cmd.ops.empty()) {
-    if (auto failure = apply_edit(doc_, json_to_value(cmd.ops), doc_limits()))
-      return std::move(*failure);
+  if (cmd.ops.size() > 0) {
+    if (auto failure = apply_edit(doc_, cmd.ops, doc_limits())) return std::move(*failure);
   }
   auto reply = [&] { return cmd.reply_version_only ? version_reply(id_, version_) : snapshot(); };
-  if (cmd.ops.empty()) return room_outcome{reply(), std::nullopt};
-  json event = next_event("edited", cmd.user);
-  event["ops"] = std::move(cmd.ops);
+  if (cmd.ops.size() == 0) return room_outcome{reply(), std::nullopt};
+  value event = next_event("edited", cmd.user);
+  event.as_map().insert_or_assign("ops", std::move(cmd.ops));
   room_outcome outcome = changed(reply(), std::move(event));
   if (cmd.key) {
     keys_.remember(cmd.user, *cmd.key, {fingerprint, version_});

@@ -76,13 +76,13 @@ class room_state {
 
   rooms_error not_found() const;
   /// Moves the version on by one and makes the event of that change.
-  json next_event(std::string_view type, const std::string& user);
+  value next_event(std::string_view type, const std::string& user);
   /// Retains `event` for `since` and makes the outcome of the change.
-  room_outcome changed(json result, json event);
+  room_outcome changed(json result, value event);
   result<room_outcome> edit_checked(edit_command& cmd, std::uint64_t fingerprint);
   std::optional<rooms_error> replay(const event_record& record);
   /// Retains the event of `version` for `since`.
-  void retain(std::uint64_t version, const json& event);
+  void retain(std::uint64_t version, const value& event);
   result<room_outcome> replay_since(std::uint64_t since) const;
   document_limits doc_limits() const;
 

@@ -280,7 +280,7 @@ result<event_record> decode_event_record(std::string_view bytes) {
     if (!key) return key.error();
     record.key = std::move(*key);
   }
-  record.event = std::move(*event);
+  record.event = json_to_value(*event);
   record.fingerprint = *fingerprint;
   return record;
 }

@@ -149,8 +149,9 @@ std::optional<rooms_error> room_store::check(const room_write& w) {
     return invalid("an erase carries no image or events");
   if (w.image && w.image->id != w.room) return invalid("the image is of another room");
   for (const event_record& record : w.events) {
-    const auto version = record.event.find("version");  // end() for a non-map too
-    if (version == record.event.end() || !version->is_number_unsigned())
+    const value_map* event = record.event.if_map();
+    const value* version = event != nullptr ? event->find("version") : nullptr;
+    if (version == nullptr || version->kind() != value_kind::unsigned_integer)
       return invalid("an event has no unsigned \"version\"");
   }
   return std::nullopt;

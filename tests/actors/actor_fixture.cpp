@@ -1,5 +1,6 @@
 // The deterministic actor system and probes for actor-level tests.
 #include "actor_fixture.hpp"
+#include "protocol/value_json.hpp"
 
 #include "protocol/msgpack_json.hpp"
 
@@ -59,8 +60,9 @@ std::pair<caf::actor, inbox> actor_fixture::spawn_probe() {
 
 void actor_fixture::create(const caf::actor& probe, std::uint32_t msgid, const std::string& user,
                            json data) {
-  caf::anon_send(directory, create_atom::value,
-                 create_call{caller{probe, msgid, true}, create_command{user, std::move(data)}});
+  caf::anon_send(
+      directory, create_atom::value,
+      create_call{caller{probe, msgid, true}, create_command{user, json_to_value(data)}});
 }
 
 void actor_fixture::call(const caf::actor& probe, std::uint32_t msgid, room_command cmd,

@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actors/messages.hpp"
+#include "protocol/value_json.hpp"
 
 namespace rooms::test {
 
@@ -59,7 +60,8 @@ struct serialization_fixture {
 BOOST_FIXTURE_TEST_SUITE(message_types_tests, serialization_fixture)
 
 BOOST_AUTO_TEST_CASE(a_room_call_keeps_its_caller_and_command) {
-  edit_command edit{room, "alice", json::parse(R"([{"op":"incr","path":"/n","by":2}])")};
+  edit_command edit{room, "alice",
+                    json_to_value(json::parse(R"([{"op":"incr","path":"/n","by":2}])"))};
   edit.key = "k";
   room_call call{caller{someone, 42, false}, edit};
   auto back = round_trip(call);

@@ -8,6 +8,7 @@
 #include "../storage/storage_test_util.hpp"
 #include "actor_fixture.hpp"
 #include "actors/storage/group_writer.hpp"
+#include "protocol/value_json.hpp"
 
 namespace rooms::test {
 
@@ -17,7 +18,7 @@ edit_command incr(const std::string& room, std::optional<std::string> key = std:
   edit_command cmd;
   cmd.room = room;
   cmd.user = "alice";
-  cmd.ops = json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}});
+  cmd.ops = json_to_value(json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}));
   cmd.key = std::move(key);
   return cmd;
 }
@@ -104,7 +105,7 @@ struct persistence_fixture : actor_fixture {
 
   std::string create_room() {
     caf::anon_send(durable_directory, create_atom::value,
-                   create_call{caller{probe, 1, true}, create_command{"alice", json::object()}});
+                   create_call{caller{probe, 1, true}, create_command{"alice", value::map()}});
     run_until(box->size() + 1);
     return box->back().frame[3]["room"].get<std::string>();
   }

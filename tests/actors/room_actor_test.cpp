@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actor_fixture.hpp"
+#include "protocol/value_json.hpp"
 
 namespace rooms::test {
 
@@ -14,7 +15,7 @@ edit_command incr(const std::string& room, const std::string& user, bool version
   edit_command cmd;
   cmd.room = room;
   cmd.user = user;
-  cmd.ops = incr_ops();
+  cmd.ops = json_to_value(incr_ops());
   cmd.reply_version_only = version_only;
   return cmd;
 }

@@ -38,15 +38,15 @@ std::shared_ptr<const rooms::limits> fuzz_limits() {
 }
 
 // The MessagePack objects of the input, as documents; stops at the first bad one.
-std::vector<json> read_values(const std::uint8_t* data, std::size_t size) {
-  std::vector<json> values;
+std::vector<rooms::value> read_values(const std::uint8_t* data, std::size_t size) {
+  std::vector<rooms::value> values;
   const msgpack::unpack_limit bounds(256, 256, 1024, 1024, 64, 12);
   std::size_t offset = 0;
   while (offset < size && values.size() < 64) {
     try {
       auto handle = msgpack::unpack(reinterpret_cast<const char*>(data), size, offset, nullptr,
                                     nullptr, bounds);
-      auto value = rooms::to_json(handle.get(), 12);
+      auto value = rooms::to_value(handle.get(), 12);
       if (!value) break;
       values.push_back(std::move(*value));
     } catch (const std::exception&) {
@@ -109,10 +109,11 @@ void check_restore(const rooms::room_state& room, const rooms::room_image& first
   check(reloaded.ok() && rooms::to_msgpack_bytes(reloaded->snapshot()) == live);
 }
 
-std::optional<rooms::edit_command> as_edit(json params, const std::string& room) {
-  if (!params.is_object()) return std::nullopt;
-  params["room"] = room;
-  if (!params.contains("user")) params["user"] = "alice";
+std::optional<rooms::edit_command> as_edit(rooms::value params, const std::string& room) {
+  if (!params.is_map()) return std::nullopt;
+  rooms::value_map& named = params.as_map();
+  named.insert_or_assign("room", rooms::value::string(room));
+  if (named.find("user") == nullptr) named.insert_or_assign("user", rooms::value::string("alice"));
   auto parsed = rooms::parse_command("edit", params);
   if (!parsed) return std::nullopt;
   return std::get<rooms::edit_command>(std::get<rooms::room_command>(*parsed));
@@ -121,22 +122,22 @@ std::optional<rooms::edit_command> as_edit(json params, const std::string& room)
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::vector<json> values = read_values(data, size);
-  if (values.empty() || !values[0].is_object()) return 0;
+  std::vector<rooms::value> values = read_values(data, size);
+  if (values.empty() || !values[0].is_map()) return 0;
   const auto lims = fuzz_limits();
   const std::string id = "00000000-0000-4000-8000-000000000000";
   auto room = rooms::room_state::create(id, {"alice", values[0]}, lims);
   if (!room) return 0;
   check_round_trip(room->data());
   const rooms::room_image first = room->image();
-  rooms::value mirror_data = rooms::json_to_value(values[0]);
+  rooms::value mirror_data = values[0];
   const std::size_t mirror_bytes = rooms::packed_size(mirror_data);
   rooms::document mirror{std::move(mirror_data), mirror_bytes};
   std::vector<rooms::event_record> records;
   for (std::size_t i = 1; i < values.size(); ++i) {
     auto cmd = as_edit(std::move(values[i]), id);
     if (!cmd) continue;
-    check_engine(mirror, rooms::json_to_value(cmd->ops), *lims);
+    check_engine(mirror, cmd->ops, *lims);
     check_room_edit(*room, std::move(*cmd), records);
   }
   check_restore(*room, first, std::move(records), lims);

@@ -39,7 +39,7 @@ std::string describe(const rooms::decode_result& outcome) {
   if (auto* e = std::get_if<request_error>(&outcome))
     return "request " + std::to_string(e->msgid) + " " + std::string{to_string(e->error.code)};
   const auto& request = std::get<decoded_request>(outcome);
-  check(request.params.is_object());
+  check(request.params.is_map());
   auto parsed = parse_command(request.method, request.params);
   std::string text = "call " + std::to_string(request.msgid) + " " + request.method + " " +
                      rooms::to_msgpack_bytes(request.params);

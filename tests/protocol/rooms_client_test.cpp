@@ -1,6 +1,7 @@
 // Tests of rooms_client against a scripted fake node on a loopback listener thread: response
 // matching by msgid, notification queueing, and failures as values (docs/protocol.md).
 #include "protocol/client/rooms_client.hpp"
+#include "protocol/value_json.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -97,7 +98,7 @@ BOOST_AUTO_TEST_SUITE(rooms_client_tests)
 BOOST_AUTO_TEST_CASE(call_returns_its_result_and_queues_notifications_meanwhile) {
   fake_node node{[](const decoded_request& request) {
     return encode_notification("event", {{"n", request.msgid}}) +
-           encode_response(request.msgid, request.params);
+           encode_response(request.msgid, value_to_json(request.params));
   }};
   rooms_client client = connect_to(node);
   const auto answer = client.call("echo", {{"x", 1}});

@@ -1,6 +1,7 @@
 // Tests of rpc_decoder: every decode outcome, partial and pipelined input, and the malformed
 // and oversized inputs of docs/protocol.md.
 #include "protocol/rpc_decoder.hpp"
+#include "protocol/value_json.hpp"
 
 #include <malloc.h>
 
@@ -101,7 +102,7 @@ BOOST_AUTO_TEST_CASE(decodes_a_request) {
   BOOST_TEST(request.msgid == 7u);
   BOOST_TEST(!request.is_notification);
   BOOST_TEST(request.method == "join");
-  BOOST_TEST(request.params == (json{{"room", "abc"}}));
+  BOOST_TEST(value_to_json(request.params) == (json{{"room", "abc"}}));
 }
 
 BOOST_AUTO_TEST_CASE(accepts_the_largest_msgid) {
@@ -119,7 +120,7 @@ BOOST_AUTO_TEST_CASE(empty_params_array_means_empty_map) {
   builder b;
   b.pack().pack_array(4).pack_uint8(0).pack_uint8(1);
   b.str("stats").pack().pack_array(0);
-  BOOST_TEST(as_request(decode_one(b.bytes())).params == json::object());
+  BOOST_TEST(value_to_json(as_request(decode_one(b.bytes())).params) == json::object());
 }
 
 BOOST_AUTO_TEST_CASE(params_keep_their_msgpack_types) {
@@ -131,7 +132,7 @@ BOOST_AUTO_TEST_CASE(params_keep_their_msgpack_types) {
   b.str("big").pack().pack_uint64(UINT64_MAX);
   // 2.0 as a float64: msgpack-c's pack_double would write an integral double as an integer.
   b.str("float").append(raw({0xcb, 0x40, 0, 0, 0, 0, 0, 0, 0}));
-  const json params = as_request(decode_one(b.bytes())).params;
+  const json params = value_to_json(as_request(decode_one(b.bytes())).params);
   BOOST_TEST(params["bin"].is_binary());
   BOOST_TEST(params["bin"].get_binary().size() == 2u);
   BOOST_TEST(params["neg"].get<std::int64_t>() == -5);
@@ -149,7 +150,7 @@ BOOST_AUTO_TEST_CASE(decodes_a_notification) {
   BOOST_TEST(request.is_notification);
   BOOST_TEST(request.msgid == 0u);
   BOOST_TEST(request.method == "client_info");
-  BOOST_TEST(request.params == (json{{"name", "msgpack-rpc"}}));
+  BOOST_TEST(value_to_json(request.params) == (json{{"name", "msgpack-rpc"}}));
 }
 
 BOOST_AUTO_TEST_CASE(ignores_a_response_from_the_backend) {

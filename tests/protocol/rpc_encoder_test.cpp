@@ -1,6 +1,7 @@
 // Tests of the MessagePack-RPC frames written by rpc_encoder (docs/protocol.md), read
 // back byte for byte, with msgpack-c, and through rpc_decoder.
 #include "protocol/rpc_encoder.hpp"
+#include "protocol/value_json.hpp"
 
 #include <cstdint>
 #include <initializer_list>
@@ -86,14 +87,14 @@ BOOST_AUTO_TEST_CASE(request_round_trips_through_the_decoder) {
   BOOST_TEST(request.msgid == 123456u);
   BOOST_TEST(!request.is_notification);
   BOOST_TEST(request.method == "edit");
-  BOOST_TEST(request.params == params);
+  BOOST_TEST(value_to_json(request.params) == params);
 }
 
 BOOST_AUTO_TEST_CASE(notification_round_trips_through_the_decoder) {
   const decoded_request request = decode(encode_notification("client_info", json::object()));
   BOOST_TEST(request.is_notification);
   BOOST_TEST(request.method == "client_info");
-  BOOST_TEST(request.params == json::object());
+  BOOST_TEST(value_to_json(request.params) == json::object());
 }
 
 BOOST_AUTO_TEST_CASE(long_method_names_use_str8) {

@@ -1,6 +1,7 @@
 // The journal keeps one write per room in flight, batches what waits, folds on policy, and
 // drops waiting changes after a failure (so storage never gets a gap).
 #include "actors/room/room_journal.hpp"
+#include "protocol/value_json.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -11,7 +12,8 @@ namespace {
 using json = nlohmann::json;
 
 event_record change(std::uint64_t version) {
-  return event_record{json{{"room", "r"}, {"version", version}, {"type", "joined"}, {"user", "u"}}};
+  return event_record{
+      json_to_value({{"room", "r"}, {"version", version}, {"type", "joined"}, {"user", "u"}})};
 }
 
 room_image image_at(std::uint64_t version) {

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actors/room/room_state.hpp"
+#include "protocol/value_json.hpp"
 
 namespace rooms {
 
@@ -14,16 +15,15 @@ edit_command keyed_set(const std::string& user, int value, std::optional<std::st
   edit_command cmd;
   cmd.room = "r1";
   cmd.user = user;
-  cmd.ops =
-      json::array({{{"op", "set"}, {"path", "/cells/" + std::to_string(value)}, {"value", value}}});
+  cmd.ops = json_to_value(json::array(
+      {{{"op", "set"}, {"path", "/cells/" + std::to_string(value)}, {"value", value}}}));
   cmd.key = std::move(key);
   return cmd;
 }
 
 // A room with history, plus every record its changes produced, and its image at version 3.
 struct history {
-  room_state room =
-      std::move(*room_state::create("r1", {"alice", json::object()}, shared_limits()));
+  room_state room = std::move(*room_state::create("r1", {"alice", value::map()}, shared_limits()));
   std::vector<event_record> records;
   room_image image_at_3;
 
@@ -111,7 +111,8 @@ BOOST_AUTO_TEST_CASE(records_with_a_gap_are_refused) {
 BOOST_AUTO_TEST_CASE(an_edit_that_no_longer_applies_is_refused) {
   history h;
   auto records = h.records;
-  records[2].event["ops"] = json::array({{{"op", "remove"}, {"path", "/missing"}}});
+  records[2].event.as_map().insert_or_assign(
+      "ops", json_to_value(json::array({{{"op", "remove"}, {"path", "/missing"}}})));
   auto restored = room_state::restore(h.image_at_3, records, shared_limits());
   BOOST_TEST(!restored.ok());
 }

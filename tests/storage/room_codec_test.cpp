@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(a_key_stored_before_keys_had_users_reads_with_no_user) {
 
 BOOST_DATA_TEST_CASE(events_round_trip_with_and_without_a_key, bdata::make({false, true}), keyed) {
   event_record record = test::sample_event(1234567, keyed);
-  record.event["value"] = test::every_type_document();
+  record.event.as_map().insert_or_assign("value", json_to_value(test::every_type_document()));
   auto decoded = decode_event_record(encode_event_record(record));
   BOOST_TEST_REQUIRE(decoded.ok(), (decoded.ok() ? "" : decoded.error().message));
   BOOST_TEST(identical(decoded->event, record.event));

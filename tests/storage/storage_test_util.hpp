@@ -112,9 +112,10 @@ inline room_image sample_image(const std::string& id, std::uint64_t version = 1)
 
 inline event_record sample_event(std::uint64_t version, bool keyed = false) {
   event_record record;
-  record.event = {{"type", "edited"},
-                  {"version", version},
-                  {"ops", json::array({{{"op", "add"}, {"path", "/n"}, {"value", version}}})}};
+  record.event =
+      json_to_value({{"type", "edited"},
+                     {"version", version},
+                     {"ops", json::array({{{"op", "add"}, {"path", "/n"}, {"value", version}}})}});
   if (keyed) record.key = "key-" + std::to_string(version);
   record.fingerprint = keyed ? version * 31 : 0;
   return record;
