@@ -5,7 +5,10 @@
 
 namespace rooms {
 
-call_reply encode_reply(const caller& from, const result<json>& answer) {
+namespace {
+
+template <class Result>
+call_reply encode_any(const caller& from, const result<Result>& answer) {
   call_reply reply;
   reply.msgid = from.msgid;
   if (!answer.ok()) reply.error = answer.error().code;
@@ -13,6 +16,16 @@ call_reply encode_reply(const caller& from, const result<json>& answer) {
   reply.frame = answer.ok() ? encode_response(from.msgid, *answer)
                             : encode_error_response(from.msgid, answer.error());
   return reply;
+}
+
+}  // namespace
+
+call_reply encode_reply(const caller& from, const result<json>& answer) {
+  return encode_any(from, answer);
+}
+
+call_reply encode_reply(const caller& from, const result<value>& answer) {
+  return encode_any(from, answer);
 }
 
 }  // namespace rooms

@@ -10,5 +10,6 @@ namespace rooms {
 /// The reply for `from`: the encoded response frame (empty if `from` wants no reply) and the
 /// error code of a failure.
 call_reply encode_reply(const caller& from, const result<json>& answer);
+call_reply encode_reply(const caller& from, const result<value>& answer);
 
 }  // namespace rooms

@@ -6,6 +6,7 @@
 #include <msgpack.hpp>
 
 #include "protocol/msgpack_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
@@ -22,6 +23,16 @@ void pack_str(msgpack::packer<string_sink>& packer, std::string_view text) {
 
 std::string encode_response(std::uint32_t msgid, const json& result) {
   std::string out;
+  string_sink sink{out};
+  msgpack::packer<string_sink> packer{sink};
+  packer.pack_array(4).pack_uint8(response_type).pack_uint32(msgid).pack_nil();
+  append_msgpack(out, result);
+  return out;
+}
+
+std::string encode_response(std::uint32_t msgid, const value& result) {
+  std::string out;
+  out.reserve(8 + packed_size(result));
   string_sink sink{out};
   msgpack::packer<string_sink> packer{sink};
   packer.pack_array(4).pack_uint8(response_type).pack_uint32(msgid).pack_nil();

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/rooms_error.hpp"
+#include "protocol/value.hpp"
 
 namespace rooms {
 
@@ -16,6 +17,7 @@ using json = nlohmann::json;
 
 /// `[1, msgid, nil, result]`.
 std::string encode_response(std::uint32_t msgid, const json& result);
+std::string encode_response(std::uint32_t msgid, const value& result);
 
 /// `[1, msgid, {"code", "message", ...details}, nil]`.
 std::string encode_error_response(std::uint32_t msgid, const rooms_error& error);

@@ -229,6 +229,31 @@ value& value_map::insert(value_member member) {
   return members_.insert(it, std::move(member))->val;
 }
 
+value_map value_map::from_unsorted(std::vector<value_member> members) {
+  const auto key_less = [](const value_member& a, const value_member& b) {
+    return a.key.as_bytes() < b.key.as_bytes();
+  };
+  value_map out;
+  if (std::is_sorted(members.begin(), members.end(), key_less) &&
+      std::adjacent_find(members.begin(), members.end(),
+                         [](const value_member& a, const value_member& b) {
+                           return a.key.as_bytes() == b.key.as_bytes();
+                         }) == members.end()) {
+    out.members_ = std::move(members);
+    return out;
+  }
+  // Stable, so that the members of one key keep their order and the last one can be kept.
+  std::stable_sort(members.begin(), members.end(), key_less);
+  out.members_.reserve(members.size());
+  for (auto& member : members) {
+    if (!out.members_.empty() && out.members_.back().key.as_bytes() == member.key.as_bytes())
+      out.members_.back().val = std::move(member.val);
+    else
+      out.members_.push_back(std::move(member));
+  }
+  return out;
+}
+
 value_member value_map::extract(std::string_view key) {
   const auto it = lower_bound(key);
   value_member taken = std::move(*it);

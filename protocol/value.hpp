@@ -138,6 +138,10 @@ struct value_member {
   value val;
 };
 
+inline bool operator==(const value_member& a, const value_member& b) {
+  return a.key == b.key && a.val == b.val;
+}
+
 /// A map's members, sorted by their keys' bytes (the order std::string's < gives).
 class value_map {
  public:
@@ -163,6 +167,10 @@ class value_map {
   /// Appends a member known to sort after every present key (building a map in order).
   void push_back_sorted(value_member member) { members_.push_back(std::move(member)); }
 
+  /// A map of `members` in any order; of a key repeated, the last one stays. O(n log n), so a
+  /// large map sent in reverse order costs no more than a sorted one.
+  static value_map from_unsorted(std::vector<value_member> members);
+
   friend bool operator==(const value_map& a, const value_map& b) {
     return a.members_ == b.members_;
   }
@@ -173,9 +181,5 @@ class value_map {
 
   std::vector<value_member> members_;
 };
-
-inline bool operator==(const value_member& a, const value_member& b) {
-  return a.key == b.key && a.val == b.val;
-}
 
 }  // namespace rooms

@@ -67,10 +67,9 @@ class converter {
     return value::array(std::move(elements));
   }
 
-  // Members usually arrive sorted (our own encoder writes them so); they are appended while
-  // they do, and inserted by search otherwise. A repeated key keeps its last value.
+  // A repeated key keeps its last value.
   result<value> convert_map(const msgpack::object_map& map, std::size_t depth) const {
-    value_map members;
+    std::vector<value_member> members;
     members.reserve(map.size);
     for (std::uint32_t i = 0; i < map.size; ++i) {
       const msgpack::object_kv& kv = map.ptr[i];
@@ -79,13 +78,10 @@ class converter {
                                    msgpack_type_phrase(kv.key.type)));
       auto member = convert(kv.val, depth);
       if (!member) return member.error();
-      const std::string_view key{kv.key.via.str.ptr, kv.key.via.str.size};
-      if (members.empty() || (members.end() - 1)->key.as_bytes() < key)
-        members.push_back_sorted({value::string(key), std::move(*member)});
-      else
-        members.insert_or_assign(key, std::move(*member));
+      members.push_back(
+          {value::string({kv.key.via.str.ptr, kv.key.via.str.size}), std::move(*member)});
     }
-    return value::map(std::move(members));
+    return value::map(value_map::from_unsorted(std::move(members)));
   }
 
   std::size_t max_depth_;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "protocol/msgpack_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
@@ -14,6 +15,12 @@ namespace {
 json decode(const std::string& packed) {
   // The event was accepted under the depth limit of its day: no limit applies when reading it.
   return from_msgpack_bytes(packed, std::numeric_limits<std::size_t>::max()).value();
+}
+
+// Our own encodings of events accepted under the depth limit of their day: no limit applies
+// when reading them, and they decode.
+value decode_value(const std::string& packed) {
+  return value_from_msgpack_bytes(packed, std::numeric_limits<std::size_t>::max()).value();
 }
 
 }  // namespace
@@ -26,14 +33,15 @@ void retained_events::push(std::uint64_t version, std::string packed_event) {
   if (events_.size() > capacity_) events_.pop_front();
 }
 
-json retained_events::decoded_since(std::uint64_t since) const {
-  json events = json::array();
-  if (empty()) return events;
-  // Retained events hold consecutive versions, so the first one to send is found by arithmetic.
+value retained_events::values_since(std::uint64_t since) const {
+  value_array events;
+  if (empty()) return value::array();
   const std::uint64_t skip = since >= oldest_version() ? since - oldest_version() + 1 : 0;
+  events.reserve(static_cast<std::size_t>(events_.size() - skip));
+  // Retained events hold consecutive versions, so the first one to send is found by arithmetic.
   for (std::uint64_t i = skip; i < events_.size(); ++i)
-    events.push_back(decode(events_[static_cast<std::size_t>(i)]));
-  return events;
+    events.push_back(decode_value(events_[static_cast<std::size_t>(i)]));
+  return value::array(std::move(events));
 }
 
 std::vector<json> retained_events::decoded() const {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/room/compact_queue.hpp"
+#include "protocol/value.hpp"
 
 namespace rooms {
 
@@ -31,8 +32,8 @@ class retained_events {
   /// The encoding of the newest event; only when not empty.
   const std::string& newest() const { return events_.back(); }
 
-  /// The events with versions above `since`, oldest first, decoded.
-  nlohmann::json decoded_since(std::uint64_t since) const;
+  /// The events with versions above `since`, oldest first, decoded (an array).
+  value values_since(std::uint64_t since) const;
   /// Every event retained, oldest first, decoded.
   std::vector<nlohmann::json> decoded() const;
 

@@ -121,8 +121,8 @@ void room_actor_state::answer_creator(const caller& from) { reply_later(from, ro
 
 void room_actor_state::subscribe(const caller& from, const subscribe_command& cmd) {
   auto outcome = room_->subscribe(cmd);
-  call_reply answer = encode_reply(from, outcome.ok() ? result<json>{std::move(outcome->result)}
-                                                      : result<json>{outcome.error()});
+  call_reply answer = encode_reply(from, outcome.ok() ? result<value>{std::move(outcome->result)}
+                                                      : result<value>{outcome.error()});
   if (!outcome.ok()) {
     if (from.wants_reply) emit({output::reply, room_->version(), from, std::move(answer), {}});
     return;
@@ -139,10 +139,13 @@ void room_actor_state::unsubscribe(const caller& from) {
     self_->demonitor(*it);
     subscribers_.erase(it);
   }
-  reply_later(from, json{{"room", id_}, {"subscribed", false}});
+  value_map unsubscribed;
+  unsubscribed.insert_or_assign("room", value::string(id_));
+  unsubscribed.insert_or_assign("subscribed", value::boolean(false));
+  reply_later(from, value::map(std::move(unsubscribed)));
 }
 
-void room_actor_state::reply_later(const caller& from, const result<json>& answer) {
+void room_actor_state::reply_later(const caller& from, const result<value>& answer) {
   if (!from.wants_reply || !from.reply_to) return;
   const std::uint64_t needed = room_ ? room_->version() : 0;
   emit({output::reply, needed, from, encode_reply(from, answer), {}});
@@ -220,7 +223,7 @@ void room_actor_state::fail_pending(const rooms_error& error) {
   for (auto& out : outbox_) {
     if (out.kind != output::reply && out.kind != output::subscribe) continue;
     if (!out.to.reply_to || (!out.to.wants_reply && out.kind == output::reply)) continue;
-    self_->send(out.to.reply_to, reply_atom::value, encode_reply(out.to, error));
+    self_->send(out.to.reply_to, reply_atom::value, encode_reply(out.to, result<value>{error}));
   }
   outbox_.clear();
   pending_subscribes_ = 0;

@@ -53,7 +53,7 @@ class room_actor_state {
   result<room_outcome> apply(room_command& command);
   void subscribe(const caller& from, const subscribe_command& cmd);
   void unsubscribe(const caller& from);
-  void reply_later(const caller& from, const result<json>& answer);
+  void reply_later(const caller& from, const result<value>& answer);
   void emit(output out);
   void perform(output& out);
   void release();

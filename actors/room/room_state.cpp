@@ -14,8 +14,15 @@ namespace rooms {
 
 namespace {
 
-json version_reply(const std::string& room, std::uint64_t version) {
-  return json{{"room", room}, {"version", version}};
+value version_reply(const std::string& room, std::uint64_t version) {
+  value_map reply;
+  reply.insert_or_assign("room", value::string(room));
+  reply.insert_or_assign("version", value::unsigned_integer(version));
+  return value::map(std::move(reply));
+}
+
+void add_member(value& map, std::string_view key, value v) {
+  map.as_map().insert_or_assign(key, std::move(v));
 }
 
 }  // namespace
@@ -53,12 +60,19 @@ rooms_error room_state::not_found() const {
   return {error_code::not_found, fmt::format("room {} does not exist", id_)};
 }
 
-json room_state::snapshot() const {
-  return json{{"room", id_},
-              {"owner", owner_},
-              {"members", members_.in_join_order()},
-              {"data", value_to_json(doc_.data)},
-              {"version", version_}};
+value room_state::snapshot() const {
+  value_array members;
+  members.reserve(members_.size());
+  for (const auto& member : members_.in_join_order()) members.push_back(value::string(member));
+  value_map snapshot;
+  snapshot.reserve(5);
+  // In key order.
+  snapshot.push_back_sorted({value::string("data"), doc_.data});
+  snapshot.push_back_sorted({value::string("members"), value::array(std::move(members))});
+  snapshot.push_back_sorted({value::string("owner"), value::string(owner_)});
+  snapshot.push_back_sorted({value::string("room"), value::string(id_)});
+  snapshot.push_back_sorted({value::string("version"), value::unsigned_integer(version_)});
+  return value::map(std::move(snapshot));
 }
 
 value room_state::next_event(std::string_view type, const std::string& user) {
@@ -77,7 +91,7 @@ void room_state::retain(std::uint64_t version, const value& event) {
   events_.push(version, to_msgpack_bytes(event));
 }
 
-room_outcome room_state::changed(json result, value event) {
+room_outcome room_state::changed(value result, value event) {
   retain(version_, event);
   return room_outcome{std::move(result), event_record{std::move(event)}};
 }
@@ -109,7 +123,9 @@ result<room_outcome> room_state::remove(const delete_command& cmd) {
   deleted_ = true;
   // A deleted room answers not_found to everything: its data is no longer needed.
   doc_ = document{};
-  return changed(json{{"room", id_}, {"deleted", true}, {"version", version_}}, std::move(event));
+  value deleted = version_reply(id_, version_);
+  add_member(deleted, "deleted", value::boolean(true));
+  return changed(std::move(deleted), std::move(event));
 }
 
 result<room_outcome> room_state::get() const {
@@ -128,8 +144,8 @@ result<room_outcome> room_state::edit(edit_command cmd) {
       if (seen->fingerprint != fingerprint)
         return rooms_error{error_code::key_reused,
                            fmt::format("key '{}' was used for different ops", *cmd.key)};
-      json reply = version_reply(id_, seen->version);
-      reply["replayed"] = true;
+      value reply = version_reply(id_, seen->version);
+      add_member(reply, "replayed", value::boolean(true));
       return room_outcome{std::move(reply), std::nullopt};
     }
   }
@@ -176,15 +192,15 @@ result<room_outcome> room_state::subscribe(const subscribe_command& cmd) const {
     if (std::max<std::uint64_t>(*cmd.since + 1, 2) >= first_replayable())
       return replay_since(*cmd.since);
   }
-  json reply = version_reply(id_, version_);
-  reply["snapshot"] = snapshot();
-  if (cmd.since) reply["resync"] = true;
+  value reply = version_reply(id_, version_);
+  add_member(reply, "snapshot", snapshot());
+  if (cmd.since) add_member(reply, "resync", value::boolean(true));
   return room_outcome{std::move(reply), std::nullopt};
 }
 
 result<room_outcome> room_state::replay_since(std::uint64_t since) const {
-  json reply = version_reply(id_, version_);
-  reply["events"] = events_.decoded_since(since);
+  value reply = version_reply(id_, version_);
+  add_member(reply, "events", events_.values_since(since));
   return room_outcome{std::move(reply), std::nullopt};
 }
 

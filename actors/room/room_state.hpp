@@ -23,7 +23,7 @@ namespace rooms {
 /// change: its event (the map every subscriber receives inside `[2, "event", [map]]`) and the
 /// idempotency key that storage keeps with it.
 struct room_outcome {
-  json result;
+  value result;
   std::optional<event_record> change;
 };
 
@@ -53,7 +53,7 @@ class room_state {
   room_image image() const;
 
   /// {"room", "owner", "members", "data", "version"}.
-  json snapshot() const;
+  value snapshot() const;
 
   const std::string& id() const { return id_; }
   const std::shared_ptr<const limits>& room_limits() const { return limits_; }
@@ -78,7 +78,7 @@ class room_state {
   /// Moves the version on by one and makes the event of that change.
   value next_event(std::string_view type, const std::string& user);
   /// Retains `event` for `since` and makes the outcome of the change.
-  room_outcome changed(json result, value event);
+  room_outcome changed(value result, value event);
   result<room_outcome> edit_checked(edit_command& cmd, std::uint64_t fingerprint);
   std::optional<rooms_error> replay(const event_record& record);
   /// Retains the event of `version` for `since`.

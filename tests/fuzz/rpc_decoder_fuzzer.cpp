@@ -12,6 +12,7 @@
 #include "protocol/command_parser.hpp"
 #include "protocol/msgpack_json.hpp"
 #include "protocol/rpc_decoder.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace {
 

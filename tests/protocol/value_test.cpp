@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include <fmt/format.h>
 #include <boost/test/unit_test.hpp>
 #include <msgpack.hpp>
 #include <nlohmann/json.hpp>
@@ -165,6 +166,20 @@ BOOST_AUTO_TEST_CASE(maps_that_arrive_unsorted_or_with_a_repeated_key_are_ordere
   const value v = decoded(bytes_of({0x83, 0xa1, 'b', 1, 0xa1, 'a', 2, 0xa1, 'b', 3}));
   BOOST_TEST(v.size() == 2u);
   BOOST_TEST(rooms::to_msgpack_bytes(v) == bytes_of({0x82, 0xa1, 'a', 2, 0xa1, 'b', 3}));
+}
+
+BOOST_AUTO_TEST_CASE(a_large_map_in_reverse_order_with_repeats_is_sorted_keeping_the_last) {
+  // 100,000 keys "k99999" down to "k00000", then "k00000" again with another value: sorting them
+  // must not cost an insertion each (quadratic), and the repeat wins.
+  std::string bytes = bytes_of({0xdf, 0, 1, 0x86, 0xa1});
+  const auto key = [](int i) { return fmt::format("k{:05}", i); };
+  for (int i = 99999; i >= 0; --i) bytes += bytes_of({0xa6}) + key(i) + bytes_of({0x01});
+  bytes += bytes_of({0xa6}) + key(0) + bytes_of({0x02});
+  const value v = decoded(bytes);
+  BOOST_TEST(v.size() == 100000u);
+  BOOST_TEST(v.as_map().find(key(0))->as_uint() == 2u);
+  BOOST_TEST(v.as_map().find(key(99999))->as_uint() == 1u);
+  BOOST_TEST(v.as_map().begin()->key.as_string() == key(0));
 }
 
 BOOST_AUTO_TEST_CASE(large_containers_use_the_long_headers) {
