@@ -38,6 +38,10 @@ using stored_atom = caf::atom_constant<caf::atom("stored")>;
 /// stops if it is still idle, or answers (reinstate_atom) if calls made it busy again.
 using hibernate_atom = caf::atom_constant<caf::atom("hibernate")>;
 using reinstate_atom = caf::atom_constant<caf::atom("reinstate")>;
+/// room actor -> directory, durability `none`, instead of stopping plainly after hibernation
+/// was granted: (parked_atom, room id, its image by encode_room_image, with an empty id). The
+/// directory keeps the bytes and activates the room from them on the next call.
+using parked_atom = caf::atom_constant<caf::atom("parked")>;
 /// room actor -> itself, every idle timeout: (idle_tick_atom).
 using idle_tick_atom = caf::atom_constant<caf::atom("idle_tick")>;
 /// gateway -> directory: (create_atom, create_call); directory -> new room actor:

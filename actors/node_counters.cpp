@@ -22,6 +22,7 @@ nlohmann::json node_counters::to_json() const {
   for (std::size_t i = 0; i < errors.size(); ++i)
     by_code[std::string{to_string(static_cast<error_code>(i))}] = load(errors[i]);
   return {{"rooms", load(rooms)},
+          {"rooms_parked", load(rooms_parked)},
           {"connections", load(connections)},
           {"subscriptions", load(subscriptions)},
           {"connections_accepted", load(connections_accepted)},

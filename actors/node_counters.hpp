@@ -20,6 +20,8 @@ inline constexpr std::array<std::string_view, 12> counted_methods = {
 
 struct node_counters {
   std::atomic<std::int64_t> rooms{0};
+  /// Of `rooms`: those parked as their image (durability none).
+  std::atomic<std::int64_t> rooms_parked{0};
   std::atomic<std::int64_t> connections{0};
   std::atomic<std::int64_t> subscriptions{0};
   std::atomic<std::uint64_t> connections_accepted{0};

@@ -54,6 +54,12 @@ def comparison(runs):
         print(f"| {name} | {cell(none)} | {cell(sync)} | {cell(redis)} | {cell(echo)} "
               f"| {r_none:.2f}x | {r_sync:.2f}x | >= {goal}x |")
         verdicts.append((name, r_none, goal))
+        if label != "fanout":
+            aof = runs.get((label, "redis-aof"), [])
+            r_aof = ratio(avg(sync, "ops_per_second"), avg(aof, "ops_per_second"))
+            print(f"| {name}, durable | - | {cell(sync)} | {cell(aof)} (AOF always) | - | - "
+                  f"| {r_aof:.2f}x | >= 1.0x |")
+            verdicts.append((name + ", sync vs Redis appendfsync always", r_aof, 1.0))
         if label == "fanout":
             ev = lambda rows: cell(rows, "events_per_second", "event_p99_us")
             r_ev = ratio(avg(none, "events_per_second"), avg(redis, "events_per_second"))
@@ -132,6 +138,7 @@ def churn(runs):
 
 def memory(runs):
     mem = runs.get(("memory", "rooms-none"), [])
+    parked_runs = runs.get(("parked", "rooms-none"), [])
     hib = runs.get(("hibernate", "rooms-sync"), [])
     restarted = runs.get(("restarted", "rooms-sync"), [])
     print("| case | rooms | node RSS before | RSS after | bytes per room | rooms per GiB |")
@@ -141,6 +148,12 @@ def memory(runs):
         in_memory = r["bytes_per_room"]
         print(f"| in memory (none) | {r['rooms']:,} | {r['rss_before_kib']:,} KiB "
               f"| {r['rss_created_kib']:,} KiB | {in_memory:,.0f} | {2**30 / in_memory:,.0f} |")
+    parked = None
+    for r in parked_runs:
+        parked = r["bytes_per_room_idle"]
+        print(f"| idle in memory (none), parked after 1 s, 15 s idle | {r['rooms']:,} "
+              f"| {r['rss_before_kib']:,} KiB | {r['rss_idle_kib']:,} KiB | {parked:,.0f} "
+              f"| {2**30 / parked:,.0f} |")
     hibernated = None
     for h in hib:
         print(f"| sync, just created ({h['active_created']:,} room actors) | {h['rooms']:,} "
@@ -154,7 +167,7 @@ def memory(runs):
             print(f"| hibernated: node restarted on that data dir | {h['rooms']:,} "
                   f"| {h['rss_before_kib']:,} KiB (empty) | {r['rss_before_kib']:,} KiB "
                   f"| {hibernated:,.0f} | - |")
-    return in_memory, hibernated
+    return in_memory, parked, hibernated
 
 
 def main():
@@ -166,7 +179,7 @@ def main():
     verdicts = comparison(runs)
     print("\n### Every run of the comparison (and durability async)\n")
     detail(runs, ("edit-d1", "edit-d16", "fanout"),
-           ("rooms-none", "rooms-async", "rooms-sync", "redis", "echo"))
+           ("rooms-none", "rooms-async", "rooms-sync", "redis", "redis-aof", "echo"))
     print("\n### Scaling with connections (edit, D=1)\n")
     scaling(runs, outdir)
     print("\n### Scaling with room size (bigroom, C=10 D=1, one room)\n")
@@ -174,7 +187,7 @@ def main():
     print("\n### Churn (C=50 D=1)\n")
     churn(runs)
     print("\n### Memory per idle room\n")
-    in_memory, hibernated = memory(runs)
+    in_memory, parked, hibernated = memory(runs)
     print("\n### Targets\n")
     for name, value, goal in verdicts:
         print(f"- {name}: {value:.2f}x Redis, target {goal}x: {'met' if value >= goal else 'MISSED'}")
@@ -186,9 +199,11 @@ def main():
     if big is not None:
         print(f"- bigroom p99 at the largest size / at 1 KiB: {big:.2f}, target <= 2: "
               f"{'met' if big <= 2 else 'MISSED'}")
+    if parked is not None:
+        print(f"- idle in-memory room (parked): {parked:,.0f} bytes RSS, target <= 256: "
+              f"{'met' if parked <= 256 else 'MISSED'}")
     if in_memory is not None:
-        print(f"- in-memory room: {in_memory:,.0f} bytes RSS, target <= 2048: "
-              f"{'met' if in_memory <= 2048 else 'MISSED'}")
+        print(f"- in-memory room as an actor (just created): {in_memory:,.0f} bytes RSS")
     if hibernated is not None:
         print(f"- hibernated room: {hibernated:,.0f} bytes RSS (target: near zero)")
 

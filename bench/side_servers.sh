@@ -14,12 +14,14 @@ free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_redis: no persistence (like durability none), waits (10 s at most) until it is ready.
+# start_redis [REDIS OPTIONS...]: no persistence (like durability none) unless the options say
+# otherwise (later options win: --appendonly yes --appendfsync always is the durable peer of
+# sync); waits (10 s at most) until it is ready.
 start_redis() {
   REDIS_DIR=$(mktemp -d /tmp/rooms-bench-redis.XXXXXX)
   REDIS_PORT=$(free_port)
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
-    --dir "$REDIS_DIR" --logfile "$REDIS_DIR/redis.log" &
+    --dir "$REDIS_DIR" --logfile "$REDIS_DIR/redis.log" "$@" &
   REDIS_PID=$!
   local i
   for i in $(seq 100); do

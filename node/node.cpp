@@ -190,8 +190,11 @@ int run_node(const node_options& options) {
   }
   auto gateway = make_gateway_config(options, *port);
   gateway->placement = make_placement(options);
-  gateway->directory = spawn_directory(
-      system, {gateway->node_limits, gateway->counters, *persistence, gateway->placement});
+  // Without storage, an idle room is parked instead of hibernated, after the same idle time.
+  const auto park_after = *persistence ? std::chrono::milliseconds{0}
+                                       : std::chrono::milliseconds(options.hibernate_after_ms);
+  gateway->directory = spawn_directory(system, {gateway->node_limits, gateway->counters,
+                                                *persistence, gateway->placement, park_after});
   std::vector<caf::actor> peer_links;
   if (gateway->placement) {
     auto links = join_cluster(system, gateway->placement, gateway->directory, options);

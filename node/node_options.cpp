@@ -93,7 +93,8 @@ constexpr std::array<option_spec, 29> specs{{
      [](node_options& o, std::string_view v) {
        return set_uint(o.folding.every_bytes, v, 1, big);
      }},
-    {"hibernate-after-ms", "MS", "idle time before a room hibernates (default 60000)",
+    {"hibernate-after-ms", "MS",
+     "idle time before a room hibernates, or parks without storage (default 60000)",
      [](node_options& o, std::string_view v) {
        return set_uint(o.hibernate_after_ms, v, 10, big);
      }},

@@ -2,6 +2,7 @@
 // hold calls of hibernating rooms, forget deleted rooms.
 #include "actors/directory/directory_actor.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,16 +16,37 @@
 #include "actors/messages.hpp"
 #include "actors/replies.hpp"
 #include "actors/room/room_actor.hpp"
+#include "actors/storage/room_codec.hpp"
 
 namespace rooms {
 
 namespace {
 
-// One per live room actor, so kept small: a node holds a million of them.
+// Bytes on the heap with their length: half a std::string inside every entry.
+class packed_bytes {
+ public:
+  packed_bytes() = default;
+  explicit packed_bytes(std::string_view bytes)
+      : data_(std::make_unique<char[]>(bytes.size())), size_(bytes.size()) {
+    std::copy(bytes.begin(), bytes.end(), data_.get());
+  }
+  bool empty() const { return size_ == 0; }
+  std::string_view view() const { return {data_.get(), size_}; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+};
+
+// One per room in memory, live or parked, so kept small: a node holds a million of them.
 struct room_entry {
+  /// Null while the room is parked.
   caf::actor actor;
   /// Non-null while the room asked to hibernate: calls wait here until it stops or stays.
   std::unique_ptr<std::vector<room_call>> held = nullptr;
+  /// Durability `none`: the image of a parked room (encode_room_image, without the id, which
+  /// is the entry's key), or empty.
+  packed_bytes parked = {};
 };
 
 struct directory_state {
@@ -36,7 +58,7 @@ struct directory_state {
   // one) must not keep old room actors writing to the store.
   ~directory_state() {
     for (auto& [id, entry] : rooms)
-      caf::anon_send_exit(entry.actor, caf::exit_reason::user_shutdown);
+      if (entry.actor) caf::anon_send_exit(entry.actor, caf::exit_reason::user_shutdown);
   }
   directory_state(const directory_state&) = delete;
   directory_state& operator=(const directory_state&) = delete;
@@ -61,6 +83,8 @@ struct directory_state {
   void forget(const std::string& id);
   void hibernate(const std::string& id);
   void reinstate(const std::string& id);
+  void park(const std::string& id, std::string image);
+  void unpark(room_entry& entry, room_call& call);
   void stopped(const caf::actor_addr& who);
   void reply(const caller& from, const result<json>& answer);
   bool stored(const std::string& id) const;
@@ -84,8 +108,8 @@ void directory_state::create(create_call& call) {
   const room_key key = *room_key::of(id);
   auto state = room_state::create(std::move(id), std::move(call.command), config.room_limits);
   if (!state) return reply(call.from, state.error());
-  track(key,
-        spawn_room_actor(self->system(), std::move(*state), caf::actor{self}, config.persistence));
+  track(key, spawn_room_actor(self->system(), std::move(*state), caf::actor{self},
+                              config.persistence, config.park_after));
   // The room actor answers the creation, so that answer waits until the room is stored.
   self->send(rooms[key].actor, create_atom::value, std::move(call.from));
 }
@@ -108,6 +132,7 @@ void directory_state::route(room_call& call) {
   if (!placed_here(config, id)) return forward_to_home(call, config.placement->home(id));
   if (auto it = find(id); it != rooms.end()) {
     if (it->second.held) return it->second.held->push_back(std::move(call));
+    if (!it->second.actor) return unpark(it->second, call);
     self->send(it->second.actor, room_call_atom::value, std::move(call));
     return;
   }
@@ -186,16 +211,50 @@ void directory_state::reinstate(const std::string& id) {
   for (auto& call : *held) self->send(it->second.actor, room_call_atom::value, std::move(call));
 }
 
+// The room handed over its image before stopping (its last message, ahead of the down
+// message): the entry keeps it, and the calls held meanwhile wait for that down message.
+void directory_state::park(const std::string& id, std::string image) {
+  auto it = find(id);
+  if (it == rooms.end() || !it->second.held) return;
+  it->second.parked = packed_bytes{image};
+}
+
+void directory_state::unpark(room_entry& entry, room_call& call) {
+  auto image = decode_room_image(entry.parked.view());
+  if (image) image->id = room_of(call.command);
+  auto state = image ? room_state::restore(std::move(*image), {}, config.room_limits)
+                     : result<room_state>{image.error()};
+  if (!state) {
+    // Our own encoding of a room that was valid: this does not happen. Say so, keep the image.
+    return reply(call.from,
+                 rooms_error{error_code::internal,
+                             "a parked room could not be activated: " + state.error().message});
+  }
+  entry.actor = spawn_room_actor(self->system(), std::move(*state), caf::actor{self}, nullptr,
+                                 config.park_after);
+  entry.parked = packed_bytes{};
+  self->monitor(entry.actor);
+  ids.emplace(entry.actor.address(), *room_key::of(room_of(call.command)));
+  config.counters->rooms_parked.fetch_sub(1, std::memory_order_relaxed);
+  self->send(entry.actor, room_call_atom::value, std::move(call));
+}
+
 void directory_state::stopped(const caf::actor_addr& who) {
   auto id_it = ids.find(who);
   if (id_it == ids.end()) return;
   auto it = rooms.find(id_it->second);
   ids.erase(id_it);
   if (it == rooms.end()) return;
-  // A hibernated room stopped with everything stored: the next call loads it again.
   auto held = std::move(it->second.held);
-  rooms.erase(it);
-  config.counters->rooms.fetch_sub(1, std::memory_order_relaxed);
+  if (!it->second.parked.empty()) {
+    // A parked room lives on as its image; the calls held meanwhile activate it again.
+    it->second.actor = nullptr;
+    config.counters->rooms_parked.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    // A hibernated room stopped with everything stored: the next call loads it again.
+    rooms.erase(it);
+    config.counters->rooms.fetch_sub(1, std::memory_order_relaxed);
+  }
   if (held)
     for (auto& call : *held) route(call);
 }
@@ -215,6 +274,9 @@ caf::behavior directory_actor(caf::stateful_actor<directory_state>* self, direct
       [self](room_gone_atom, const std::string& id) { self->state.forget(id); },
       [self](hibernate_atom, const std::string& id) { self->state.hibernate(id); },
       [self](reinstate_atom, const std::string& id) { self->state.reinstate(id); },
+      [self](parked_atom, const std::string& id, std::string& image) {
+        self->state.park(id, std::move(image));
+      },
       [self](peer_up_atom, std::uint64_t index, caf::actor& directory) {
         self->state.peer_up(index, std::move(directory));
       },

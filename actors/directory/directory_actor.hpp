@@ -31,13 +31,16 @@ struct directory_config {
   std::shared_ptr<const room_persistence> persistence = nullptr;
   /// Null for a node on its own; otherwise where every room lives.
   std::shared_ptr<const cluster_placement> placement = nullptr;
+  /// Durability `none`: how long a room stays idle before it is parked (its actor stops and the
+  /// directory keeps its encoded image until the next call activates it again); 0: never.
+  std::chrono::milliseconds park_after{0};
 };
 
 /// Spawns a node's directory. Messages it handles: (create_atom, create_call),
 /// (room_call_atom, room_call), and from its room actors (room_gone_atom, id),
-/// (hibernate_atom, id), (reinstate_atom, id); from peer links (peer_up_atom, index, directory)
-/// and (peer_down_atom, index); from peers' links (cluster_hello_atom, fingerprint) -> bool.
-/// It monitors its room actors.
+/// (hibernate_atom, id), (reinstate_atom, id), (parked_atom, id, image); from peer links
+/// (peer_up_atom, index, directory) and (peer_down_atom, index); from peers' links
+/// (cluster_hello_atom, fingerprint) -> bool. It monitors its room actors.
 caf::actor spawn_directory(caf::actor_system& system, directory_config config);
 
 }  // namespace rooms

@@ -26,8 +26,10 @@ caf::behavior room_behavior(room_actor_type* self) {
 }
 
 caf::behavior created_room_actor(room_actor_type* self, room_state state, caf::actor directory,
-                                 std::shared_ptr<const room_persistence> persistence) {
-  self->state.start_created(std::move(state), std::move(directory), std::move(persistence));
+                                 std::shared_ptr<const room_persistence> persistence,
+                                 std::chrono::milliseconds park_after) {
+  self->state.start_created(std::move(state), std::move(directory), std::move(persistence),
+                            park_after);
   return room_behavior(self);
 }
 
@@ -42,9 +44,10 @@ caf::behavior stored_room_actor(room_actor_type* self, std::string id,
 }  // namespace
 
 caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::actor directory,
-                            std::shared_ptr<const room_persistence> persistence) {
+                            std::shared_ptr<const room_persistence> persistence,
+                            std::chrono::milliseconds park_after) {
   return system.spawn(created_room_actor, std::move(state), std::move(directory),
-                      std::move(persistence));
+                      std::move(persistence), park_after);
 }
 
 caf::actor spawn_stored_room_actor(caf::actor_system& system, std::string id,

@@ -6,7 +6,8 @@
 // order, after the reply to the call that caused it.
 // With persistence, every reply and event waits until the change it shows is stored (the
 // journal); a failed write answers `unavailable` and reloads the room from storage. An idle
-// room hibernates: it asks the directory, then stops; its state lives on in storage.
+// room hibernates: it asks the directory, then stops; its state lives on in storage. Without
+// storage, an idle room parks the same way: its image lives on in the directory.
 // When the room is deleted it tells the directory, answers what the directory forwarded before
 // forgetting the room (not_found), then stops; its state goes with it.
 #pragma once
@@ -22,11 +23,14 @@
 
 namespace rooms {
 
-/// Spawns the actor of a room just created in `state` (version 1). With `persistence`, the room
-/// is stored before its creator gets the answer. `directory` is told when the room is deleted
-/// or wants to hibernate.
+/// Spawns the actor of a room in `state`: just created (version 1), or activated from its
+/// parked image. With `persistence`, the room is stored before its creator gets the answer.
+/// `directory` is told when the room is deleted or wants to hibernate. Without persistence, a
+/// positive `park_after` parks the room after that long idle: its image goes to the directory,
+/// and the actor stops.
 caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::actor directory,
-                            std::shared_ptr<const room_persistence> persistence = nullptr);
+                            std::shared_ptr<const room_persistence> persistence = nullptr,
+                            std::chrono::milliseconds park_after = {});
 
 /// Spawns the actor of a stored room, which loads it from `persistence->store` before anything
 /// else. A room that cannot be loaded answers `unavailable` and asks the directory to forget it.

@@ -8,14 +8,17 @@
 #include <caf/all.hpp>
 
 #include "actors/replies.hpp"
+#include "actors/storage/room_codec.hpp"
 #include "protocol/msgpack_json.hpp"
 #include "protocol/rpc_encoder.hpp"
 
 namespace rooms {
 
 void room_actor_state::start_created(room_state room, caf::actor directory,
-                                     std::shared_ptr<const room_persistence> persistence) {
+                                     std::shared_ptr<const room_persistence> persistence,
+                                     std::chrono::milliseconds park_after) {
   id_ = room.id();
+  park_after_ = park_after;
   limits_ = room.room_limits();
   directory_ = std::move(directory);
   persistence_ = std::move(persistence);
@@ -236,13 +239,18 @@ void room_actor_state::drop_subscriber(const caf::actor_addr& who) {
 }
 
 bool room_actor_state::idle_now() const {
-  return persistence_ && !broken_ && subscribers_.empty() && outbox_.empty() && journal_ &&
-         journal_->settled() && !hibernating_;
+  const bool can_rest = persistence_ ? journal_ && journal_->settled() : parks();
+  return can_rest && !broken_ && subscribers_.empty() && pending_subscribes_ == 0 &&
+         outbox_.empty() && !hibernating_ && room_ && !room_->deleted();
 }
 
+bool room_actor_state::parks() const { return !persistence_ && park_after_.count() > 0; }
+
 void room_actor_state::schedule_tick() {
-  if (!persistence_) return;
-  self_->delayed_send(self_, persistence_->idle_timeout, idle_tick_atom::value);
+  if (persistence_)
+    self_->delayed_send(self_, persistence_->idle_timeout, idle_tick_atom::value);
+  else if (parks())
+    self_->delayed_send(self_, park_after_, idle_tick_atom::value);
 }
 
 void room_actor_state::idle_tick() {
@@ -256,6 +264,14 @@ void room_actor_state::idle_tick() {
 
 void room_actor_state::hibernation_granted() {
   hibernating_ = false;
+  if (parks() && subscribers_.empty() && pending_subscribes_ == 0 && outbox_.empty()) {
+    // Before the actor stops: the directory has the image before it sees the actor go. The id
+    // is left out: the directory holds the image under it.
+    room_image image = room_->image();
+    image.id.clear();
+    self_->send(directory_, parked_atom::value, id_, encode_room_image(image));
+    return self_->quit();
+  }
   if (subscribers_.empty() && outbox_.empty() && journal_ && journal_->settled())
     return self_->quit();
   self_->send(directory_, reinstate_atom::value, id_);

@@ -25,7 +25,8 @@ class room_actor_state {
 
   /// Takes over a room just created: stores it first, then answers its creator.
   void start_created(room_state room, caf::actor directory,
-                     std::shared_ptr<const room_persistence> persistence);
+                     std::shared_ptr<const room_persistence> persistence,
+                     std::chrono::milliseconds park_after = {});
   /// Loads a stored room. On failure the actor answers `unavailable` until it is forgotten.
   void start_stored(const std::string& id, std::shared_ptr<const limits> room_limits,
                     caf::actor directory, std::shared_ptr<const room_persistence> persistence);
@@ -37,7 +38,8 @@ class room_actor_state {
   /// Every idle timeout: asks the directory to hibernate if no call came since the last tick
   /// and nothing holds the room (subscribers, writes, replies).
   void idle_tick();
-  /// The directory agreed to hibernation: stops if still idle, else stays.
+  /// The directory agreed to hibernation: stops if still idle (a room without storage hands the
+  /// directory its image first: it is parked), else stays.
   void hibernation_granted();
 
  private:
@@ -64,6 +66,8 @@ class room_actor_state {
   void reload();
   bool idle_now() const;
   void schedule_tick();
+  /// True for a room without storage that parks when idle.
+  bool parks() const;
   void forget_me();
   std::uint64_t durable_version() const;
 
@@ -82,6 +86,8 @@ class room_actor_state {
   std::vector<caf::actor> subscribers_;
   bool hibernating_ = false;
   std::uint64_t calls_since_tick_ = 0;
+  /// Without persistence: how long idle before parking (0: never).
+  std::chrono::milliseconds park_after_{0};
   /// Set when the room could not be loaded (or reloaded) from storage. On the heap: almost no
   /// room ever has one, and an inline optional would cost every room actor 64 bytes.
   std::unique_ptr<rooms_error> broken_;
