@@ -1,13 +1,15 @@
-// MessagePack <-> nlohmann::json for room data, ops and arguments (docs/protocol.md; the
-// type mapping is in msgpack_json.hpp). Encoding and sizing walk with an explicit stack, so no
-// document depth can exhaust the call stack; decoding recurses at most max_depth levels.
+// MessagePack <-> nlohmann::json (docs/protocol.md; the type mapping is in msgpack_json.hpp).
+// Decoding goes through value (value_msgpack.cpp), so both trees follow one set of rules.
+// Encoding and sizing walk with an explicit stack, so no document depth can exhaust the call
+// stack.
 #include "protocol/msgpack_json.hpp"
 #include "protocol/string_sink.hpp"
+#include "protocol/value_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <exception>
 #include <utility>
 #include <vector>
 
@@ -16,89 +18,6 @@
 namespace rooms {
 
 namespace {
-
-// --- decoding ------------------------------------------------------------------------------
-
-rooms_error invalid(std::string message) {
-  return rooms_error{error_code::invalid_argument, std::move(message)};
-}
-
-// Converts one decoded object; `depth` counts the containers already open around it and is
-// checked before descending, so the recursion never goes deeper than max_depth.
-class converter {
- public:
-  converter(std::size_t max_depth, std::size_t frame_levels)
-      : max_depth_(max_depth), frame_levels_(frame_levels) {}
-
-  result<json> convert(const msgpack::object& object, std::size_t depth) const {
-    switch (object.type) {
-      case msgpack::type::NIL:
-        return json(nullptr);
-      case msgpack::type::BOOLEAN:
-        return json(object.via.boolean);
-      case msgpack::type::POSITIVE_INTEGER:
-        return json(object.via.u64);
-      case msgpack::type::NEGATIVE_INTEGER:
-        return json(object.via.i64);
-      case msgpack::type::FLOAT32:
-      case msgpack::type::FLOAT64:
-        return json(object.via.f64);
-      case msgpack::type::STR:
-        return json(std::string{object.via.str.ptr, object.via.str.size});
-      case msgpack::type::BIN:
-        return convert_bin(object.via.bin);
-      case msgpack::type::EXT:
-        return invalid(fmt::format("extension types are not allowed in values (found ext type {})",
-                                   object.via.ext.type()));
-      case msgpack::type::ARRAY:
-      case msgpack::type::MAP:
-        break;
-    }
-    if (depth >= max_depth_)
-      return invalid(fmt::format("a value nests maps and arrays deeper than the limit of {} levels",
-                                 max_depth_ - frame_levels_));
-    if (object.type == msgpack::type::ARRAY) return convert_array(object.via.array, depth + 1);
-    return convert_map(object.via.map, depth + 1);
-  }
-
- private:
-  result<json> convert_array(const msgpack::object_array& array, std::size_t depth) const {
-    json out = json::array();
-    auto& elements = *out.get_ptr<json::array_t*>();
-    elements.reserve(array.size);
-    for (std::uint32_t i = 0; i < array.size; ++i) {
-      auto element = convert(array.ptr[i], depth);
-      if (!element) return element.error();
-      elements.push_back(std::move(*element));
-    }
-    return out;
-  }
-
-  // A repeated key keeps its last value, as most MessagePack and JSON decoders do.
-  result<json> convert_map(const msgpack::object_map& map, std::size_t depth) const {
-    json out = json::object();
-    auto& members = *out.get_ptr<json::object_t*>();
-    for (std::uint32_t i = 0; i < map.size; ++i) {
-      const msgpack::object_kv& kv = map.ptr[i];
-      if (kv.key.type != msgpack::type::STR)
-        return invalid(fmt::format("map keys must be strings; found {} key",
-                                   msgpack_type_phrase(kv.key.type)));
-      auto value = convert(kv.val, depth);
-      if (!value) return value.error();
-      members.insert_or_assign(std::string{kv.key.via.str.ptr, kv.key.via.str.size},
-                               std::move(*value));
-    }
-    return out;
-  }
-
-  static json convert_bin(const msgpack::object_bin& bin) {
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(bin.ptr);
-    return json::binary(json::binary_t::container_type(bytes, bytes + bin.size));
-  }
-
-  std::size_t max_depth_;
-  std::size_t frame_levels_;
-};
 
 // --- encoding --------------------------------------------------------------------------------
 
@@ -156,38 +75,13 @@ void write_head(string_packer& packer, string_sink& sink, const json& value) {
   }
 }
 
-std::size_t int64_size(std::int64_t value) {
-  if (value >= 0) {
-    if (value < 128) return 1;
-    if (value < 256) return 2;
-    if (value < 65536) return 3;
-    return value < (std::int64_t{1} << 32) ? 5 : 9;
-  }
-  if (value >= -32) return 1;
-  if (value >= -128) return 2;
-  if (value >= -32768) return 3;
-  return value >= -(std::int64_t{1} << 31) ? 5 : 9;
-}
-
-std::size_t uint64_size(std::uint64_t value) {
-  if (value < 128) return 1;
-  if (value < 256) return 2;
-  if (value < 65536) return 3;
-  return value < (std::uint64_t{1} << 32) ? 5 : 9;
-}
-
-std::size_t bin_header_size(std::size_t length) {
-  if (length < 256) return 2;
-  return length < 65536 ? 3 : 5;
-}
-
 // What write_head writes for `value`.
 std::size_t head_size(const json& value) {
   switch (value.type()) {
     case json::value_t::number_integer:
-      return int64_size(value.get<std::int64_t>());
+      return packed_int_size(value.get<std::int64_t>());
     case json::value_t::number_unsigned:
-      return uint64_size(value.get<std::uint64_t>());
+      return packed_uint_size(value.get<std::uint64_t>());
     case json::value_t::number_float:
       return 9;
     case json::value_t::string: {
@@ -196,7 +90,7 @@ std::size_t head_size(const json& value) {
     }
     case json::value_t::binary: {
       const std::size_t length = value.get_binary().size();
-      return bin_header_size(length) + length;
+      return packed_bin_header_size(length) + length;
     }
     case json::value_t::array:
     case json::value_t::object:
@@ -268,7 +162,11 @@ std::string_view msgpack_type_phrase(msgpack::type::object_type type) {
 
 result<json> to_json(const msgpack::object& object, std::size_t max_depth,
                      std::size_t frame_levels) {
-  return converter(max_depth, std::min(frame_levels, max_depth)).convert(object, 0);
+  // One converter for both trees: the value's, whose rules (types, depth, repeated keys,
+  // refusals and their messages) are the protocol's.
+  auto converted = to_value(object, max_depth, frame_levels);
+  if (!converted) return converted.error();
+  return value_to_json(*converted);
 }
 
 void append_msgpack(std::string& out, const json& value) {
@@ -290,16 +188,9 @@ std::string to_msgpack_bytes(const json& value) {
 }
 
 result<json> from_msgpack_bytes(std::string_view bytes, std::size_t max_depth) {
-  msgpack::object_handle handle;
-  std::size_t offset = 0;
-  try {
-    handle = msgpack::unpack(bytes.data(), bytes.size(), offset);
-  } catch (const std::exception& e) {
-    return invalid(std::string{"not MessagePack: "} + e.what());
-  }
-  if (offset != bytes.size())
-    return invalid(fmt::format("{} bytes after the MessagePack value", bytes.size() - offset));
-  return to_json(handle.get(), max_depth);
+  auto converted = value_from_msgpack_bytes(bytes, max_depth);
+  if (!converted) return converted.error();
+  return value_to_json(*converted);
 }
 
 std::size_t packed_size(const json& value) {
@@ -309,6 +200,31 @@ std::size_t packed_size(const json& value) {
     total += head_size(element);
   });
   return total;
+}
+
+std::size_t packed_int_size(std::int64_t value) {
+  if (value >= 0) {
+    if (value < 128) return 1;
+    if (value < 256) return 2;
+    if (value < 65536) return 3;
+    return value < (std::int64_t{1} << 32) ? 5 : 9;
+  }
+  if (value >= -32) return 1;
+  if (value >= -128) return 2;
+  if (value >= -32768) return 3;
+  return value >= -(std::int64_t{1} << 31) ? 5 : 9;
+}
+
+std::size_t packed_uint_size(std::uint64_t value) {
+  if (value < 128) return 1;
+  if (value < 256) return 2;
+  if (value < 65536) return 3;
+  return value < (std::uint64_t{1} << 32) ? 5 : 9;
+}
+
+std::size_t packed_bin_header_size(std::size_t length) {
+  if (length < 256) return 2;
+  return length < 65536 ? 3 : 5;
 }
 
 std::size_t packed_str_header_size(std::size_t length) {

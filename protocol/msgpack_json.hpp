@@ -1,5 +1,7 @@
-// Lossless conversion between MessagePack (msgpack-c objects and bytes) and the nlohmann::json
-// documents that hold room data, ops and arguments (docs/protocol.md).
+// Lossless conversion between MessagePack (msgpack-c objects and bytes) and nlohmann::json, for
+// what still speaks JSON trees: the CLI and client, the storage codec's record fields, tests.
+// The node's own documents (room data, ops, arguments, events, replies) are values
+// (value_msgpack.hpp); the MessagePack sizes below serve both (docs/protocol.md).
 //
 // Type mapping, both ways: nil <-> null, bool <-> boolean, positive integer <-> number_unsigned,
 // negative integer <-> number_integer, float32/float64 <-> number_float (always written back as
@@ -45,6 +47,13 @@ result<json> from_msgpack_bytes(std::string_view bytes, std::size_t max_depth);
 
 /// Exactly append_msgpack(out, value)'s growth of `out`, computed without encoding.
 std::size_t packed_size(const json& value);
+
+/// The encoded size of an integer in its smallest MessagePack form.
+std::size_t packed_int_size(std::int64_t value);
+std::size_t packed_uint_size(std::uint64_t value);
+
+/// The MessagePack header size of a bin of `length` bytes.
+std::size_t packed_bin_header_size(std::size_t length);
 
 /// The MessagePack header size of a str of `length` bytes (used by incremental size tracking).
 std::size_t packed_str_header_size(std::size_t length);

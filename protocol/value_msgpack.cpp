@@ -194,31 +194,6 @@ void encode(std::string& out, const value& v) {
   }
 }
 
-std::size_t int_size(std::int64_t i) {
-  if (i >= 0) {
-    if (i < 128) return 1;
-    if (i < 256) return 2;
-    if (i < 65536) return 3;
-    return i < (std::int64_t{1} << 32) ? 5 : 9;
-  }
-  if (i >= -32) return 1;
-  if (i >= -128) return 2;
-  if (i >= -32768) return 3;
-  return i >= -(std::int64_t{1} << 31) ? 5 : 9;
-}
-
-std::size_t uint_size(std::uint64_t u) {
-  if (u < 128) return 1;
-  if (u < 256) return 2;
-  if (u < 65536) return 3;
-  return u < (std::uint64_t{1} << 32) ? 5 : 9;
-}
-
-std::size_t bin_header_size(std::size_t n) {
-  if (n < 256) return 2;
-  return n < 65536 ? 3 : 5;
-}
-
 }  // namespace
 
 result<value> to_value(const msgpack::object& object, std::size_t max_depth,
@@ -254,15 +229,15 @@ std::size_t packed_size(const value& v) {
     case value_kind::boolean:
       return 1;
     case value_kind::integer:
-      return int_size(v.as_int());
+      return packed_int_size(v.as_int());
     case value_kind::unsigned_integer:
-      return uint_size(v.as_uint());
+      return packed_uint_size(v.as_uint());
     case value_kind::floating:
       return 9;
     case value_kind::string:
       return packed_str_header_size(v.as_bytes().size()) + v.as_bytes().size();
     case value_kind::binary:
-      return bin_header_size(v.as_bytes().size()) + v.as_bytes().size();
+      return packed_bin_header_size(v.as_bytes().size()) + v.as_bytes().size();
     case value_kind::array: {
       std::size_t total = packed_container_header_size(v.size());
       for (const auto& element : v.as_array()) total += packed_size(element);
