@@ -50,16 +50,11 @@ void subscription_table::end(const std::string& room) {
   });
 }
 
-bool subscription_table::wants(const std::string& room, std::uint64_t version) const {
-  auto it = rooms_.find(room);
-  return it != rooms_.end() && it->second.active && version > it->second.last_version;
-}
-
-void subscription_table::delivered(const std::string& room, std::uint64_t version, bool deleted) {
+void subscription_table::deleted_relayed(const std::string& room, std::uint64_t version) {
+  // The room dropped every subscriber when it was deleted; pending subscribes get not_found.
   update(room, [&](entry& e) {
     e.last_version = version;
-    // The room dropped every subscriber when it was deleted; pending subscribes get not_found.
-    if (deleted) e.active = false;
+    e.active = false;
   });
 }
 

@@ -37,12 +37,26 @@ class subscription_table {
   /// in flight are cancelled, since the unsubscribe that follows them wins at the room.
   void end(const std::string& room);
 
-  /// True if an event of `room` with `version` is to be relayed: the room is followed and the
-  /// version is above the last one relayed (drops duplicates after a re-subscribe).
-  bool wants(const std::string& room, std::uint64_t version) const;
+  enum class relay_outcome { skipped, relayed, refused };
 
-  /// The event was relayed; a `deleted` event ends the subscription.
-  void delivered(const std::string& room, std::uint64_t version, bool deleted);
+  /// Relays an event of `room` with `version` if it is wanted: the room is followed and the
+  /// version is above the last one relayed (drops duplicates after a re-subscribe). Then
+  /// `write()` is called, and true from it means the event went out: it counts as relayed, and
+  /// a `deleted` event ends the subscription. One lookup for the whole decision, since each
+  /// event is relayed by every subscriber's gateway.
+  template <class Write>
+  relay_outcome relay(const std::string& room, std::uint64_t version, bool deleted, Write&& write) {
+    auto it = rooms_.find(room);
+    if (it == rooms_.end() || !it->second.active || version <= it->second.last_version)
+      return relay_outcome::skipped;
+    if (!write()) return relay_outcome::refused;
+    if (!deleted) {
+      it->second.last_version = version;
+      return relay_outcome::relayed;
+    }
+    deleted_relayed(room, version);
+    return relay_outcome::relayed;
+  }
 
   /// The last version relayed (or announced by the subscribe reply) for `room`.
   std::uint64_t last_version(const std::string& room) const;
@@ -58,6 +72,9 @@ class subscription_table {
 
     bool wanted() const { return active || pending > cancelled; }
   };
+
+  /// The `deleted` event of `room` was relayed: the subscription ends.
+  void deleted_relayed(const std::string& room, std::uint64_t version);
 
   /// Applies `change` to the entry of `room`, keeps the counts, and forgets idle entries.
   template <class Change>
