@@ -9,14 +9,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/commands.hpp"
 #include "protocol/error_code.hpp"
 
 namespace rooms {
 
-/// The methods counted by name; anything else counts as "other".
-inline constexpr std::array<std::string_view, 12> counted_methods = {
-    "create",    "delete",      "join",  "leave", "edit",  "get",
-    "subscribe", "unsubscribe", "hello", "ping",  "stats", "other"};
+/// The methods counted by name (every method of the protocol); anything else counts as "other".
+inline constexpr auto counted_methods = [] {
+  std::array<std::string_view, method_names.size() + 1> all{};
+  for (std::size_t i = 0; i < method_names.size(); ++i) all[i] = method_names[i];
+  all.back() = "other";
+  return all;
+}();
 
 struct node_counters {
   std::atomic<std::int64_t> rooms{0};

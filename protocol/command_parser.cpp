@@ -256,6 +256,12 @@ std::optional<rooms_error> unknown_argument(const method_spec& spec, const value
 
 bool is_known_method(std::string_view method) { return find_method(method) != nullptr; }
 
+std::vector<std::string_view> parser_methods() {
+  std::vector<std::string_view> names;
+  for (const auto& spec : methods) names.push_back(spec.name);
+  return names;
+}
+
 bool is_valid_user_id(const value& v) {
   if (!v.is_string()) return false;
   const std::string_view s = v.as_string();

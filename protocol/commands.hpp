@@ -3,9 +3,11 @@
 // MessagePack's types exactly.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include <nlohmann/json.hpp>
@@ -76,6 +78,12 @@ using room_command = std::variant<delete_command, join_command, leave_command, e
 /// Any command a backend can send.
 using command =
     std::variant<create_command, room_command, hello_command, ping_command, stats_command>;
+
+/// Every method of docs/protocol.md, in the order of the parser's method table
+/// (command_parser.cpp; a test checks that they agree): the list the node's counters use.
+inline constexpr std::array<std::string_view, 11> method_names = {
+    "create",    "delete",      "join",  "leave", "edit", "get",
+    "subscribe", "unsubscribe", "hello", "ping",  "stats"};
 
 /// The room a room command addresses.
 const std::string& room_of(const room_command& cmd);

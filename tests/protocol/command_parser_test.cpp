@@ -110,6 +110,12 @@ BOOST_DATA_TEST_CASE(unknown_arguments_are_refused_by_name,
   BOOST_TEST(parsed.error().message == c.message);
 }
 
+BOOST_AUTO_TEST_CASE(the_parser_knows_exactly_the_listed_methods) {
+  const auto parsed = parser_methods();
+  BOOST_TEST(std::vector<std::string_view>(method_names.begin(), method_names.end()) == parsed,
+             boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_method_is_named_before_its_arguments) {
   auto parsed = parse_json("frobnicate", json{{"x", 1}});
   BOOST_REQUIRE(!parsed.ok());
