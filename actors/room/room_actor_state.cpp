@@ -240,8 +240,9 @@ void room_actor_state::drop_subscriber(const caf::actor_addr& who) {
 
 bool room_actor_state::idle_now() const {
   const bool can_rest = persistence_ ? journal_ && journal_->settled() : parks();
-  return can_rest && !broken_ && subscribers_.empty() && pending_subscribes_ == 0 &&
-         outbox_.empty() && !hibernating_ && room_ && !room_->deleted();
+  // Subscribes still waiting are in the outbox.
+  return can_rest && !broken_ && subscribers_.empty() && outbox_.empty() && !hibernating_ &&
+         room_ && !room_->deleted();
 }
 
 bool room_actor_state::parks() const { return !persistence_ && park_after_.count() > 0; }
@@ -264,17 +265,17 @@ void room_actor_state::idle_tick() {
 
 void room_actor_state::hibernation_granted() {
   hibernating_ = false;
-  if (parks() && subscribers_.empty() && pending_subscribes_ == 0 && outbox_.empty()) {
+  const bool still_idle =
+      subscribers_.empty() && outbox_.empty() && (parks() || (journal_ && journal_->settled()));
+  if (!still_idle) return self_->send(directory_, reinstate_atom::value, id_);
+  if (parks()) {
     // Before the actor stops: the directory has the image before it sees the actor go. The id
     // is left out: the directory holds the image under it.
     room_image image = room_->image();
     image.id.clear();
     self_->send(directory_, parked_atom::value, id_, encode_room_image(image));
-    return self_->quit();
   }
-  if (subscribers_.empty() && outbox_.empty() && journal_ && journal_->settled())
-    return self_->quit();
-  self_->send(directory_, reinstate_atom::value, id_);
+  self_->quit();
 }
 
 }  // namespace rooms

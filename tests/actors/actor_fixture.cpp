@@ -40,6 +40,17 @@ json decode_frame(const std::string& frame) {
   return decoded.ok() ? *decoded : json{"undecodable"};
 }
 
+edit_command incr_edit(const std::string& room, const std::string& user,
+                       std::optional<std::string> key, bool version_only) {
+  edit_command cmd;
+  cmd.room = room;
+  cmd.user = user;
+  cmd.ops = json_to_value(json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}));
+  cmd.key = std::move(key);
+  cmd.reply_version_only = version_only;
+  return cmd;
+}
+
 actor_fixture::actor_fixture()
     : sys(testing_config(cfg)),
       sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())),

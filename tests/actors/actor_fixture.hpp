@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct received {
 };
 
 using inbox = std::shared_ptr<std::vector<received>>;
+
+/// An edit by `user` that adds 1 to /n, with idempotency `key` if set, answered with
+/// {"room", "version"} when `version_only` (else with the snapshot).
+edit_command incr_edit(const std::string& room, const std::string& user,
+                       std::optional<std::string> key, bool version_only);
 
 /// Decodes one MessagePack frame into a document.
 json decode_frame(const std::string& frame);

@@ -14,13 +14,7 @@ namespace {
 constexpr std::chrono::seconds park_after{5};
 
 edit_command incr(const std::string& room, std::optional<std::string> key = std::nullopt) {
-  edit_command cmd;
-  cmd.room = room;
-  cmd.user = "alice";
-  cmd.ops = json_to_value(json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}));
-  cmd.key = std::move(key);
-  cmd.reply_version_only = true;
-  return cmd;
+  return incr_edit(room, "alice", std::move(key), true);
 }
 
 struct parking_fixture : actor_fixture {

@@ -15,12 +15,7 @@ namespace rooms::test {
 namespace {
 
 edit_command incr(const std::string& room, std::optional<std::string> key = std::nullopt) {
-  edit_command cmd;
-  cmd.room = room;
-  cmd.user = "alice";
-  cmd.ops = json_to_value(json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}));
-  cmd.key = std::move(key);
-  return cmd;
+  return incr_edit(room, "alice", std::move(key), false);
 }
 
 // A write path that the test can hold shut or make fail, in front of a real store.

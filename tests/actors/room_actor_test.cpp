@@ -12,12 +12,7 @@ namespace {
 json incr_ops() { return json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}); }
 
 edit_command incr(const std::string& room, const std::string& user, bool version_only = true) {
-  edit_command cmd;
-  cmd.room = room;
-  cmd.user = user;
-  cmd.ops = json_to_value(incr_ops());
-  cmd.reply_version_only = version_only;
-  return cmd;
+  return incr_edit(room, user, std::nullopt, version_only);
 }
 
 struct room_fixture : actor_fixture {
