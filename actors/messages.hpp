@@ -1,8 +1,11 @@
 // The internal API between gateways, the directory and room actors: the atoms and message
 // types every actor of a node understands. Ordering: messages from one actor to another arrive
-// in the order they were sent (CAF's guarantee), and every room call travels
-// gateway -> directory -> room (in a cluster: gateway -> directory -> the holding node's
-// directory -> room), so calls of one connection on one room keep their order.
+// in the order they were sent (CAF's guarantee). A room call travels gateway -> directory ->
+// room (in a cluster: gateway -> directory -> the holding node's directory -> room) until the
+// room grants its gateway direct calls; from then on, and until the room revokes the grant,
+// the gateway sends straight to the room actor, but only while none of its calls on that room
+// through the directory is unanswered. So calls of one connection on one room keep their order
+// (docs/architecture.md, "Direct calls").
 // The types that cross nodes (caller, room_call, call_reply, room_event) have an inspect()
 // below; add_message_types() registers them under the same names on every node.
 #pragma once
@@ -67,6 +70,10 @@ using cluster_hello_atom = caf::atom_constant<caf::atom("cl_hello")>;
 using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
 /// gateway -> itself: (expire_atom), when the earliest call to another node may be overdue.
 using expire_atom = caf::atom_constant<caf::atom("expire")>;
+/// room actor -> a gateway it granted direct calls: the request (revoke_atom, room id), answered
+/// with (revoke_atom) once the gateway sends that room's calls through the directory again.
+/// Every direct call the gateway made before it answered is then in the room's mailbox.
+using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
 
 /// Who asked, and how to answer. A notification from a backend wants no reply, but its side
 /// effects (a subscription) still happen.
@@ -74,6 +81,9 @@ struct caller {
   caf::actor reply_to;
   std::uint32_t msgid = 0;
   bool wants_reply = true;
+  /// The gateway sent the call straight to the room actor (a grant it holds), not through the
+  /// directory. Never crosses nodes: direct calls stay on one node.
+  bool direct = false;
 };
 
 struct room_call {
@@ -100,6 +110,9 @@ struct call_reply {
   /// With `subscribed_room`: the room actor that will send the events. A gateway watches the
   /// ones on other nodes, to tell its backend when such a room becomes unreachable.
   caf::actor holder;
+  /// Set when the room grants the caller's gateway (on the same node) direct calls: later
+  /// calls may go straight to this actor until it revokes the grant. Never crosses nodes.
+  caf::actor grant;
 };
 
 /// One change of a room, sent to each subscriber. `frame` is the complete notification

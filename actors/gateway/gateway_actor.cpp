@@ -32,6 +32,11 @@ class actor_router final : public call_router {
     self_->send(directory_, room_call_atom::value, std::move(call));
   }
 
+  void route_direct(const caf::actor& room, room_call call) override {
+    call.from.reply_to = caf::actor_cast<caf::actor>(self_);
+    self_->send(room, room_call_atom::value, std::move(call));
+  }
+
  private:
   caf::event_based_actor* self_;
   caf::actor directory_;
@@ -138,6 +143,15 @@ caf::behavior gateway_actor(gateway_actor_type* self, std::shared_ptr<connection
       [self](event_atom, const room_event& event) {
         self->state.logic->on_event(event);
         after_message(self);
+      },
+      // Answered after the gateway forgot the grant: every direct call it made on the room is
+      // in the room's mailbox by then.
+      [self](revoke_atom, const std::string& room) {
+        self->state.logic->on_revoke(room,
+                                     caf::actor_cast<caf::actor_addr>(self->current_sender()));
+        // Answers queued before it waited for the mailbox to empty: this may be the last message.
+        after_message(self);
+        return revoke_atom::value;
       },
       [self](gw_deadline_atom, std::uint64_t watched) {
         self->state.deadline_armed = false;

@@ -201,9 +201,8 @@ void gateway_state::subscribe(decoded_request& request, room_command& cmd) {
   }
   subscriptions_.subscribe_sent(room);
   // Always answered, even for a notification: the reply says whether the room is followed.
-  caller from = caller_for(request, true,
-                           pending_call{room, request.is_notification, deadline_for(room), room});
-  router_.route(room_call{std::move(from), std::move(cmd)});
+  send_room_call(request.msgid, true, pending_call{room, request.is_notification},
+                 std::move(cmd));
 }
 
 void gateway_state::unsubscribe(decoded_request& request, room_command& cmd) {
@@ -213,13 +212,64 @@ void gateway_state::unsubscribe(decoded_request& request, room_command& cmd) {
 }
 
 void gateway_state::forward(decoded_request& request, room_command& cmd, pending_call call) {
+  send_room_call(request.msgid, !request.is_notification, std::move(call), std::move(cmd));
+}
+
+void gateway_state::send_room_call(std::uint32_t msgid, bool wants_reply, pending_call call,
+                                   room_command cmd) {
   const std::string& room = room_of(cmd);
+  caller from{{}, msgid, wants_reply};
+  auto route = routes_.end();
   if (auto deadline = deadline_for(room)) {
     call.deadline = deadline;
     call.room = room;
+  } else {
+    route = routes_.find(room);
+    if (route != routes_.end() && route->second.direct &&
+        route->second.routed_answered == route->second.routed_sent) {
+      from.direct = true;
+      if (wants_reply) pending_.add(msgid, std::move(call));
+      router_.route_direct(route->second.direct, room_call{std::move(from), std::move(cmd)});
+      return;
+    }
+    if (route == routes_.end() && routes_.size() < max_routes)
+      route = routes_.try_emplace(room).first;
+    if (route != routes_.end()) {
+      // A notification is numbered too: no reply answers it, so the route stays with the
+      // directory until a later call's reply shows that the room has handled it.
+      const std::uint64_t seq = ++route->second.routed_sent;
+      if (wants_reply) {
+        call.route_seq = seq;
+        call.room = room;
+        ++route->second.routed_waiting;
+      }
+    }
   }
-  caller from = caller_for(request, !request.is_notification, std::move(call));
+  if (wants_reply) pending_.add(msgid, std::move(call));
   router_.route(room_call{std::move(from), std::move(cmd)});
+}
+
+void gateway_state::settle_route(const pending_call& call, call_reply& reply) {
+  if (call.route_seq == 0) return;
+  auto it = routes_.find(call.room);
+  if (it == routes_.end()) return;
+  room_route& route = it->second;
+  route.routed_answered = std::max(route.routed_answered, call.route_seq);
+  --route.routed_waiting;
+  if (reply.grant && !route.direct) route.direct = std::move(reply.grant);
+  if (!route.direct && route.routed_waiting == 0) routes_.erase(it);
+}
+
+void gateway_state::on_revoke(const std::string& room, const caf::actor_addr& from) {
+  auto it = routes_.find(room);
+  if (it == routes_.end() || !it->second.direct || it->second.direct.address() != from) return;
+  it->second.direct = nullptr;
+  if (it->second.routed_waiting == 0) routes_.erase(it);
+}
+
+std::size_t gateway_state::direct_rooms() const {
+  return static_cast<std::size_t>(std::count_if(
+      routes_.begin(), routes_.end(), [](const auto& entry) { return bool{entry.second.direct}; }));
 }
 
 caller gateway_state::caller_for(const decoded_request& request, bool wants_reply,
@@ -250,7 +300,7 @@ void gateway_state::give_up(std::uint32_t msgid, pending_call& call) {
     subscriptions_.subscribe_answered(*call.subscribe_room, std::nullopt);
     sync_subscription_counter();
     // Should the subscribe still arrive, the room stops sending events nobody relays.
-    router_.route(room_call{caller{{}, 0, false}, unsubscribe_command{*call.subscribe_room}});
+    send_room_call(0, false, {}, unsubscribe_command{*call.subscribe_room});
   }
   if (!call.discard_frame && !closing_) link_.write(encode_error_response(msgid, error));
 }
@@ -265,6 +315,7 @@ void gateway_state::on_room_unreachable(const std::string& room) {
 void gateway_state::on_reply(call_reply& reply) {
   auto call = pending_.take(reply.msgid, reply.subscribed_room);
   if (!call) return;
+  settle_route(*call, reply);
   if (reply.error) counters_.count_error(*reply.error);
   if (call->subscribe_room) {
     std::optional<std::uint64_t> version;
@@ -294,7 +345,8 @@ void gateway_state::lag(const std::string& room) {
   subscriptions_.end(room);
   sync_subscription_counter();
   counters_.lagged.fetch_add(1, std::memory_order_relaxed);
-  router_.route(room_call{caller{{}, 0, false}, unsubscribe_command{room}});
+  // The same way as the backend's own calls: a later subscribe must not overtake it.
+  send_room_call(0, false, {}, unsubscribe_command{room});
 }
 
 void gateway_state::answer(const decoded_request& request, const json& result) {

@@ -7,6 +7,9 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <unordered_map>
+
+#include <caf/actor_addr.hpp>
 
 #include "actors/gateway/connection_link.hpp"
 #include "actors/gateway/gateway_config.hpp"
@@ -53,6 +56,12 @@ class gateway_state {
   void expire_overdue(call_clock::time_point now);
   /// When expire_overdue() has something to do next, if ever.
   std::optional<call_clock::time_point> next_deadline() { return pending_.next_deadline(); }
+  /// The room actor `from` of this node gives its grant of direct calls back (revoke_atom): the
+  /// room's later calls go through the directory again.
+  void on_revoke(const std::string& room, const caf::actor_addr& from);
+  /// Rooms of this node that this connection may call directly.
+  std::size_t direct_rooms() const;
+
   /// The node holding `room` was lost: a subscription to it ends with an `unavailable`
   /// notification, so the backend can resubscribe with `since` later.
   void on_room_unreachable(const std::string& room);
@@ -75,6 +84,13 @@ class gateway_state {
   void subscribe(decoded_request& request, room_command& cmd);
   void unsubscribe(decoded_request& request, room_command& cmd);
   void forward(decoded_request& request, room_command& cmd, pending_call call);
+  /// Sends a call on a room: to another node's room through the directory, with a deadline; to
+  /// a room of this node straight to its actor when the room granted that and every call sent
+  /// on it through the directory was answered (so none can be overtaken), else through the
+  /// directory.
+  void send_room_call(std::uint32_t msgid, bool wants_reply, pending_call call, room_command cmd);
+  /// A reply to a call that went through the directory: counts it answered, keeps a grant.
+  void settle_route(const pending_call& call, call_reply& reply);
   caller caller_for(const decoded_request& request, bool track, pending_call call);
   std::optional<call_clock::time_point> deadline_for(const std::string& room) const;
   void give_up(std::uint32_t msgid, pending_call& call);
@@ -93,6 +109,24 @@ class gateway_state {
   /// Chunks received but not fed to the decoder yet (too many calls in flight).
   std::deque<std::string> queued_;
   pending_calls pending_;
+
+  /// How calls on one room of this node travel (docs/architecture.md, "Direct calls").
+  struct room_route {
+    /// The room actor's grant of direct calls; null: through the directory.
+    caf::actor direct;
+    /// This connection's calls on the room sent through the directory, and the highest
+    /// numbered of them answered.
+    std::uint64_t routed_sent = 0;
+    std::uint64_t routed_answered = 0;
+    /// Of those, the ones still waiting for their reply.
+    std::size_t routed_waiting = 0;
+  };
+  /// Rooms past this many are called through the directory only: a connection that touches
+  /// many rooms keeps no route for each.
+  static constexpr std::size_t max_routes = 4096;
+  /// Only rooms with a grant or a call through the directory in flight.
+  std::unordered_map<std::string, room_route> routes_;
+
   subscription_table subscriptions_;
   /// Active subscriptions already added to the node's counter.
   std::size_t counted_subscriptions_ = 0;

@@ -25,8 +25,12 @@ struct pending_call {
   bool discard_frame = false;
   /// Set for a call on a room held by another node: when to give up on its reply.
   std::optional<call_clock::time_point> deadline = std::nullopt;
-  /// With a deadline: the room, named in the `unavailable` answer.
+  /// With a deadline: the room, named in the `unavailable` answer. With route_seq: the room
+  /// whose route the reply settles.
   std::string room = {};
+  /// A call on a room of this node sent through the directory: its number among that room's
+  /// calls so sent (gateway_state's room routes); 0 for every other call.
+  std::uint64_t route_seq = 0;
 };
 
 class pending_calls {

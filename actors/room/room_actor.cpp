@@ -20,8 +20,9 @@ caf::behavior room_behavior(room_actor_type* self) {
       [self](stored_atom, const write_outcome& outcome) { self->state.stored(outcome); },
       [self](idle_tick_atom) { self->state.idle_tick(); },
       [self](hibernate_atom) { self->state.hibernation_granted(); },
-      // The directory has forgotten this room (deleted, or not loadable): nothing more arrives.
-      [self](room_gone_atom) { self->quit(); },
+      // The directory has forgotten this room (deleted, or not loadable): nothing more arrives
+      // through it, and the room stops once no gateway may call it directly.
+      [self](room_gone_atom) { self->state.directory_forgot(); },
   };
 }
 

@@ -69,7 +69,42 @@ void room_actor_state::reload() {
   room_.emplace(std::move(**restored));
 }
 
-void room_actor_state::forget_me() { self_->send(directory_, room_gone_atom::value, id_); }
+void room_actor_state::forget_me() {
+  self_->send(directory_, room_gone_atom::value, id_);
+  revoke_grants();
+}
+
+void room_actor_state::directory_forgot() {
+  forgotten_ = true;
+  if (revocations_pending_ == 0) self_->quit();
+}
+
+void room_actor_state::grant(const caller& to, call_reply& answer) {
+  if (to.direct || !to.reply_to || hibernating_ || broken_ || !room_ || room_->deleted()) return;
+  if (to.reply_to.node() != self_->node()) return;
+  const caf::actor_addr gateway = to.reply_to.address();
+  if (std::find(granted_.begin(), granted_.end(), gateway) != granted_.end()) return;
+  granted_.push_back(gateway);
+  answer.grant = caf::actor_cast<caf::actor>(self_);
+}
+
+void room_actor_state::revoke_grants() {
+  for (const auto& address : granted_) {
+    auto gateway = caf::actor_cast<caf::actor>(address);
+    if (!gateway) continue;  // gone: it calls nobody
+    ++revocations_pending_;
+    // A gateway that stops before it answers fails the request: that too ends its grant.
+    self_->request(gateway, caf::infinite, revoke_atom::value, id_)
+        .then([this](revoke_atom) { revoked(); }, [this](caf::error&) { revoked(); });
+  }
+  granted_.clear();
+}
+
+void room_actor_state::revoked() {
+  if (--revocations_pending_ > 0) return;
+  if (hibernating_ && directory_agreed_) finish_hibernation();
+  if (forgotten_) self_->quit();
+}
 
 void room_actor_state::handle(room_call& call) {
   ++calls_since_tick_;
@@ -176,6 +211,7 @@ void room_actor_state::release() {
 void room_actor_state::perform(output& out) {
   switch (out.kind) {
     case output::reply:
+      grant(out.to, out.answer);
       self_->send(out.to.reply_to, reply_atom::value, std::move(out.answer));
       break;
     case output::subscribe:
@@ -185,6 +221,7 @@ void room_actor_state::perform(output& out) {
         self_->monitor(out.to.reply_to);
       }
       // Sent even when the caller wants no reply: it must learn that it now follows the room.
+      grant(out.to, out.answer);
       self_->send(out.to.reply_to, reply_atom::value, std::move(out.answer));
       break;
     case output::broadcast:
@@ -258,13 +295,24 @@ void room_actor_state::idle_tick() {
   if (calls_since_tick_ == 0 && idle_now()) {
     hibernating_ = true;
     self_->send(directory_, hibernate_atom::value, id_);
+    revoke_grants();
   }
   calls_since_tick_ = 0;
   schedule_tick();
 }
 
 void room_actor_state::hibernation_granted() {
+  directory_agreed_ = true;
+  if (revocations_pending_ == 0) finish_hibernation();
+}
+
+// Calls that came straight from gateways before they gave their grants back have been handled
+// by now: they may have made the room busy again.
+void room_actor_state::finish_hibernation() {
   hibernating_ = false;
+  directory_agreed_ = false;
+  // Deleted meanwhile by a direct call: the directory forgets the room, which then stops.
+  if (room_ && room_->deleted()) return;
   const bool still_idle =
       subscribers_.empty() && outbox_.empty() && (parks() || (journal_ && journal_->settled()));
   if (!still_idle) return self_->send(directory_, reinstate_atom::value, id_);

@@ -38,9 +38,13 @@ class room_actor_state {
   /// Every idle timeout: asks the directory to hibernate if no call came since the last tick
   /// and nothing holds the room (subscribers, writes, replies).
   void idle_tick();
-  /// The directory agreed to hibernation: stops if still idle (a room without storage hands the
-  /// directory its image first: it is parked), else stays.
+  /// The directory agreed to hibernation: once no gateway holds a grant of direct calls, stops
+  /// if still idle (a room without storage hands the directory its image first: it is parked),
+  /// else stays.
   void hibernation_granted();
+  /// The directory has forgotten this room (deleted, or not loadable): it stops once no gateway
+  /// holds a grant, so that no direct call can arrive after it.
+  void directory_forgot();
 
  private:
   /// Something to send once the room is stored up to `needed`.
@@ -68,7 +72,17 @@ class room_actor_state {
   void schedule_tick();
   /// True for a room without storage that parks when idle.
   bool parks() const;
+  /// Tells the directory that this room is gone and revokes every grant.
   void forget_me();
+  /// Adds a grant of direct calls to `answer` if its caller's gateway may have one: it is on
+  /// this node, came through the directory and holds none, and the room is not stopping.
+  void grant(const caller& to, call_reply& answer);
+  /// Asks every gateway holding a grant to give it back (revoke_atom); revoked() counts the
+  /// answers, after which no direct call can arrive.
+  void revoke_grants();
+  void revoked();
+  /// Hibernation agreed and every grant revoked: stop, park, or stay.
+  void finish_hibernation();
   std::uint64_t durable_version() const;
 
   caf::event_based_actor* self_;
@@ -85,6 +99,14 @@ class room_actor_state {
   std::size_t pending_subscribes_ = 0;
   std::vector<caf::actor> subscribers_;
   bool hibernating_ = false;
+  /// While hibernating_: the directory agreed (it holds the room's calls).
+  bool directory_agreed_ = false;
+  /// The directory forgot the room: it stops when the last grant is revoked.
+  bool forgotten_ = false;
+  /// Gateways that hold a grant of direct calls (docs/architecture.md, "Direct calls").
+  std::vector<caf::actor_addr> granted_;
+  /// Revocations asked and not answered yet.
+  std::size_t revocations_pending_ = 0;
   std::uint64_t calls_since_tick_ = 0;
   /// Without persistence: how long idle before parking (0: never).
   std::chrono::milliseconds park_after_{0};

@@ -29,6 +29,8 @@ caf::behavior probe(caf::event_based_actor*, inbox box) {
         r.frame = decode_frame(event.frame);
         box->push_back(std::move(r));
       },
+      // A probe calls nobody directly: it gives a grant back at once.
+      [](revoke_atom, const std::string&) { return revoke_atom::value; },
   };
 }
 

@@ -48,9 +48,19 @@ struct fake_link : connection_link {
 // The calls the gateway sent on.
 struct fake_router : call_router {
   std::vector<create_call> creates;
+  /// Every room call, through the directory or direct (then call.from.direct is set).
   std::vector<room_call> calls;
+  /// For each of `calls`, the room actor it went to directly (null: through the directory).
+  std::vector<caf::actor> direct_to;
   void route(create_call call) override { creates.push_back(std::move(call)); }
-  void route(room_call call) override { calls.push_back(std::move(call)); }
+  void route(room_call call) override {
+    calls.push_back(std::move(call));
+    direct_to.emplace_back();
+  }
+  void route_direct(const caf::actor& room, room_call call) override {
+    calls.push_back(std::move(call));
+    direct_to.push_back(room);
+  }
 };
 
 inline const std::string room_a = "00000000-0000-4000-8000-00000000000a";
