@@ -201,8 +201,7 @@ void gateway_state::subscribe(decoded_request& request, room_command& cmd) {
   }
   subscriptions_.subscribe_sent(room);
   // Always answered, even for a notification: the reply says whether the room is followed.
-  send_room_call(request.msgid, true, pending_call{room, request.is_notification},
-                 std::move(cmd));
+  send_room_call(request.msgid, true, pending_call{room, request.is_notification}, std::move(cmd));
 }
 
 void gateway_state::unsubscribe(decoded_request& request, room_command& cmd) {

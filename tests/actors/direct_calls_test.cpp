@@ -6,8 +6,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actor_fixture.hpp"
-#include "tests/actors/gateway_fixture.hpp"
 #include "protocol/value_json.hpp"
+#include "tests/actors/gateway_fixture.hpp"
 
 namespace rooms::test {
 
