@@ -222,8 +222,8 @@ void gateway_state::send_room_call(std::uint32_t msgid, bool wants_reply, pendin
   if (auto deadline = deadline_for(room)) {
     call.deadline = deadline;
     call.room = room;
-  } else {
-    route = routes_.find(room);
+  } else if (const auto key = room_key::of(room)) {  // else no room has that id: no route
+    route = routes_.find(*key);
     if (route != routes_.end() && route->second.direct &&
         route->second.routed_answered == route->second.routed_sent) {
       from.direct = true;
@@ -232,7 +232,7 @@ void gateway_state::send_room_call(std::uint32_t msgid, bool wants_reply, pendin
       return;
     }
     if (route == routes_.end() && routes_.size() < max_routes)
-      route = routes_.try_emplace(room).first;
+      route = routes_.try_emplace(*key).first;
     if (route != routes_.end()) {
       // A notification is numbered too: no reply answers it, so the route stays with the
       // directory until a later call's reply shows that the room has handled it.
@@ -250,7 +250,8 @@ void gateway_state::send_room_call(std::uint32_t msgid, bool wants_reply, pendin
 
 void gateway_state::settle_route(const pending_call& call, call_reply& reply) {
   if (call.route_seq == 0) return;
-  auto it = routes_.find(call.room);
+  const auto key = room_key::of(call.room);
+  auto it = key ? routes_.find(*key) : routes_.end();
   if (it == routes_.end()) return;
   room_route& route = it->second;
   route.routed_answered = std::max(route.routed_answered, call.route_seq);
@@ -260,7 +261,8 @@ void gateway_state::settle_route(const pending_call& call, call_reply& reply) {
 }
 
 void gateway_state::on_revoke(const std::string& room, const caf::actor_addr& from) {
-  auto it = routes_.find(room);
+  const auto key = room_key::of(room);
+  auto it = key ? routes_.find(*key) : routes_.end();
   if (it == routes_.end() || !it->second.direct || it->second.direct.address() != from) return;
   it->second.direct = nullptr;
   if (it->second.routed_waiting == 0) routes_.erase(it);

@@ -11,6 +11,7 @@
 
 #include <caf/actor_addr.hpp>
 
+#include "actors/directory/room_key.hpp"
 #include "actors/gateway/connection_link.hpp"
 #include "actors/gateway/gateway_config.hpp"
 #include "actors/gateway/pending_calls.hpp"
@@ -124,8 +125,9 @@ class gateway_state {
   /// Rooms past this many are called through the directory only: a connection that touches
   /// many rooms keeps no route for each.
   static constexpr std::size_t max_routes = 4096;
-  /// Only rooms with a grant or a call through the directory in flight.
-  std::unordered_map<std::string, room_route> routes_;
+  /// Only rooms with a grant or a call through the directory in flight. Keyed by the id's 16
+  /// bytes: this lookup is on every call.
+  std::unordered_map<room_key, room_route, room_key_hash> routes_;
 
   subscription_table subscriptions_;
   /// Active subscriptions already added to the node's counter.
