@@ -25,6 +25,7 @@
 #include "actors/gateway/tcp_listener.hpp"
 #include "actors/messages.hpp"
 #include "actors/room/room_persistence.hpp"
+#include "node/local_policy.hpp"
 #include "node/log.hpp"
 #include "node/pinned_policy.hpp"
 
@@ -176,6 +177,10 @@ int run_node(const node_options& options) {
       // A loaded scheduler module replaces CAF's own choice. Bounded turns: a busy room
       // yields its worker to the other actors pinned there after this many messages.
       caf_config.load<caf::scheduler::coordinator<pinned_policy>>();
+      caf_config.set("scheduler.max-throughput", caf::config_value::integer{pinned_turn_messages});
+      break;
+    case scheduler_policy::local:
+      caf_config.load<caf::scheduler::coordinator<local_policy>>();
       caf_config.set("scheduler.max-throughput", caf::config_value::integer{pinned_turn_messages});
       break;
   }

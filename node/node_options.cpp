@@ -159,7 +159,7 @@ constexpr std::array<option_spec, 29> specs{{
     {"worker-threads", "N", "CAF worker threads that run the actors (default: cores + 1)",
      [](node_options& o, std::string_view v) { return set_uint(o.worker_threads, v, 1, 64); }},
     {"scheduler", "POLICY",
-     "sharing (default: fair, one queue), stealing or pinned (see node/README.md)",
+     "sharing (default: fair, one queue), stealing, pinned or local (see node/README.md)",
      [](node_options& o, std::string_view v) -> problem {
        if (v == "sharing")
          o.scheduler = scheduler_policy::sharing;
@@ -167,8 +167,10 @@ constexpr std::array<option_spec, 29> specs{{
          o.scheduler = scheduler_policy::stealing;
        else if (v == "pinned")
          o.scheduler = scheduler_policy::pinned;
+       else if (v == "local")
+         o.scheduler = scheduler_policy::local;
        else
-         return "must be sharing, stealing or pinned";
+         return "must be sharing, stealing, pinned or local";
        return std::nullopt;
      }},
     {"node-name", "NAME", "the node's name in ping, hello and stats (default roomsd@HOST:PORT)",

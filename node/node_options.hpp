@@ -21,8 +21,10 @@ namespace rooms {
 enum class scheduler_policy {
   sharing,   // one FIFO queue for all workers: fair, so no request waits behind later ones
   stealing,  // a LIFO queue per worker, idle workers steal: more locality, a long latency tail
-  pinned     // each actor on one worker (by its id), FIFO per worker, no stealing, no wakeup
+  pinned,    // each actor on one worker (by its id), FIFO per worker, no stealing, no wakeup
              // for work a worker hands itself (node/pinned_policy.hpp)
+  local      // an actor woken by an actor runs on the waker's worker, FIFO per worker, idle
+             // workers steal (node/local_policy.hpp)
 };
 
 struct node_options {

@@ -91,10 +91,11 @@ BOOST_AUTO_TEST_CASE(the_work_stealing_scheduler_serves_calls) {
   BOOST_TEST(must(client.call("get", {{"room", room}}))["data"]["n"] == 20);
 }
 
-// The pinned policy: actors spread over two workers by id, calls across workers and on one,
-// pipelined from several connections, a subscriber on yet another; then a clean stop.
-BOOST_AUTO_TEST_CASE(the_pinned_scheduler_serves_calls_across_workers) {
-  node_process node{{"--scheduler", "pinned", "--worker-threads", "2", "--durability", "none"}};
+// A scheduler policy of our own on two workers: calls across workers and on one, pipelined
+// from several connections, a subscriber on yet another, each connection's edits in order;
+// then a clean stop.
+static void serve_across_workers(const std::string& policy) {
+  node_process node{{"--scheduler", policy, "--worker-threads", "2", "--durability", "none"}};
   auto watcher = node.connect();
   std::vector<rooms_client> clients;
   std::vector<std::string> rooms;
@@ -132,6 +133,16 @@ BOOST_AUTO_TEST_CASE(the_pinned_scheduler_serves_calls_across_workers) {
     BOOST_REQUIRE(event.has_value());
     BOOST_TEST(event->params["version"] == version);
   }
+}
+
+// Pinned: actors spread over the workers by id.
+BOOST_AUTO_TEST_CASE(the_pinned_scheduler_serves_calls_across_workers) {
+  serve_across_workers("pinned");
+}
+
+// Local: a woken actor runs on its waker's worker, idle workers steal.
+BOOST_AUTO_TEST_CASE(the_local_scheduler_serves_calls_across_workers) {
+  serve_across_workers("local");
 }
 
 BOOST_AUTO_TEST_CASE(tokens_require_hello_first) {
