@@ -218,29 +218,26 @@ void gateway_state::send_room_call(std::uint32_t msgid, bool wants_reply, pendin
                                    room_command cmd) {
   const std::string& room = room_of(cmd);
   caller from{{}, msgid, wants_reply};
-  auto route = routes_.end();
   if (auto deadline = deadline_for(room)) {
     call.deadline = deadline;
     call.room = room;
-  } else if (const auto key = room_key::of(room)) {  // else no room has that id: no route
-    route = routes_.find(*key);
-    if (route != routes_.end() && route->second.direct &&
-        route->second.routed_answered == route->second.routed_sent) {
+  } else if (const auto key = room_key::of(room); key && room_routes::holds(*key)) {
+    room_route* route = routes_.find(*key);
+    if (route != nullptr && route->direct && route->routed_answered == route->routed_sent) {
       from.direct = true;
       if (wants_reply) pending_.add(msgid, std::move(call));
-      router_.route_direct(route->second.direct, room_call{std::move(from), std::move(cmd)});
+      router_.route_direct(route->direct, room_call{std::move(from), std::move(cmd)});
       return;
     }
-    if (route == routes_.end() && routes_.size() < max_routes)
-      route = routes_.try_emplace(*key).first;
-    if (route != routes_.end()) {
+    if (route == nullptr && routes_.size() < max_routes) route = &routes_.insert(*key);
+    if (route != nullptr) {
       // A notification is numbered too: no reply answers it, so the route stays with the
       // directory until a later call's reply shows that the room has handled it.
-      const std::uint64_t seq = ++route->second.routed_sent;
+      const std::uint64_t seq = ++route->routed_sent;
       if (wants_reply) {
         call.route_seq = seq;
         call.room = room;
-        ++route->second.routed_waiting;
+        ++route->routed_waiting;
       }
     }
   }
@@ -251,27 +248,23 @@ void gateway_state::send_room_call(std::uint32_t msgid, bool wants_reply, pendin
 void gateway_state::settle_route(const pending_call& call, call_reply& reply) {
   if (call.route_seq == 0) return;
   const auto key = room_key::of(call.room);
-  auto it = key ? routes_.find(*key) : routes_.end();
-  if (it == routes_.end()) return;
-  room_route& route = it->second;
-  route.routed_answered = std::max(route.routed_answered, call.route_seq);
-  --route.routed_waiting;
-  if (reply.grant && !route.direct) route.direct = std::move(reply.grant);
-  if (!route.direct && route.routed_waiting == 0) routes_.erase(it);
+  room_route* route = key ? routes_.find(*key) : nullptr;
+  if (route == nullptr) return;
+  route->routed_answered = std::max(route->routed_answered, call.route_seq);
+  --route->routed_waiting;
+  if (reply.grant && !route->direct) route->direct = std::move(reply.grant);
+  if (!route->direct && route->routed_waiting == 0) routes_.erase(*key);
 }
 
 void gateway_state::on_revoke(const std::string& room, const caf::actor_addr& from) {
   const auto key = room_key::of(room);
-  auto it = key ? routes_.find(*key) : routes_.end();
-  if (it == routes_.end() || !it->second.direct || it->second.direct.address() != from) return;
-  it->second.direct = nullptr;
-  if (it->second.routed_waiting == 0) routes_.erase(it);
+  room_route* route = key ? routes_.find(*key) : nullptr;
+  if (route == nullptr || !route->direct || route->direct.address() != from) return;
+  route->direct = nullptr;
+  if (route->routed_waiting == 0) routes_.erase(*key);
 }
 
-std::size_t gateway_state::direct_rooms() const {
-  return static_cast<std::size_t>(std::count_if(
-      routes_.begin(), routes_.end(), [](const auto& entry) { return bool{entry.second.direct}; }));
-}
+std::size_t gateway_state::direct_rooms() const { return routes_.direct(); }
 
 caller gateway_state::caller_for(const decoded_request& request, bool wants_reply,
                                  pending_call call) {

@@ -7,7 +7,6 @@
 #include <deque>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include <caf/actor_addr.hpp>
 
@@ -15,6 +14,7 @@
 #include "actors/gateway/connection_link.hpp"
 #include "actors/gateway/gateway_config.hpp"
 #include "actors/gateway/pending_calls.hpp"
+#include "actors/gateway/room_routes.hpp"
 #include "actors/gateway/subscription_table.hpp"
 #include "actors/messages.hpp"
 #include "protocol/rpc_decoder.hpp"
@@ -111,23 +111,11 @@ class gateway_state {
   std::deque<std::string> queued_;
   pending_calls pending_;
 
-  /// How calls on one room of this node travel (docs/architecture.md, "Direct calls").
-  struct room_route {
-    /// The room actor's grant of direct calls; null: through the directory.
-    caf::actor direct;
-    /// This connection's calls on the room sent through the directory, and the highest
-    /// numbered of them answered.
-    std::uint64_t routed_sent = 0;
-    std::uint64_t routed_answered = 0;
-    /// Of those, the ones still waiting for their reply.
-    std::size_t routed_waiting = 0;
-  };
   /// Rooms past this many are called through the directory only: a connection that touches
   /// many rooms keeps no route for each.
   static constexpr std::size_t max_routes = 4096;
-  /// Only rooms with a grant or a call through the directory in flight. Keyed by the id's 16
-  /// bytes: this lookup is on every call.
-  std::unordered_map<room_key, room_route, room_key_hash> routes_;
+  /// Only rooms with a grant or a call through the directory in flight.
+  room_routes routes_;
 
   subscription_table subscriptions_;
   /// Active subscriptions already added to the node's counter.
