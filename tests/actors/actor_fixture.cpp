@@ -1,5 +1,7 @@
 // The deterministic actor system and probes for actor-level tests.
 #include "actor_fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
 #include "protocol/value_json.hpp"
 
 #include "protocol/msgpack_json.hpp"
@@ -64,6 +66,29 @@ actor_fixture::actor_fixture()
 actor_fixture::~actor_fixture() {
   caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
   sched.run();
+}
+
+void actor_fixture::park_rooms_after(std::chrono::milliseconds after) {
+  caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+  run();
+  directory_config config{room_limits, counters};
+  config.park_after = after;
+  directory = spawn_directory(sys, config);
+}
+
+std::string actor_fixture::create_room(const caf::actor& probe, const inbox& box) {
+  const std::size_t before = box->size();
+  create(probe, 1, "alice");
+  run();
+  BOOST_REQUIRE_EQUAL(box->size(), before + 1);
+  return box->back().frame[3]["room"].get<std::string>();
+}
+
+void actor_fixture::pass_idle_timeouts(std::chrono::milliseconds timeout) {
+  for (int i = 0; i < 2; ++i) {
+    sched.clock().advance_time(timeout + std::chrono::seconds(1));
+    run();
+  }
 }
 
 std::pair<caf::actor, inbox> actor_fixture::spawn_probe() {

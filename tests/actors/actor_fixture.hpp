@@ -2,6 +2,7 @@
 // test says so, and probe actors record everything the node's actors send them.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,15 @@ struct actor_fixture {
             bool wants_reply = true);
   /// Runs every pending message.
   void run() { sched.run(); }
+
+  /// Replaces the fixture's directory, whose rooms never park, with one whose idle rooms park
+  /// after `after`.
+  void park_rooms_after(std::chrono::milliseconds after);
+  /// A room created by `probe` (whose inbox is `box`) for user "alice": its id.
+  std::string create_room(const caf::actor& probe, const inbox& box);
+  /// Two idle timeouts of `timeout`: the first tick sees the calls before it, the second asks
+  /// to park or hibernate.
+  void pass_idle_timeouts(std::chrono::milliseconds timeout);
 
   caf::actor_system_config cfg;
   caf::actor_system sys;

@@ -44,16 +44,9 @@ caf::behavior gateway_stand_in(caf::event_based_actor* self, std::shared_ptr<gat
 
 struct direct_fixture : actor_fixture {
   direct_fixture() {
-    caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
-    run();
-    directory_config config{room_limits, counters};
-    config.park_after = park_after;
-    directory = spawn_directory(sys, config);
+    park_rooms_after(park_after);
     auto [owner, box] = spawn_probe();
-    create(owner, 1, "alice");
-    run();
-    BOOST_REQUIRE_EQUAL(box->size(), 1u);
-    room = box->back().frame[3]["room"].get<std::string>();
+    room = create_room(owner, box);
     gateway = sys.spawn(gateway_stand_in, log);
   }
 
@@ -67,12 +60,7 @@ struct direct_fixture : actor_fixture {
   }
 
   /// Two idle timeouts: the first tick sees the calls before it, the second parks the room.
-  void idle() {
-    for (int i = 0; i < 2; ++i) {
-      sched.clock().advance_time(park_after + std::chrono::seconds(1));
-      run();
-    }
-  }
+  void idle() { pass_idle_timeouts(park_after); }
 
   json frame(const call_reply& reply) { return decode_frame(reply.frame); }
 

@@ -19,26 +19,13 @@ edit_command incr(const std::string& room, std::optional<std::string> key = std:
 
 struct parking_fixture : actor_fixture {
   parking_fixture() {
-    // The fixture's own directory never parks; this one parks after 5 s idle.
-    caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
-    run();
-    directory_config config{room_limits, counters};
-    config.park_after = park_after;
-    directory = spawn_directory(sys, config);
+    park_rooms_after(park_after);
     std::tie(alice, box) = spawn_probe();
-    create(alice, 1, "alice");
-    run();
-    BOOST_REQUIRE_EQUAL(box->size(), 1u);
-    room = box->back().frame[3]["room"].get<std::string>();
+    room = create_room(alice, box);
   }
 
   /// Two idle timeouts: the first tick sees the calls before it, the second parks the room.
-  void idle() {
-    for (int i = 0; i < 2; ++i) {
-      sched.clock().advance_time(park_after + std::chrono::seconds(1));
-      run();
-    }
-  }
+  void idle() { pass_idle_timeouts(park_after); }
 
   json answer(room_command cmd) {
     const std::size_t before = box->size();
