@@ -27,6 +27,7 @@
 #include "actors/room/room_persistence.hpp"
 #include "node/local_policy.hpp"
 #include "node/log.hpp"
+#include "node/node_config.hpp"
 #include "node/pinned_policy.hpp"
 
 namespace rooms {
@@ -81,7 +82,6 @@ listener_config make_listener_config(const node_options& options) {
   listener_config config;
   config.host = options.host;
   config.port = options.port;
-  config.io_threads = options.io_threads;
   config.max_connections = options.node_limits.max_connections;
   config.flow.max_outbound_bytes = options.node_limits.max_outbound_bytes;
   config.warn = [](std::string_view message) { log(log_level::warn, "{}", message); };
@@ -162,9 +162,14 @@ int run_node(const node_options& options) {
         persistence.error().message);
     return 1;
   }
-  caf::actor_system_config caf_config;
   const std::size_t workers =
       options.worker_threads != 0 ? options.worker_threads : default_worker_threads();
+  // The sockets' reactors: hosted by the workers under `local`, else on threads of their own.
+  // Declared before the actor system, which they outlive.
+  const bool hosted = options.scheduler == scheduler_policy::local;
+  io_reactor_set reactors{hosted ? workers : options.io_threads};
+  node_config caf_config;
+  caf_config.reactors = &reactors;
   caf_config.set("scheduler.max-threads", static_cast<caf::config_value::integer>(workers));
   switch (options.scheduler) {
     case scheduler_policy::sharing:
@@ -186,7 +191,8 @@ int run_node(const node_options& options) {
   }
   configure_cluster(caf_config, options);
   caf::actor_system system{caf_config};
-  tcp_listener listener{system, make_listener_config(options)};
+  if (!hosted) reactors.start_threads();
+  tcp_listener listener{system, reactors, make_listener_config(options)};
   auto port = listener.bind();
   if (!port) {
     log(log_level::error, "bad value for --host or --port: '{}', {} ({})", options.host,
@@ -213,8 +219,10 @@ int run_node(const node_options& options) {
   listener.run(gateway);
   fmt::print(stderr, "roomsd listening on {}:{}\n", options.host, *port);
   std::fflush(stderr);
-  log(log_level::info, "node {} ready: {} worker threads, {} I/O threads, durability {}{}",
-      gateway->node_name, system.scheduler().num_workers(), options.io_threads,
+  log(log_level::info, "node {} ready: {} worker threads, {}, durability {}{}", gateway->node_name,
+      system.scheduler().num_workers(),
+      hosted ? std::string{"sockets on the workers"}
+             : fmt::format("{} I/O threads", options.io_threads),
       to_string(options.durability_mode),
       *persistence ? fmt::format(", {} stored rooms in {}", (*persistence)->store->room_count(),
                                  options.data_dir)
@@ -222,6 +230,7 @@ int run_node(const node_options& options) {
   const int signal = wait_for_stop_signal(stop_signals);
   log(log_level::info, "{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   listener.stop(stop_grace);
+  reactors.stop_threads();
   for (auto& link : peer_links) caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(gateway->directory, caf::exit_reason::user_shutdown);
   log(log_level::info, "stopped");

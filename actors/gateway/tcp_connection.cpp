@@ -1,13 +1,14 @@
 // One backend connection's socket: reads to the gateway, batched writes, flow control, close.
 #include "actors/gateway/tcp_connection.hpp"
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <utility>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 #include <caf/send.hpp>
 
 #include "actors/gateway/gateway_actor.hpp"
@@ -20,81 +21,107 @@ namespace {
 // once had a burst does not keep the burst's memory.
 constexpr std::size_t retained_buffer_bytes = 1 << 20;
 
-// Queued bytes that are sent without waiting for the gateway's flush.
+// Queued bytes that are sent without waiting for the end of the round.
 constexpr std::size_t eager_send_bytes = 64 << 10;
+
+// Watched once, edge-triggered: the socket reports each new arrival of bytes and each time it
+// has room again after a send it could not take whole.
+constexpr std::uint32_t watched_events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+
+constexpr std::uint32_t hangup_events = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 
 }  // namespace
 
-tcp_connection::tcp_connection(tcp::socket socket, flow_limits limits, observer watcher)
-    : socket_(std::move(socket)),
-      timer_(std::in_place, socket_->get_executor()),
-      executor_(socket_->get_executor()),
-      native_socket_(socket_->native_handle()),
-      limits_(limits),
-      observer_(std::move(watcher)) {}
+tcp_connection::tcp_connection(int fd, io_reactor& owner, flow_limits limits, observer watcher)
+    : owner_(owner), fd_(fd), limits_(limits), observer_(std::move(watcher)) {}
 
-template <class F>
-void tcp_connection::on_io_thread(F f) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  on_io_thread_locked(std::move(f));
+tcp_connection::~tcp_connection() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
-template <class F>
-void tcp_connection::on_io_thread_locked(F f) {
-  if (gone_) return;
-  boost::asio::post(executor_,
-                    [self = shared_from_this(), f = std::move(f)]() mutable { f(*self); });
-}
-
-void tcp_connection::start(caf::actor gateway) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (gone_) return caf::anon_send(gateway, gw_closed_atom::value);
-  on_io_thread_locked([gateway = std::move(gateway)](tcp_connection& c) mutable {
-    if (c.phase_ == phase::closed) return caf::anon_send(gateway, gw_closed_atom::value);
-    c.gateway_ = std::move(gateway);
-    if (c.phase_ == phase::open && !c.read_active_) c.read_some();
-  });
-}
+void tcp_connection::start(caf::actor gateway) { open(std::move(gateway)); }
 
 void tcp_connection::refuse(std::string frame) {
+  open(caf::actor{});
   write(frame);
   close_after_flush();
 }
 
-void tcp_connection::drain() {
-  on_io_thread([](tcp_connection& c) {
-    if (c.phase_ == phase::open) c.end_input();
+void tcp_connection::open(caf::actor gateway) {
+  owner_.post([self = shared_from_this(), gateway = std::move(gateway)]() mutable {
+    if (self->phase_ != phase::idle) {
+      if (gateway) caf::anon_send(gateway, gw_closed_atom::value);
+      return;
+    }
+    self->gateway_ = std::move(gateway);
+    self->phase_ = phase::open;
+    // A socket with bytes already waiting reports them at once.
+    if (!self->owner_.watch(self->fd_, self.get(), watched_events)) self->close_now();
   });
 }
 
-void tcp_connection::close_stopped() { close_now(); }
+void tcp_connection::drain() {
+  owner_.post([self = shared_from_this()] {
+    if (self->phase_ == phase::open) self->end_input();
+  });
+}
+
+void tcp_connection::close() {
+  owner_.post([self = shared_from_this()] { self->close_now(); });
+}
+
+void tcp_connection::on_ready(std::uint32_t events) {
+  auto keep_alive = shared_from_this();  // close_now may drop the listener's reference
+  if (events & EPOLLOUT) {
+    bool resend = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      resend = write_blocked_;
+      write_blocked_ = false;
+    }
+    if (resend) send_pending();
+  }
+  if (phase_ == phase::closed) return;
+  if (events & (EPOLLIN | hangup_events)) {
+    readable_ = true;
+    hangup_ = hangup_ || (events & hangup_events) != 0;
+    read_some();
+  }
+}
 
 // -- reading ---------------------------------------------------------------------------------
 
 void tcp_connection::read_some() {
-  read_active_ = true;
-  socket_->async_read_some(boost::asio::buffer(read_buffer_),
-                           [self = shared_from_this()](const boost::system::error_code& ec,
-                                                       std::size_t n) { self->on_read(ec, n); });
-}
-
-void tcp_connection::on_read(const boost::system::error_code& ec, std::size_t n) {
-  read_active_ = false;
-  if (phase_ == phase::closed) return;
-  if (ec == boost::asio::error::eof) {
+  char* buffer = owner_.read_buffer();
+  while (readable_ && phase_ != phase::closed) {
+    if (phase_ == phase::open && over_limits()) {
+      read_paused_ = true;
+      // The gateway may have caught up between the check and the flag (see resume_if_possible).
+      if (over_limits() || !read_paused_.exchange(false)) return;
+      continue;
+    }
+    const ssize_t n = ::recv(fd_, buffer, io_reactor::read_buffer_size, 0);
+    if (n > 0) {
+      if (phase_ == phase::open) {
+        queued_bytes_ += static_cast<std::size_t>(n);
+        caf::anon_send(gateway_, gw_data_atom::value,
+                       std::string(buffer, static_cast<std::size_t>(n)));
+      }
+      // A short read took all there was: bytes that come later report themselves (as nginx
+      // reads edge-triggered sockets). Only the peer's end must be read for.
+      if (static_cast<std::size_t>(n) < io_reactor::read_buffer_size && !hangup_) readable_ = false;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    readable_ = false;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n < 0) return close_now();
     // The peer shut its write side: it still reads, so the answers go out first.
+    eof_seen_ = true;
     if (phase_ == phase::open) end_input();
     if (phase_ == phase::flushed) close_now();
     return;
   }
-  if (ec) return close_now();
-  if (phase_ != phase::open) return read_some();  // draining or lingering: discard
-  queued_bytes_ += n;
-  caf::anon_send(gateway_, gw_data_atom::value, std::string(read_buffer_.data(), n));
-  if (!over_limits()) return read_some();
-  read_paused_ = true;
-  // The gateway may have caught up between the check and the flag (see resume_if_possible).
-  if (!over_limits() && read_paused_.exchange(false)) read_some();
 }
 
 void tcp_connection::end_input() {
@@ -112,8 +139,8 @@ bool tcp_connection::over_limits() const {
 // exactly one of them resume.
 void tcp_connection::resume_if_possible() {
   if (!read_paused_ || over_limits() || !read_paused_.exchange(false)) return;
-  on_io_thread([](tcp_connection& c) {
-    if (c.phase_ == phase::open && !c.read_active_) c.read_some();
+  owner_.post([self = shared_from_this()] {
+    if (self->phase_ == phase::open) self->read_some();
   });
 }
 
@@ -135,11 +162,9 @@ bool tcp_connection::try_write(std::string_view frame, std::size_t limit) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_ || gone_) return true;
   if (outbound_bytes_ + frame.size() > limit) return false;
-  // Events go out through the I/O thread, which takes all that came meanwhile in one write:
-  // a subscriber's gateway gets events one at a time, and a send for each would cost more
-  // system calls than the wakeup of the I/O thread that this costs.
+  // Events need no flush: they leave with whatever else this round sends.
   queue_locked(frame);
-  queue_write_locked();
+  schedule_send_locked();
   return true;
 }
 
@@ -147,67 +172,75 @@ void tcp_connection::queue_locked(std::string_view frame) {
   pending_.append(frame);
   outbound_bytes_ += frame.size();
   // A gateway that stays busy flushes late: a large burst goes out before it is all made.
-  if (pending_.size() >= eager_send_bytes) send_pending_locked();
+  if (pending_.size() >= eager_send_bytes) schedule_send_locked();
 }
 
 void tcp_connection::flush() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (gone_ || pending_.empty()) return;
-    send_pending_locked();
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (gone_ || pending_.empty()) return;
+  if (io_reactor::current() != nullptr || close_requested_ || send_scheduled_ || write_blocked_)
+    return schedule_send_locked();
+  // A worker that hosts no reactor (sockets on I/O threads): the answers leave from here, one
+  // send per burst, instead of a post and a wakeup of the I/O thread. gone_ is false under
+  // mutex_, so the socket is still open; what it does not take waits for its writability.
+  if (!send_pending_locked()) {
+    write_blocked_ = true;  // nothing more is sent; the owner closes
+    lock.unlock();
+    return close();
   }
+  lock.unlock();
   resume_if_possible();
 }
 
-void tcp_connection::send_pending_locked() {
-  if (write_active_) return;  // the running write picks the bytes up when it completes
-  // Nothing is being written, so the bytes may go out now, from the calling thread: a reply
-  // then costs one send, not a post and a wakeup of the I/O thread. gone_ is false under
-  // mutex_, so the socket is still open. What the socket does not take now (or an error, which
-  // the I/O thread's write then meets and handles) goes through the I/O thread.
-  const std::size_t sent = send_now(pending_);
-  outbound_bytes_ -= sent;
-  pending_.erase(0, sent);
-  if (!pending_.empty()) queue_write_locked();
+void tcp_connection::schedule_send_locked() {
+  if (send_scheduled_ || write_blocked_) return;
+  send_scheduled_ = true;
+  if (io_reactor::current() == &owner_) return owner_.defer(shared_from_this());
+  owner_.post([self = shared_from_this()] { self->send_pending(); });
 }
 
-std::size_t tcp_connection::send_now(std::string_view bytes) {
-  const ssize_t n = ::send(native_socket_, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-  return n > 0 ? static_cast<std::size_t>(n) : 0;
-}
+void tcp_connection::run_deferred() { send_pending(); }
 
-void tcp_connection::queue_write_locked() {
-  if (write_active_) return;  // the running write picks the new bytes up when it completes
-  write_active_ = true;
-  on_io_thread_locked([](tcp_connection& c) { c.write_queued(); });
-}
-
-void tcp_connection::write_queued() {
+void tcp_connection::send_pending() {
+  bool broken = false;
   bool flushed = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (pending_.empty()) {
-      write_active_ = false;
-      flushed = close_requested_;
-    } else {
-      writing_.swap(pending_);
-    }
+    send_scheduled_ = false;
+    if (gone_) return;
+    broken = !send_pending_locked();
+    flushed = !broken && close_requested_ && pending_.empty();
   }
-  if (phase_ == phase::closed) return;
-  if (flushed) return finish_flush();
-  if (writing_.empty()) return;
-  boost::asio::async_write(*socket_, boost::asio::buffer(writing_),
-                           [self = shared_from_this()](const boost::system::error_code& ec,
-                                                       std::size_t n) { self->on_written(ec, n); });
+  if (broken) return close_now();
+  resume_if_possible();
+  if (flushed) finish_flush();
 }
 
-void tcp_connection::on_written(const boost::system::error_code& ec, std::size_t) {
-  outbound_bytes_ -= writing_.size();
-  if (writing_.capacity() > retained_buffer_bytes) std::string{}.swap(writing_);
-  writing_.clear();
-  if (ec) return close_now();
-  resume_if_possible();
-  write_queued();
+bool tcp_connection::send_pending_locked() {
+  if (write_blocked_) return true;  // the socket's writability sends again
+  std::size_t sent = 0;
+  while (sent < pending_.size()) {
+    const ssize_t n =
+        ::send(fd_, pending_.data() + sent, pending_.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      write_blocked_ = true;
+      break;
+    } else {
+      return false;
+    }
+  }
+  outbound_bytes_ -= sent;
+  if (sent == pending_.size()) {
+    pending_.clear();
+    if (pending_.capacity() > retained_buffer_bytes) std::string{}.swap(pending_);
+  } else {
+    pending_.erase(0, sent);
+  }
+  return true;
 }
 
 // -- closing ---------------------------------------------------------------------------------
@@ -216,41 +249,42 @@ void tcp_connection::close_after_flush() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_ || gone_) return;
   close_requested_ = true;
-  // Armed before the flush is queued, so the linger timer the flush arms replaces it.
-  on_io_thread_locked([](tcp_connection& c) {
-    if (c.phase_ != phase::closed) c.arm_timer(c.limits_.flush_timeout);
+  owner_.post([self = shared_from_this()] {
+    if (self->phase_ == phase::closed) return;
+    self->arm_timer(self->limits_.flush_timeout);
+    self->send_pending();
   });
-  queue_write_locked();
 }
 
 void tcp_connection::abort() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_) return;
-  on_io_thread_locked([](tcp_connection& c) { c.close_now(); });
+  owner_.post([self = shared_from_this()] { self->close_now(); });
 }
 
 void tcp_connection::finish_flush() {
   if (phase_ == phase::closed || phase_ == phase::flushed) return;
   phase_ = phase::flushed;
-  boost::system::error_code ignored;
-  socket_->shutdown(tcp::socket::shutdown_send, ignored);
+  ::shutdown(fd_, SHUT_WR);
   // Reading on until the peer's end (or the timer) avoids a reset that could destroy the last
   // answers before the peer has read them.
   arm_timer(limits_.linger_timeout);
-  if (!read_active_) read_some();
   settled_ = true;
   if (observer_.on_flushed) observer_.on_flushed(*this);
+  if (eof_seen_) return close_now();
+  read_some();
 }
 
 void tcp_connection::arm_timer(std::chrono::milliseconds timeout) {
-  timer_->expires_after(timeout);
-  timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (!ec) self->close_now();
+  const std::uint64_t generation = ++timer_generation_;
+  owner_.run_at(io_reactor::clock::now() + timeout, [self = shared_from_this(), generation] {
+    if (self->timer_generation_ == generation) self->close_now();
   });
 }
 
 void tcp_connection::close_now() {
   if (phase_ == phase::closed) return;
+  const bool watched = phase_ != phase::idle;
   phase_ = phase::closed;
   auto keep_alive = shared_from_this();  // on_closed may drop the listener's reference
   {
@@ -258,12 +292,10 @@ void tcp_connection::close_now() {
     gone_ = true;
     pending_.clear();
   }
-  boost::system::error_code ignored;
-  timer_->cancel(ignored);
-  socket_->close(ignored);
-  // Pending handlers see operation_aborted and the closed phase; none touches these again.
-  timer_.reset();
-  socket_.reset();
+  ++timer_generation_;
+  if (watched) owner_.unwatch(fd_);
+  ::close(fd_);
+  fd_ = -1;
   if (gateway_) caf::anon_send(gateway_, gw_closed_atom::value);
   gateway_ = caf::actor{};
   if (observer_.on_closed) observer_.on_closed(*this);

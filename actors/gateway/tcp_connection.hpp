@@ -1,23 +1,22 @@
-// tcp_connection: one backend's TCP socket, owned by an I/O thread (Boost.Asio). It hands the
-// bytes it reads to its gateway actor, writes the frames the gateway queues in batches, and
-// stops reading while the gateway is behind (TCP flow control). See node/README.md, "Threads".
+// tcp_connection: one backend's TCP socket, owned by one io_reactor: only the reactor's thread
+// reads and writes it. It hands the bytes it reads to its gateway actor, writes the frames the
+// gateway queues in batches, and stops reading while the gateway is behind (TCP flow control).
+// See node/README.md, "Threads".
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <caf/actor.hpp>
 
 #include "actors/gateway/connection_link.hpp"
+#include "actors/gateway/io_reactor.hpp"
 
 namespace rooms {
 
@@ -36,11 +35,11 @@ struct flow_limits {
 };
 
 class tcp_connection final : public connection_link,
+                             public io_handler,
+                             public io_deferred,
                              public std::enable_shared_from_this<tcp_connection> {
  public:
-  using tcp = boost::asio::ip::tcp;
-
-  /// What the listener hears about a connection, on its I/O thread.
+  /// What the listener hears about a connection, on the connection's reactor thread.
   struct observer {
     /// Everything the gateway queued is written and the write side is shut down.
     std::function<void(tcp_connection&)> on_flushed;
@@ -48,7 +47,12 @@ class tcp_connection final : public connection_link,
     std::function<void(tcp_connection&)> on_closed;
   };
 
-  tcp_connection(tcp::socket socket, flow_limits limits, observer watcher);
+  /// Takes `fd`, a connected non-blocking socket; `owner` reads and writes it.
+  tcp_connection(int fd, io_reactor& owner, flow_limits limits, observer watcher);
+  ~tcp_connection() override;
+
+  /// The reactor that owns the socket.
+  io_reactor& owner() const { return owner_; }
 
   /// True once the connection is flushed or closed: nothing the gateway queued is pending.
   bool settled() const { return settled_; }
@@ -59,10 +63,10 @@ class tcp_connection final : public connection_link,
   void refuse(std::string frame);
   /// The node is stopping: read nothing more and tell the gateway (gw_eof_atom). Any thread.
   void drain();
-  /// Closes at once; only after the I/O threads have stopped (the node's last step).
-  void close_stopped();
+  /// Closes at once, on the reactor's thread. Any thread.
+  void close();
 
-  // connection_link, called by the gateway actor.
+  // connection_link, called by the gateway actor (any worker).
   void write(std::string_view frame) override;
   bool try_write(std::string_view frame, std::size_t limit) override;
   void flush() override;
@@ -70,67 +74,65 @@ class tcp_connection final : public connection_link,
   void close_after_flush() override;
   void abort() override;
 
+  // io_handler and io_deferred: the owner's thread.
+  void on_ready(std::uint32_t events) override;
+  void run_deferred() override;
+
  private:
-  /// I/O-thread state of the read side.
+  /// Owner-thread state of the read side.
   enum class phase {
+    idle,      // not watched yet
     open,      // bytes go to the gateway
     draining,  // the gateway was told the input ended; bytes are discarded
     flushed,   // all written and the write side shut down; waiting for the peer's end
     closed,
   };
 
-  /// Runs `f` on the I/O thread unless the connection is gone. Any thread.
-  template <class F>
-  void on_io_thread(F f);
-  /// The same, with mutex_ held by the caller.
-  template <class F>
-  void on_io_thread_locked(F f);
+  void open(caf::actor gateway);
   void read_some();
-  void on_read(const boost::system::error_code& ec, std::size_t n);
   void end_input();
   bool over_limits() const;
   void resume_if_possible();
-  /// Appends `frame` to the bytes waiting for flush(); mutex_ held by the caller.
+  /// Appends `frame` to the bytes waiting to be sent; mutex_ held by the caller.
   void queue_locked(std::string_view frame);
-  /// Sends the waiting bytes now unless a write runs; what the socket does not take goes
-  /// through the I/O thread. mutex_ held by the caller.
-  void send_pending_locked();
-  /// A non-blocking send on any thread: the bytes the socket took (0 on any error).
-  std::size_t send_now(std::string_view bytes);
-  /// Posts a write unless one is running; mutex_ held by the caller.
-  void queue_write_locked();
-  void write_queued();
-  void on_written(const boost::system::error_code& ec, std::size_t n);
+  /// Has the owner send the queued bytes: at the end of its round if the caller runs on it,
+  /// else through a post. mutex_ held by the caller.
+  void schedule_send_locked();
+  /// Sends what the socket takes; owner thread, mutex_ held. False on a broken socket.
+  bool send_pending_locked();
+  void send_pending();
   void finish_flush();
   void arm_timer(std::chrono::milliseconds timeout);
   void close_now();
 
-  // The socket and the timer are released when the connection closes, on the thread that owns
-  // them, while their io_context surely exists: a gateway actor may keep this object longer.
-  std::optional<tcp::socket> socket_;
-  std::optional<boost::asio::steady_timer> timer_;
-  const boost::asio::any_io_executor executor_;
-  /// The socket's descriptor, for sends from the gateway's thread (send_now).
-  const int native_socket_;
+  io_reactor& owner_;
+  int fd_;
   const flow_limits limits_;
   observer observer_;
 
-  // I/O thread only.
+  // Owner thread only.
   caf::actor gateway_;
-  phase phase_ = phase::open;
-  bool read_active_ = false;
-  std::string writing_;
-  std::array<char, 64 * 1024> read_buffer_;
+  phase phase_ = phase::idle;
+  /// The socket may hold bytes not read yet (edge-triggered: read until it says so).
+  bool readable_ = false;
+  /// The socket reported the peer's end or an error: read until recv says which.
+  bool hangup_ = false;
+  /// The peer's end was read.
+  bool eof_seen_ = false;
+  /// Bumped to cancel the armed timer.
+  std::uint64_t timer_generation_ = 0;
 
-  // Guarded by mutex_. Nothing is posted to the I/O thread once gone_ is set, so that posting
-  // never races with the destruction of the io_context after the node stopped.
+  // Guarded by mutex_.
   std::mutex mutex_;
   std::string pending_;
-  bool write_active_ = false;
+  /// A send is scheduled (deferred or posted) and has not run yet.
+  bool send_scheduled_ = false;
+  /// The socket took less than offered: the owner sends again when it is writable.
+  bool write_blocked_ = false;
   bool close_requested_ = false;
   bool gone_ = false;
 
-  // Flow control, shared by the I/O thread and the gateway (see resume_if_possible).
+  // Flow control, shared by the owner and the gateway (see resume_if_possible).
   std::atomic<std::size_t> queued_bytes_{0};
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<std::size_t> outbound_bytes_{0};

@@ -1,13 +1,20 @@
-// The client port: I/O threads, accepting, the connection limit, and draining at stop.
+// The client port: accepting, the connection limit, and draining at stop.
 #include "actors/gateway/tcp_listener.hpp"
 
-#include <pthread.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <future>
 #include <utility>
 
 #include <fmt/format.h>
-#include <boost/asio/post.hpp>
 #include <caf/actor_system.hpp>
 
 #include "actors/gateway/gateway_actor.hpp"
@@ -21,99 +28,129 @@ namespace {
 // of spinning on the same error.
 constexpr std::chrono::milliseconds accept_retry_delay{100};
 
+// Connections accepted per readiness report: the rest report themselves again (level-triggered),
+// after the reactor's other work.
+constexpr int accepts_per_round = 64;
+
+// How long stop() waits for the reactors to close the last connections.
+constexpr std::chrono::milliseconds close_wait{2000};
+
 rooms_error listen_error(std::string message) {
   return {error_code::unavailable, std::move(message)};
 }
 
-std::string describe_peer(const boost::asio::ip::tcp::socket& socket) {
-  boost::system::error_code ec;
-  auto peer = socket.remote_endpoint(ec);
-  if (ec) return "a connection";
-  return fmt::format("{}:{}", peer.address().to_string(), peer.port());
+std::string describe_peer(const sockaddr_storage& address) {
+  char host[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
+    ::inet_ntop(AF_INET, &v4.sin_addr, host, sizeof host);
+    return fmt::format("{}:{}", host, ntohs(v4.sin_port));
+  }
+  if (address.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
+    ::inet_ntop(AF_INET6, &v6.sin6_addr, host, sizeof host);
+    return fmt::format("{}:{}", host, ntohs(v6.sin6_port));
+  }
+  return "a connection";
+}
+
+// A listening socket on the first address `host` resolves to, or why there is none.
+result<int> open_listening_socket(const std::string& host, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const int resolved = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (resolved != 0 || found == nullptr)
+    return listen_error(fmt::format("cannot resolve '{}': {}", host, ::gai_strerror(resolved)));
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned{found, &::freeaddrinfo};
+  const int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                          found->ai_protocol);
+  int one = 1;
+  if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      ::bind(fd, found->ai_addr, found->ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    return listen_error(
+        fmt::format("cannot listen on {}:{}: {}", host, port, std::strerror(error)));
+  }
+  return fd;
+}
+
+std::uint16_t bound_port(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
+  if (address.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port);
+  return ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port);
 }
 
 }  // namespace
 
-tcp_listener::tcp_listener(caf::actor_system& system, listener_config config)
-    : system_(system), config_(std::move(config)) {
+tcp_listener::tcp_listener(caf::actor_system& system, io_reactor_set& reactors,
+                           listener_config config)
+    : system_(system), reactors_(reactors), config_(std::move(config)) {
   overloaded_frame_ = encode_error_notification(
       {error_code::overloaded,
        fmt::format("the node serves at most {} connections", config_.max_connections)});
-  for (std::size_t i = 0; i < std::max<std::size_t>(config_.io_threads, 1); ++i)
-    contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
 }
 
-tcp_listener::~tcp_listener() { stop(std::chrono::milliseconds{0}); }
-
-void tcp_listener::run(std::shared_ptr<const gateway_config> gateway) {
-  gateway_ = std::move(gateway);
-  retry_timer_.emplace(*contexts_[0]);
-  accept_next();
-  for (auto& context : contexts_) {
-    guards_.push_back(boost::asio::make_work_guard(*context));
-    threads_.emplace_back([ctx = context.get()] {
-      ::pthread_setname_np(::pthread_self(), "rooms.io");
-      ctx->run();
-    });
-  }
-  running_ = true;
+tcp_listener::~tcp_listener() {
+  stop(std::chrono::milliseconds{0});
+  if (listen_fd_ >= 0) ::close(listen_fd_);  // bound, never run
 }
 
 result<std::uint16_t> tcp_listener::bind() {
-  boost::system::error_code ec;
-  tcp::resolver resolver(*contexts_[0]);
-  auto endpoints = resolver.resolve(config_.host, std::to_string(config_.port),
-                                    tcp::resolver::numeric_service, ec);
-  if (ec || endpoints.empty())
-    return listen_error(fmt::format("cannot resolve '{}': {}", config_.host, ec.message()));
-  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
-  acceptor_.emplace(*contexts_[0]);
-  acceptor_->open(endpoint.protocol(), ec);
-  if (!ec) acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_->bind(endpoint, ec);
-  if (!ec) acceptor_->listen(tcp::acceptor::max_listen_connections, ec);
-  if (ec) {
-    return listen_error(
-        fmt::format("cannot listen on {}:{}: {}", config_.host, config_.port, ec.message()));
+  auto fd = open_listening_socket(config_.host, config_.port);
+  if (!fd) return fd.error();
+  listen_fd_ = *fd;
+  return bound_port(listen_fd_);
+}
+
+void tcp_listener::run(std::shared_ptr<const gateway_config> gateway) {
+  gateway_ = std::move(gateway);
+  running_ = true;
+  // Level-triggered: connections left waiting after one round report themselves again.
+  reactors_.at(0).watch(listen_fd_, this, EPOLLIN);
+}
+
+void tcp_listener::on_ready(std::uint32_t) {
+  for (int i = 0; i < accepts_per_round && listen_fd_ >= 0; ++i) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length,
+                             SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      adopt(fd, describe_peer(address));
+      continue;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
+    return accept_failed(errno);
   }
-  return acceptor_->local_endpoint().port();
 }
 
-boost::asio::io_context& tcp_listener::next_context() {
-  auto& context = *contexts_[next_context_];
-  next_context_ = (next_context_ + 1) % contexts_.size();
-  return context;
-}
-
-void tcp_listener::accept_next() {
-  // Each connection lives on one I/O thread, so its handlers never run concurrently.
-  auto socket = std::make_shared<tcp::socket>(next_context());
-  acceptor_->async_accept(*socket, [this, socket](const boost::system::error_code& ec) {
-    on_accept(ec, std::move(*socket));
+// Out of descriptors or memory: the waiting connection stays queued; accepting pauses briefly
+// instead of spinning on the same error.
+void tcp_listener::accept_failed(int error) {
+  if (config_.warn)
+    config_.warn(fmt::format("accepting a connection failed: {}", std::strerror(error)));
+  auto& reactor = reactors_.at(0);
+  reactor.modify(listen_fd_, this, 0);
+  reactor.run_at(io_reactor::clock::now() + accept_retry_delay, [this] {
+    if (listen_fd_ >= 0) reactors_.at(0).modify(listen_fd_, this, EPOLLIN);
   });
 }
 
-void tcp_listener::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
-  if (ec == boost::asio::error::operation_aborted || !acceptor_->is_open()) return;
-  if (!ec) {
-    adopt(std::move(socket));
-    return accept_next();
-  }
-  if (config_.warn) config_.warn(fmt::format("accepting a connection failed: {}", ec.message()));
-  retry_timer_->expires_after(accept_retry_delay);
-  retry_timer_->async_wait([this](const boost::system::error_code& wait_ec) {
-    if (!wait_ec && acceptor_->is_open()) accept_next();
-  });
-}
-
-void tcp_listener::adopt(tcp::socket socket) {
-  boost::system::error_code ignored;
-  socket.set_option(tcp::no_delay(true), ignored);
-  const std::string peer = describe_peer(socket);
+void tcp_listener::adopt(int fd, std::string peer) {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   tcp_connection::observer watcher{[this](tcp_connection& c) { settled(c); },
                                    [this](tcp_connection& c) { forget(c); }};
   auto connection =
-      std::make_shared<tcp_connection>(std::move(socket), config_.flow, std::move(watcher));
+      std::make_shared<tcp_connection>(fd, reactors_.next(), config_.flow, std::move(watcher));
   node_counters& counters = *gateway_->counters;
   {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -152,10 +189,10 @@ void tcp_listener::forget(tcp_connection& connection) {
 
 void tcp_listener::close_acceptor() {
   std::promise<void> closed;
-  boost::asio::post(*contexts_[0], [this, &closed] {
-    boost::system::error_code ignored;
-    acceptor_->close(ignored);
-    retry_timer_->cancel(ignored);
+  reactors_.at(0).post([this, &closed] {
+    reactors_.at(0).unwatch(listen_fd_);
+    ::close(listen_fd_);
+    listen_fd_ = -1;
     closed.set_value();
   });
   closed.get_future().wait();
@@ -165,26 +202,12 @@ void tcp_listener::stop(std::chrono::milliseconds grace) {
   if (!running_) return;
   running_ = false;
   close_acceptor();
-  {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (auto& entry : connections_) entry.second->drain();
-    // Settled connections only wait for their peer's close: their answers are all written.
-    settled_changed_.wait_for(lock, grace,
-                              [this] { return settled_count_ == connections_.size(); });
-  }
-  guards_.clear();
-  for (auto& context : contexts_) context->stop();
-  for (auto& thread : threads_) thread.join();
-  threads_.clear();
-  decltype(connections_) rest;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    rest.swap(connections_);
-    settled_count_ = 0;
-  }
-  gateway_->counters->connections.fetch_sub(static_cast<std::int64_t>(rest.size()),
-                                            std::memory_order_relaxed);
-  for (auto& entry : rest) entry.second->close_stopped();
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (auto& entry : connections_) entry.second->drain();
+  // Settled connections only wait for their peer's close: their answers are all written.
+  settled_changed_.wait_for(lock, grace, [this] { return settled_count_ == connections_.size(); });
+  for (auto& entry : connections_) entry.second->close();
+  settled_changed_.wait_for(lock, close_wait, [this] { return connections_.empty(); });
 }
 
 }  // namespace rooms

@@ -1,7 +1,7 @@
-// tcp_listener: a node's client port. It owns the I/O threads (one Boost.Asio io_context
-// each), accepts backend connections, refuses those past the connection limit (`overloaded`),
-// spawns one gateway actor per accepted connection, and drains them all when the node stops.
-// See node/README.md, "Threads".
+// tcp_listener: a node's client port. It accepts backend connections on the first of the
+// node's reactors, hands each to the next reactor in turn, refuses those past the connection
+// limit (`overloaded`), spawns one gateway actor per accepted connection, and drains them all
+// when the node stops. See node/README.md, "Threads".
 #pragma once
 
 #include <chrono>
@@ -18,13 +18,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <caf/fwd.hpp>
 
 #include "actors/gateway/gateway_config.hpp"
+#include "actors/gateway/io_reactor.hpp"
 #include "actors/gateway/tcp_connection.hpp"
 #include "protocol/result.hpp"
 
@@ -34,21 +31,21 @@ struct listener_config {
   std::string host = "127.0.0.1";
   /// 0 picks a free port (start() returns it).
   std::uint16_t port = 7420;
-  std::size_t io_threads = 1;
   std::size_t max_connections = 10000;
   flow_limits flow;
   /// Reports trouble that does not stop the listener (a failed accept, a refused
-  /// connection). Any I/O thread.
+  /// connection). On a reactor's thread.
   std::function<void(std::string_view)> warn;
-  /// Reports connections opening and closing. Any I/O thread; may be empty.
+  /// Reports connections opening and closing. On a reactor's thread; may be empty.
   std::function<void(std::string_view)> debug;
 };
 
-class tcp_listener {
+class tcp_listener final : public io_handler {
  public:
-  tcp_listener(caf::actor_system& system, listener_config config);
+  /// Connections go to `reactors` (which must outlive the listener), accepting to its first.
+  tcp_listener(caf::actor_system& system, io_reactor_set& reactors, listener_config config);
   /// Stops without a grace period if stop() was not called.
-  ~tcp_listener();
+  ~tcp_listener() override;
 
   tcp_listener(const tcp_listener&) = delete;
   tcp_listener& operator=(const tcp_listener&) = delete;
@@ -56,39 +53,32 @@ class tcp_listener {
   /// Binds and listens; returns the bound port. Nothing is accepted before run(). Call once.
   result<std::uint16_t> bind();
 
-  /// Starts the I/O threads and accepting; every gateway gets `gateway`. Call once, after a
-  /// successful bind().
+  /// Starts accepting; every gateway gets `gateway`. Call once, after a successful bind().
   void run(std::shared_ptr<const gateway_config> gateway);
 
   /// Stops accepting, tells every connection that its input ended (each gateway answers what
-  /// it received, then closes), waits up to `grace` until every answer is written, closes the
-  /// sockets and joins the I/O threads. Call once, from the thread that called start(), before the
-  /// actor system goes.
+  /// it received, then closes), waits up to `grace` until every answer is written, then closes
+  /// the sockets. Call once, from the thread that called run(), while the reactors still run
+  /// and before the actor system goes.
   void stop(std::chrono::milliseconds grace);
 
  private:
-  using tcp = boost::asio::ip::tcp;
-  using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
-
-  void accept_next();
-  void on_accept(const boost::system::error_code& ec, tcp::socket socket);
-  void adopt(tcp::socket socket);
+  /// The listening socket is readable: accept what waits. On the first reactor's thread.
+  void on_ready(std::uint32_t events) override;
+  void accept_failed(int error);
+  void adopt(int fd, std::string peer);
   void settled(tcp_connection& connection);
   void forget(tcp_connection& connection);
   void close_acceptor();
-  boost::asio::io_context& next_context();
 
   caf::actor_system& system_;
+  io_reactor_set& reactors_;
   listener_config config_;
   std::shared_ptr<const gateway_config> gateway_;
   std::string overloaded_frame_;
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
-  std::vector<work_guard> guards_;
-  std::vector<std::thread> threads_;
-  // The acceptor and its retry timer live on contexts_[0]'s thread.
-  std::optional<tcp::acceptor> acceptor_;
-  std::optional<boost::asio::steady_timer> retry_timer_;
-  std::size_t next_context_ = 0;
+  /// The listening socket; accepted on reactors_.at(0), whose thread alone touches it once
+  /// run() was called.
+  int listen_fd_ = -1;
   bool running_ = false;
 
   std::mutex mutex_;
