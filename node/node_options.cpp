@@ -154,12 +154,12 @@ constexpr std::array<option_spec, 29> specs{{
        o.level = *level;
        return std::nullopt;
      }},
-    {"io-threads", "N", "threads that own the sockets (default 1)",
+    {"io-threads", "N", "threads that own the sockets, except under --scheduler local (default 1)",
      [](node_options& o, std::string_view v) { return set_uint(o.io_threads, v, 1, 64); }},
     {"worker-threads", "N", "CAF worker threads that run the actors (default: cores + 1)",
      [](node_options& o, std::string_view v) { return set_uint(o.worker_threads, v, 1, 64); }},
     {"scheduler", "POLICY",
-     "sharing (default: fair, one queue), stealing, pinned or local (see node/README.md)",
+     "local (default: sockets on the workers), sharing, stealing or pinned (node/README.md)",
      [](node_options& o, std::string_view v) -> problem {
        if (v == "sharing")
          o.scheduler = scheduler_policy::sharing;
@@ -170,7 +170,7 @@ constexpr std::array<option_spec, 29> specs{{
        else if (v == "local")
          o.scheduler = scheduler_policy::local;
        else
-         return "must be sharing, stealing, pinned or local";
+         return "must be local, sharing, stealing or pinned";
        return std::nullopt;
      }},
     {"node-name", "NAME", "the node's name in ping, hello and stats (default roomsd@HOST:PORT)",

@@ -23,8 +23,9 @@ enum class scheduler_policy {
   stealing,  // a LIFO queue per worker, idle workers steal: more locality, a long latency tail
   pinned,    // each actor on one worker (by its id), FIFO per worker, no stealing, no wakeup
              // for work a worker hands itself (node/pinned_policy.hpp)
-  local      // an actor woken by an actor runs on the waker's worker, FIFO per worker, idle
-             // workers steal (node/local_policy.hpp)
+  local      // the default: each worker owns a share of the sockets (its reactor), an actor
+             // woken by an actor runs on the waker's worker, FIFO per worker, idle workers
+             // steal (node/local_policy.hpp)
 };
 
 struct node_options {
@@ -51,13 +52,13 @@ struct node_options {
   /// required, before its connection is closed (a slow-sender guard; node/README.md).
   std::uint64_t message_timeout_ms = 30000;
   log_level level = log_level::info;
-  /// Threads that own the sockets (Boost.Asio event loops).
+  /// Threads that own the sockets (their reactors) unless the workers do (--scheduler local).
   std::size_t io_threads = 1;
   /// CAF's worker threads (scheduler.max-threads), which run every actor; 0 means one more
   /// than the machine's cores (default_worker_threads()).
   std::size_t worker_threads = 0;
-  /// CAF's scheduler: one shared FIFO queue (sharing) or a queue per worker with stealing.
-  scheduler_policy scheduler = scheduler_policy::sharing;
+  /// CAF's scheduler, and who owns the sockets: the workers (local) or --io-threads threads.
+  scheduler_policy scheduler = scheduler_policy::local;
   /// The `node` member of ping/hello/stats; empty means "roomsd@HOST:PORT" once bound.
   std::string node_name;
   /// Every node of the cluster, this one included (found by node_name); empty for a node on

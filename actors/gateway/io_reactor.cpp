@@ -46,6 +46,7 @@ io_reactor::io_reactor() : read_buffer_(new char[read_buffer_size]) {
 }
 
 io_reactor::~io_reactor() {
+  if (this_thread_reactor == this) this_thread_reactor = nullptr;
   ::close(wake_fd_);
   ::close(epoll_fd_);
 }

@@ -79,8 +79,9 @@ BOOST_AUTO_TEST_CASE(config_file_and_command_line) {
       must(client.call("edit", {{"room", room}, {"user", "alice"}, {"ops", two}}))["version"] == 2);
 }
 
-// Every other test runs the default (sharing, cores + 1 workers): the other policy and an
-// explicit worker count serve calls as well.
+// Every other test runs the default (local: the workers own the sockets, cores + 1 workers):
+// CAF's policies, with the sockets on I/O threads, and an explicit worker count serve calls as
+// well.
 BOOST_AUTO_TEST_CASE(the_work_stealing_scheduler_serves_calls) {
   node_process node{{"--scheduler", "stealing", "--worker-threads", "1", "--durability", "none"}};
   auto client = node.connect();
@@ -91,11 +92,17 @@ BOOST_AUTO_TEST_CASE(the_work_stealing_scheduler_serves_calls) {
   BOOST_TEST(must(client.call("get", {{"room", room}}))["data"]["n"] == 20);
 }
 
-// A scheduler policy of our own on two workers: calls across workers and on one, pipelined
-// from several connections, a subscriber on yet another, each connection's edits in order;
-// then a clean stop.
-static void serve_across_workers(const std::string& policy) {
-  node_process node{{"--scheduler", policy, "--worker-threads", "2", "--durability", "none"}};
+// A scheduler policy on two workers: calls across workers and on one, pipelined from several
+// connections, a subscriber on yet another, each connection's edits in order; then a clean
+// stop. `io_threads` > 0 runs the sockets on that many I/O threads (not under `local`).
+static void serve_across_workers(const std::string& policy, int io_threads = 0) {
+  std::vector<std::string> args{"--scheduler", policy,         "--worker-threads",
+                                "2",           "--durability", "none"};
+  if (io_threads > 0) {
+    args.push_back("--io-threads");
+    args.push_back(std::to_string(io_threads));
+  }
+  node_process node{args};
   auto watcher = node.connect();
   std::vector<rooms_client> clients;
   std::vector<std::string> rooms;
@@ -140,7 +147,13 @@ BOOST_AUTO_TEST_CASE(the_pinned_scheduler_serves_calls_across_workers) {
   serve_across_workers("pinned");
 }
 
-// Local: a woken actor runs on its waker's worker, idle workers steal.
+// Sharing (CAF's FIFO queue), its sockets spread over two I/O threads.
+BOOST_AUTO_TEST_CASE(the_sharing_scheduler_serves_calls_with_two_io_threads) {
+  serve_across_workers("sharing", 2);
+}
+
+// Local: a woken actor runs on its waker's worker, idle workers steal, each worker owns a share
+// of the sockets.
 BOOST_AUTO_TEST_CASE(the_local_scheduler_serves_calls_across_workers) {
   serve_across_workers("local");
 }

@@ -1,0 +1,147 @@
+// io_reactor: readiness, posted work across threads, the sleep handshake, timers and deferred
+// work, driven by hand on the test's thread (and one helper thread) without an actor system.
+#include "actors/gateway/io_reactor.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+using namespace rooms;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct recorder final : io_handler {
+  std::vector<std::uint32_t> events;
+  void on_ready(std::uint32_t e) override { events.push_back(e); }
+};
+
+struct counter final : io_deferred {
+  int runs = 0;
+  void run_deferred() override { ++runs; }
+};
+
+struct socket_pair {
+  int fds[2] = {-1, -1};
+  socket_pair() { BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds) == 0); }
+  ~socket_pair() {
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(io_reactor_tests)
+
+BOOST_AUTO_TEST_CASE(a_watched_socket_reports_each_arrival_once_edge_triggered) {
+  io_reactor reactor;
+  reactor.bind_to_this_thread();
+  BOOST_TEST(io_reactor::current() == &reactor);
+  socket_pair pair;
+  recorder handler;
+  BOOST_REQUIRE(reactor.watch(pair.fds[0], &handler, EPOLLIN | EPOLLET));
+  BOOST_TEST(!reactor.poll(false));  // nothing arrived
+  BOOST_REQUIRE(::write(pair.fds[1], "ab", 2) == 2);
+  BOOST_TEST(reactor.poll(false));
+  BOOST_REQUIRE(handler.events.size() == 1u);
+  BOOST_TEST((handler.events[0] & EPOLLIN) != 0u);
+  // Not read, but reported once: a new arrival is a new edge.
+  BOOST_TEST(!reactor.poll(false));
+  BOOST_REQUIRE(::write(pair.fds[1], "c", 1) == 1);
+  BOOST_TEST(reactor.poll(false));
+  BOOST_TEST(handler.events.size() == 2u);
+  reactor.unwatch(pair.fds[0]);
+  BOOST_REQUIRE(::write(pair.fds[1], "d", 1) == 1);
+  BOOST_TEST(!reactor.poll(false));
+}
+
+BOOST_AUTO_TEST_CASE(posted_work_runs_in_order_on_the_polling_thread) {
+  io_reactor reactor;
+  std::vector<int> ran;
+  std::thread poster([&] {
+    for (int i = 0; i < 3; ++i) reactor.post([&ran, i] { ran.push_back(i); });
+  });
+  poster.join();
+  BOOST_TEST(reactor.has_posted());
+  BOOST_TEST(reactor.poll(false));
+  BOOST_TEST(ran == (std::vector<int>{0, 1, 2}));
+  BOOST_TEST(!reactor.has_posted());
+}
+
+// The handshake of a hosting thread: flag, check, block; a post from another thread ends the
+// wait, however the two interleave.
+BOOST_AUTO_TEST_CASE(a_post_wakes_a_sleeping_reactor) {
+  io_reactor reactor;
+  std::atomic<int> ran{0};
+  for (int round = 0; round < 200; ++round) {
+    std::thread poster([&] { reactor.post([&ran] { ++ran; }); });
+    while (ran.load() == round) {
+      reactor.set_sleeping(true);
+      reactor.poll(!reactor.has_posted());
+      reactor.set_sleeping(false);
+    }
+    poster.join();
+  }
+  BOOST_TEST(ran.load() == 200);
+  BOOST_TEST(!reactor.wake());  // nobody sleeps: nothing written
+}
+
+BOOST_AUTO_TEST_CASE(timers_fire_in_deadline_order_and_bound_a_blocking_poll) {
+  io_reactor reactor;
+  std::vector<int> fired;
+  const auto now = io_reactor::clock::now();
+  reactor.run_at(now + 30ms, [&] { fired.push_back(2); });
+  reactor.run_at(now + 10ms, [&] { fired.push_back(1); });
+  reactor.run_at(now + 1h, [&] { fired.push_back(3); });
+  BOOST_TEST(!reactor.poll(false));
+  while (fired.size() < 2) reactor.poll(true);  // returns by the first timer, not in an hour
+  BOOST_TEST(fired == (std::vector<int>{1, 2}));
+  BOOST_TEST((io_reactor::clock::now() - now < 10s));
+}
+
+BOOST_AUTO_TEST_CASE(deferred_work_runs_once_at_the_end_of_the_round) {
+  io_reactor reactor;
+  auto job = std::make_shared<counter>();
+  reactor.defer(job);
+  BOOST_TEST(job->runs == 0);
+  // A blocking poll with deferred work does not wait.
+  BOOST_TEST(reactor.poll(true));
+  BOOST_TEST(job->runs == 1);
+  BOOST_TEST(!reactor.poll(false));
+  BOOST_TEST(job->runs == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_reactor_set_hands_out_its_reactors_in_turn_and_runs_their_threads) {
+  io_reactor_set set{3};
+  BOOST_TEST(set.size() == 3u);
+  BOOST_TEST(&set.next() == &set.at(0));
+  BOOST_TEST(&set.next() == &set.at(1));
+  BOOST_TEST(&set.next() == &set.at(2));
+  BOOST_TEST(&set.next() == &set.at(0));
+  set.start_threads();
+  std::atomic<int> ran{0};
+  std::atomic<bool> on_own_thread{true};
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    auto* reactor = &set.at(i);
+    reactor->post([&, reactor] {
+      on_own_thread = on_own_thread && io_reactor::current() == reactor;
+      ++ran;
+    });
+  }
+  for (int i = 0; i < 1000 && ran.load() < 3; ++i) std::this_thread::sleep_for(5ms);
+  BOOST_TEST(ran.load() == 3);
+  BOOST_TEST(on_own_thread.load());
+  set.stop_threads();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
