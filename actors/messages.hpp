@@ -25,6 +25,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/sec.hpp>
 
+#include "actors/directory/room_key.hpp"
 #include "protocol/command_codec.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/error_code.hpp"
@@ -122,6 +123,9 @@ struct room_event {
   std::uint64_t version = 0;
   bool deleted = false;
   std::string frame;
+  /// `room` as its 16 bytes (zero if it is not a canonical id): made once by the room for every
+  /// subscriber's lookup, and again by a node that receives the event from another.
+  room_key key;
 };
 
 /// How a room's write ended: stored, or the storage error.
@@ -181,7 +185,11 @@ typename Inspector::result_type inspect(Inspector& f, call_reply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, room_event& x) {
-  return f(caf::meta::type_name("room_event"), x.room, x.version, x.deleted, x.frame);
+  auto restore = caf::meta::load_callback([&]() -> caf::error {
+    x.key = room_key::of(x.room).value_or(room_key{});
+    return caf::none;
+  });
+  return f(caf::meta::type_name("room_event"), x.room, x.version, x.deleted, x.frame, restore);
 }
 
 }  // namespace rooms

@@ -324,9 +324,9 @@ void gateway_state::on_reply(call_reply& reply) {
 void gateway_state::on_event(const room_event& event) {
   if (closing_) return;
   using outcome = subscription_table::relay_outcome;
-  const outcome relayed = subscriptions_.relay(event.room, event.version, event.deleted, [&] {
-    return link_.try_write(event.frame, limits_.max_outbound_bytes);
-  });
+  const outcome relayed = subscriptions_.relay(
+      event.room, event.key, event.version, event.deleted,
+      [&] { return link_.try_write(event.frame, limits_.max_outbound_bytes); });
   if (relayed == outcome::refused) return lag(event.room);
   if (relayed == outcome::skipped) return;
   counters_.events_sent.fetch_add(1, std::memory_order_relaxed);

@@ -3,26 +3,55 @@
 
 namespace rooms {
 
+namespace {
+
+std::optional<room_key> table_key(const std::string& room) {
+  auto key = room_key::of(room);
+  if (key && !room_table<int>::holds(*key)) return std::nullopt;
+  return key;
+}
+
+}  // namespace
+
+subscription_table::entry* subscription_table::find(const std::string& room) {
+  return const_cast<entry*>(static_cast<const subscription_table*>(this)->find(room));
+}
+
+const subscription_table::entry* subscription_table::find(const std::string& room) const {
+  if (const auto key = table_key(room)) return keyed_.find(*key);
+  auto it = others_.find(room);
+  return it == others_.end() ? nullptr : &it->second;
+}
+
+subscription_table::entry& subscription_table::insert(const std::string& room) {
+  if (const auto key = table_key(room)) return keyed_.insert(*key);
+  return others_[room];
+}
+
+void subscription_table::erase(const std::string& room) {
+  if (const auto key = table_key(room)) return keyed_.erase(*key);
+  others_.erase(room);
+}
+
 template <class Change>
 void subscription_table::update(const std::string& room, Change change) {
-  auto it = rooms_.try_emplace(room).first;
-  entry& e = it->second;
+  entry& e = insert(room);
   const bool was_wanted = e.wanted();
   const bool was_active = e.active;
   change(e);
   followed_ = followed_ + e.wanted() - was_wanted;
   active_ = active_ + e.active - was_active;
-  if (!e.active && e.pending == 0) rooms_.erase(it);
+  if (!e.active && e.pending == 0) erase(room);
 }
 
 bool subscription_table::is_active(const std::string& room) const {
-  auto it = rooms_.find(room);
-  return it != rooms_.end() && it->second.active;
+  const entry* e = find(room);
+  return e != nullptr && e->active;
 }
 
 bool subscription_table::follows(const std::string& room) const {
-  auto it = rooms_.find(room);
-  return it != rooms_.end() && it->second.wanted();
+  const entry* e = find(room);
+  return e != nullptr && e->wanted();
 }
 
 void subscription_table::subscribe_sent(const std::string& room) {
@@ -43,7 +72,7 @@ void subscription_table::subscribe_answered(const std::string& room,
 }
 
 void subscription_table::end(const std::string& room) {
-  if (rooms_.count(room) == 0) return;
+  if (find(room) == nullptr) return;
   update(room, [](entry& e) {
     e.active = false;
     e.cancelled = e.pending;
@@ -59,8 +88,8 @@ void subscription_table::deleted_relayed(const std::string& room, std::uint64_t 
 }
 
 std::uint64_t subscription_table::last_version(const std::string& room) const {
-  auto it = rooms_.find(room);
-  return it == rooms_.end() ? 0 : it->second.last_version;
+  const entry* e = find(room);
+  return e == nullptr ? 0 : e->last_version;
 }
 
 }  // namespace rooms

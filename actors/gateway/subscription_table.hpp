@@ -9,6 +9,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "actors/gateway/room_table.hpp"
+
 namespace rooms {
 
 class subscription_table {
@@ -44,14 +46,15 @@ class subscription_table {
   /// `write()` is called, and true from it means the event went out: it counts as relayed, and
   /// a `deleted` event ends the subscription. One lookup for the whole decision, since each
   /// event is relayed by every subscriber's gateway.
+  /// `key` is room_key::of(room) if the caller has it, else zero.
   template <class Write>
-  relay_outcome relay(const std::string& room, std::uint64_t version, bool deleted, Write&& write) {
-    auto it = rooms_.find(room);
-    if (it == rooms_.end() || !it->second.active || version <= it->second.last_version)
-      return relay_outcome::skipped;
+  relay_outcome relay(const std::string& room, const room_key& key, std::uint64_t version,
+                      bool deleted, Write&& write) {
+    entry* e = room_table<entry>::holds(key) ? keyed_.find(key) : find(room);
+    if (e == nullptr || !e->active || version <= e->last_version) return relay_outcome::skipped;
     if (!write()) return relay_outcome::refused;
     if (!deleted) {
-      it->second.last_version = version;
+      e->last_version = version;
       return relay_outcome::relayed;
     }
     deleted_relayed(room, version);
@@ -80,7 +83,16 @@ class subscription_table {
   template <class Change>
   void update(const std::string& room, Change change);
 
-  std::unordered_map<std::string, entry> rooms_;
+  /// The entry of `room`, or nullptr; valid until the next insert or erase.
+  entry* find(const std::string& room);
+  const entry* find(const std::string& room) const;
+  entry& insert(const std::string& room);
+  void erase(const std::string& room);
+
+  /// Entries of rooms with a canonical id, the only ones a node gives (every event is looked up
+  /// by every subscriber's gateway: one cache line each), and of any other id a backend named.
+  room_table<entry> keyed_;
+  std::unordered_map<std::string, entry> others_;
   std::size_t followed_ = 0;
   std::size_t active_ = 0;
 };

@@ -18,6 +18,7 @@ void room_actor_state::start_created(room_state room, caf::actor directory,
                                      std::shared_ptr<const room_persistence> persistence,
                                      std::chrono::milliseconds park_after) {
   id_ = room.id();
+  key_ = room_key::of(id_).value_or(room_key{});
   park_after_ = park_after;
   limits_ = room.room_limits();
   directory_ = std::move(directory);
@@ -35,6 +36,7 @@ void room_actor_state::start_stored(const std::string& id,
                                     std::shared_ptr<const limits> room_limits, caf::actor directory,
                                     std::shared_ptr<const room_persistence> persistence) {
   id_ = id;
+  key_ = room_key::of(id_).value_or(room_key{});
   limits_ = std::move(room_limits);
   directory_ = std::move(directory);
   persistence_ = std::move(persistence);
@@ -119,7 +121,7 @@ void room_actor_state::handle(room_call& call) {
   // Without subscribers, now or by the time this event is released, nobody needs its frame.
   if (changed && (!subscribers_.empty() || pending_subscribes_ > 0)) {
     room_event ev{id_, room_->version(), room_->deleted(),
-                  encode_packed_notification("event", room_->events().newest())};
+                  encode_packed_notification("event", room_->events().newest()), key_};
     emit({output::broadcast,
           room_->version(),
           {},

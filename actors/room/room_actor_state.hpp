@@ -88,6 +88,8 @@ class room_actor_state {
   caf::event_based_actor* self_;
   std::optional<room_state> room_;
   std::string id_;
+  /// id_ as its 16 bytes, carried by every event (room_event::key).
+  room_key key_;
   caf::actor directory_;
   std::shared_ptr<const room_persistence> persistence_;
   std::shared_ptr<const limits> limits_;

@@ -102,7 +102,8 @@ struct gateway_fixture {
 
   void event(std::uint64_t version, bool deleted = false) {
     json map{{"room", room_a}, {"version", version}, {"type", deleted ? "deleted" : "joined"}};
-    gateway().on_event(room_event{room_a, version, deleted, encode_notification("event", map)});
+    gateway().on_event(room_event{room_a, version, deleted, encode_notification("event", map),
+                                  room_key::of(room_a).value_or(room_key{})});
   }
 
   std::vector<std::uint64_t> event_versions() const {
