@@ -3,7 +3,7 @@
 // and the subscriber that room actors monitor. It quits when its connection closes, after a
 // fatal protocol error, or once a half-closed connection has all its answers; its
 // subscriptions die with it (the rooms see it go down), nothing else is kept.
-// Ordering: chunks and the end of input come from the connection's one I/O thread in order;
+// Ordering: chunks and the end of input come from the connection's one reactor in order;
 // replies and events of one room come from that room in order (events after the subscribe
 // reply, in version order).
 #pragma once
@@ -25,7 +25,7 @@ using gw_eof_atom = caf::atom_constant<caf::atom("gw_eof")>;
 /// connection -> gateway: (gw_closed_atom): the connection is gone; quit.
 using gw_closed_atom = caf::atom_constant<caf::atom("gw_closed")>;
 
-/// Spawns the gateway of one connection. Called on the listener's I/O thread.
+/// Spawns the gateway of one connection. Called on the listener's reactor thread.
 caf::actor spawn_gateway(caf::actor_system& system, std::shared_ptr<connection_link> link,
                          std::shared_ptr<const gateway_config> config);
 

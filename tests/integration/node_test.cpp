@@ -216,7 +216,7 @@ BOOST_AUTO_TEST_CASE(sigterm_answers_what_is_in_flight_and_exits_zero) {
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_amid_busy_subscribed_connections_exits_zero) {
-  // Gateways still busy when the I/O threads stop must not touch what the node already freed
+  // Gateways still busy when the node closes the sockets must not touch what it already freed
   // (the ASan build of the suite turns such a bug into a non-zero exit).
   node_process node{{"--durability", "none"}};
   auto client = node.connect();
