@@ -26,6 +26,7 @@ from roomsd_process import start_node, stop_node  # noqa: E402
 
 ROOMS = 4
 IN_FLIGHT = 16
+PAUSE_EVERY = 64
 
 
 def edit_params(room, n):
@@ -65,13 +66,20 @@ class Connection:
                 return message[3]
 
 
-def hammer(port, rooms, counter, sent, acked, lock):
-    """Sends keyed edits with IN_FLIGHT outstanding until the node goes away."""
+def hammer(port, rooms, counter, sent, acked, lock, pause_s=0.0):
+    """Sends keyed edits with IN_FLIGHT outstanding until the node goes away. With `pause_s`,
+    every PAUSE_EVERY edits it waits for its answers and pauses, so that idle rooms hibernate
+    and the next edits wake them."""
     try:
         conn = Connection(port)
         outstanding = {}
+        since_pause = 0
         while True:
-            while len(outstanding) < IN_FLIGHT:
+            if pause_s > 0 and since_pause >= PAUSE_EVERY and not outstanding:
+                time.sleep(pause_s)
+                since_pause = 0
+            while len(outstanding) < IN_FLIGHT and not (pause_s > 0 and since_pause >= PAUSE_EVERY):
+                since_pause += 1
                 with lock:
                     n = counter[0]
                     counter[0] += 1
@@ -104,10 +112,11 @@ def check_rooms(conn, rooms, must_hold):
     return present
 
 
-def run_round(roomsd, data_dir, rooms, counter, rng):
-    node, port = start_node(roomsd, data_dir, ["--durability", "sync"])
+def run_round(roomsd, data_dir, rooms, counter, rng, node_args, pause_s):
+    node, port = start_node(roomsd, data_dir, ["--durability", "sync", *node_args])
     sent, acked, lock = {}, set(), threading.Lock()
-    workers = [threading.Thread(target=hammer, args=(port, rooms, counter, sent, acked, lock))
+    workers = [threading.Thread(target=hammer,
+                                args=(port, rooms, counter, sent, acked, lock, pause_s))
                for _ in range(2)]
     for worker in workers:
         worker.start()
@@ -124,6 +133,10 @@ def main():
     parser.add_argument("--roomsd", required=True)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--node-arg", action="append", default=[],
+                        help="one more roomsd option (repeat)")
+    parser.add_argument("--pause-ms", type=int, default=0,
+                        help=f"pause every {PAUSE_EVERY} edits of a connection (rooms go idle)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     print(f"seed {args.seed}")
@@ -136,7 +149,8 @@ def main():
 
         counter, all_sent = [0], {}
         for round_no in range(args.rounds):
-            sent, acked = run_round(args.roomsd, data_dir, rooms, counter, rng)
+            sent, acked = run_round(args.roomsd, data_dir, rooms, counter, rng, args.node_arg,
+                                    args.pause_ms / 1000)
             all_sent.update(sent)
             node, port = start_node(args.roomsd, data_dir, ["--durability", "sync"])
             try:
