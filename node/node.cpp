@@ -167,6 +167,11 @@ int run_node(const node_options& options) {
   // The sockets' reactors: hosted by the workers under `local`, else on threads of their own.
   // Declared before the actor system, which they outlive.
   const bool hosted = options.scheduler == scheduler_policy::local;
+  if (hosted && options.io_threads != 1)
+    log(log_level::warn,
+        "--io-threads {} has no effect under --scheduler local: the {} workers "
+        "own the sockets",
+        options.io_threads, workers);
   io_reactor_set reactors{hosted ? workers : options.io_threads};
   node_config caf_config;
   caf_config.reactors = &reactors;
