@@ -360,6 +360,9 @@ void gateway_state::fail_and_close(const std::string& frame) {
 
 void gateway_state::sync_subscription_counter() {
   const std::size_t now = subscriptions_.active();
+  // Called for every relayed event: the node-wide counter (a cache line every worker writes)
+  // is touched only when this connection's count changed.
+  if (now == counted_subscriptions_) return;
   counters_.subscriptions.fetch_add(
       static_cast<std::int64_t>(now) - static_cast<std::int64_t>(counted_subscriptions_),
       std::memory_order_relaxed);
