@@ -51,9 +51,6 @@ class tcp_connection final : public connection_link,
   tcp_connection(int fd, io_reactor& owner, flow_limits limits, observer watcher);
   ~tcp_connection() override;
 
-  /// The reactor that owns the socket.
-  io_reactor& owner() const { return owner_; }
-
   /// True once the connection is flushed or closed: nothing the gateway queued is pending.
   bool settled() const { return settled_; }
 

@@ -18,14 +18,15 @@ CYCLES = 3
 EDITS_PER_CYCLE = 5
 
 
-def edit_all(conn, rooms, count):
-    """Pipelines `count` increments to every room; returns each room's last version."""
+def edit_burst(conn, rooms, count):
+    """Pipelines `count` increments to every room; returns the versions answered, per room, in
+    the order the answers came."""
     pending = {}
     for _ in range(count):
         for room in rooms:
             pending[conn.send("edit", {"room": room, "user": "alice", "reply": "version",
                                        "ops": [{"op": "incr", "path": "/n", "by": 1}]})] = room
-    last = {}
+    versions = {room: [] for room in rooms}
     while pending:
         message = conn.receive()
         if message[0] != 1 or message[1] not in pending:
@@ -33,8 +34,13 @@ def edit_all(conn, rooms, count):
         room = pending.pop(message[1])
         if message[2] is not None:
             raise AssertionError(f"edit failed: {message[2]}")
-        last[room] = max(last.get(room, 0), message[3]["version"])
-    return last
+        versions[room].append(message[3]["version"])
+    return versions
+
+
+def edit_all(conn, rooms, count):
+    """Pipelines `count` increments to every room; returns each room's last version."""
+    return {room: max(seen) for room, seen in edit_burst(conn, rooms, count).items() if seen}
 
 
 def wait_until_hibernated(conn, deadline_s=20):

@@ -15,6 +15,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from crash_test import Connection  # noqa: E402
+from hibernation_test import edit_burst as burst  # noqa: E402
 from roomsd_process import start_node, stop_node  # noqa: E402
 
 ROOMS = 4
@@ -22,27 +23,6 @@ CONNECTIONS = 8
 BURSTS = 40
 EDITS_PER_BURST = 6
 IDLE_MS = 20
-
-
-def burst(conn, rooms, count):
-    """Pipelines `count` increments to every room; returns the versions answered, per room, in
-    the order the answers came."""
-    pending = {}
-    for _ in range(count):
-        for room in rooms:
-            msgid = conn.send("edit", {"room": room, "user": "alice", "reply": "version",
-                                       "ops": [{"op": "incr", "path": "/n", "by": 1}]})
-            pending[msgid] = room
-    versions = {room: [] for room in rooms}
-    while pending:
-        message = conn.receive()
-        if message[0] != 1 or message[1] not in pending:
-            continue
-        room = pending.pop(message[1])
-        if message[2] is not None:
-            raise AssertionError(f"edit failed: {message[2]}")
-        versions[room].append(message[3]["version"])
-    return versions
 
 
 def editor(port, rooms, errors, parked_seen):
