@@ -57,6 +57,10 @@ struct node_options {
   /// CAF's worker threads (scheduler.max-threads), which run every actor; 0 means one more
   /// than the machine's cores (default_worker_threads()).
   std::size_t worker_threads = 0;
+  /// How long events for one connection may wait to leave with later ones, in microseconds:
+  /// under load each subscriber's socket then gets one send per period instead of many small
+  /// ones (an event after a quiet spell leaves at once); 0 sends them with every round.
+  std::uint64_t event_flush_us = 1000;
   /// CAF's scheduler, and who owns the sockets: the workers (local) or --io-threads threads.
   scheduler_policy scheduler = scheduler_policy::local;
   /// The `node` member of ping/hello/stats; empty means "roomsd@HOST:PORT" once bound.

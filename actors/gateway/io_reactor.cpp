@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -20,6 +21,21 @@ thread_local io_reactor* this_thread_reactor = nullptr;
 
 // Ready descriptors taken per epoll_wait.
 constexpr int max_events = 128;
+
+// epoll_wait with a timeout finer than milliseconds (epoll_pwait2, Linux 5.11), or rounded up
+// to milliseconds where the kernel lacks it: waking before a deadline would only wait again.
+int epoll_wait_for(int epoll_fd, epoll_event* events, const timespec* timeout) {
+  static std::atomic<bool> fine{true};
+  if (fine.load(std::memory_order_relaxed)) {
+    const int n = ::epoll_pwait2(epoll_fd, events, max_events, timeout, nullptr);
+    if (n >= 0 || errno != ENOSYS) return n;
+    fine.store(false, std::memory_order_relaxed);
+  }
+  int ms = -1;
+  if (timeout != nullptr)
+    ms = static_cast<int>(timeout->tv_sec * 1000 + (timeout->tv_nsec + 999'999) / 1'000'000);
+  return ::epoll_wait(epoll_fd, events, max_events, ms);
+}
 
 [[noreturn]] void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
@@ -96,19 +112,31 @@ void io_reactor::run_at(clock::time_point deadline, std::function<void()> f) {
 
 void io_reactor::defer(std::shared_ptr<io_deferred> job) { deferred_.push_back(std::move(job)); }
 
-int io_reactor::wait_timeout(bool block) const {
-  if (!block || !deferred_.empty()) return 0;
-  if (timers_.empty()) return -1;
-  const auto left = timers_.front().deadline - clock::now();
-  if (left <= clock::duration::zero()) return 0;
-  // Rounded up: waking before the deadline would only wait again.
-  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
-  return static_cast<int>(std::min<long long>(ms, 60'000));
+void io_reactor::defer_paced(std::shared_ptr<io_deferred> job) {
+  paced_.push_back(std::move(job));
+}
+
+const timespec* io_reactor::wait_timeout(bool block, timespec& storage) const {
+  storage = timespec{};
+  if (!block || !deferred_.empty()) return &storage;
+  std::optional<clock::time_point> until;
+  if (!timers_.empty()) until = timers_.front().deadline;
+  if (!paced_.empty() && (!until || next_paced_ < *until)) until = next_paced_;
+  if (!until) return nullptr;
+  const auto left = *until - clock::now();
+  if (left <= clock::duration::zero()) return &storage;
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::min<clock::duration>(left, std::chrono::seconds{60}))
+                      .count();
+  storage.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+  storage.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+  return &storage;
 }
 
 bool io_reactor::poll(bool block) {
   std::array<epoll_event, max_events> events;
-  int n = ::epoll_wait(epoll_fd_, events.data(), max_events, wait_timeout(block));
+  timespec storage;
+  int n = epoll_wait_for(epoll_fd_, events.data(), wait_timeout(block, storage));
   if (n < 0) n = 0;  // EINTR: a signal; the caller polls again
   for (int i = 0; i < n; ++i) {
     auto* handler = static_cast<io_handler*>(events[static_cast<std::size_t>(i)].data.ptr);
@@ -121,6 +149,7 @@ bool io_reactor::poll(bool block) {
   handled |= run_posted();
   handled |= run_timers();
   handled |= run_deferred();
+  handled |= run_paced();
   return handled;
 }
 
@@ -161,6 +190,19 @@ bool io_reactor::run_deferred() {
   // Keep the capacity: the next round defers about as much.
   jobs.clear();
   if (deferred_.empty()) deferred_.swap(jobs);
+  return true;
+}
+
+bool io_reactor::run_paced() {
+  if (paced_.empty()) return false;
+  const auto now = clock::now();
+  if (now < next_paced_) return false;
+  next_paced_ = now + pace_interval_;
+  std::vector<std::shared_ptr<io_deferred>> jobs;
+  jobs.swap(paced_);
+  for (auto& job : jobs) job->run_deferred();
+  jobs.clear();
+  if (paced_.empty()) paced_.swap(jobs);
   return true;
 }
 

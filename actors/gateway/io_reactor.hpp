@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -63,6 +64,15 @@ class io_reactor {
   /// Runs `job` when this round ends, once however often it is deferred meanwhile (the caller
   /// keeps a flag). This reactor's thread only.
   void defer(std::shared_ptr<io_deferred> job);
+  /// Runs `job` as defer() does, but paced: paced jobs run together, at most once per
+  /// pace_interval() (the first after a quiet spell at once). For sends nobody waits on
+  /// (events): under load each subscriber's socket gets one larger send per interval instead of
+  /// many small ones, as Redis writes each client once per event-loop turn. This reactor's
+  /// thread only.
+  void defer_paced(std::shared_ptr<io_deferred> job);
+  /// How long paced jobs wait at most; zero runs them as defer() does. Set before polling.
+  void set_pace_interval(clock::duration interval) { pace_interval_ = interval; }
+  clock::duration pace_interval() const { return pace_interval_; }
 
   /// One round: waits for ready descriptors (not at all unless `block`; if it blocks, at most
   /// until the next timer), handles them, then posted functions, due timers and deferred work.
@@ -89,11 +99,13 @@ class io_reactor {
     bool operator()(const timer& a, const timer& b) const { return a.deadline > b.deadline; }
   };
 
-  int wait_timeout(bool block) const;
+  /// How long a poll may wait: null for no limit.
+  const timespec* wait_timeout(bool block, timespec& storage) const;
   void drain_wake_fd();
   bool run_posted();
   bool run_timers();
   bool run_deferred();
+  bool run_paced();
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
@@ -102,6 +114,9 @@ class io_reactor {
   // This reactor's thread only.
   std::vector<timer> timers_;  // a heap, earliest first
   std::vector<std::shared_ptr<io_deferred>> deferred_;
+  std::vector<std::shared_ptr<io_deferred>> paced_;
+  clock::duration pace_interval_{0};
+  clock::time_point next_paced_{};  // paced jobs wait until then
   std::vector<std::function<void()>> running_;
 
   std::mutex posted_lock_;

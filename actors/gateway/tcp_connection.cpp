@@ -156,15 +156,17 @@ void tcp_connection::write(std::string_view frame) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_ || gone_) return;
   queue_locked(frame);
+  answers_pending_ = true;
 }
 
 bool tcp_connection::try_write(std::string_view frame, std::size_t limit) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (close_requested_ || gone_) return true;
   if (outbound_bytes_ + frame.size() > limit) return false;
-  // Events need no flush: they leave with whatever else this round sends.
+  // Events need no flush: they leave with the owner's paced sends, or with whatever else
+  // this round sends.
   queue_locked(frame);
-  schedule_send_locked();
+  schedule_paced_send_locked();
   return true;
 }
 
@@ -177,7 +179,7 @@ void tcp_connection::queue_locked(std::string_view frame) {
 
 void tcp_connection::flush() {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (gone_ || pending_.empty()) return;
+  if (gone_ || pending_.empty() || !answers_pending_) return;
   if (io_reactor::current() != nullptr || close_requested_ || send_scheduled_ || write_blocked_)
     return schedule_send_locked();
   // A worker that hosts no reactor (sockets on I/O threads): the answers leave from here, one
@@ -199,6 +201,13 @@ void tcp_connection::schedule_send_locked() {
   owner_.post([self = shared_from_this()] { self->send_pending(); });
 }
 
+void tcp_connection::schedule_paced_send_locked() {
+  if (send_scheduled_ || paced_scheduled_ || write_blocked_) return;
+  paced_scheduled_ = true;
+  if (io_reactor::current() == &owner_) return owner_.defer_paced(shared_from_this());
+  owner_.post([self = shared_from_this()] { self->owner_.defer_paced(self); });
+}
+
 void tcp_connection::run_deferred() { send_pending(); }
 
 void tcp_connection::send_pending() {
@@ -207,6 +216,8 @@ void tcp_connection::send_pending() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     send_scheduled_ = false;
+    paced_scheduled_ = false;
+    answers_pending_ = false;
     if (gone_) return;
     broken = !send_pending_locked();
     flushed = !broken && close_requested_ && pending_.empty();

@@ -121,6 +121,43 @@ BOOST_AUTO_TEST_CASE(deferred_work_runs_once_at_the_end_of_the_round) {
   BOOST_TEST(job->runs == 1);
 }
 
+BOOST_AUTO_TEST_CASE(paced_work_runs_at_most_once_per_interval_and_at_once_after_a_quiet_spell) {
+  io_reactor reactor;
+  reactor.set_pace_interval(50ms);
+  auto job = std::make_shared<counter>();
+  const auto start = io_reactor::clock::now();
+  // The first after a quiet spell runs with the next round.
+  reactor.defer_paced(job);
+  BOOST_TEST(reactor.poll(false));
+  BOOST_TEST(job->runs == 1);
+  // The next waits for the interval: a non-blocking poll leaves it, a blocking one sleeps
+  // until it is due, not longer.
+  reactor.defer_paced(job);
+  BOOST_TEST(!reactor.poll(false));
+  BOOST_TEST(job->runs == 1);
+  while (job->runs < 2) reactor.poll(true);
+  const auto waited = io_reactor::clock::now() - start;
+  BOOST_TEST((waited >= 50ms));
+  BOOST_TEST((waited < 10s));
+  // Deferred (unpaced) work still runs with every round.
+  auto prompt = std::make_shared<counter>();
+  reactor.defer_paced(job);
+  reactor.defer(prompt);
+  BOOST_TEST(reactor.poll(true));
+  BOOST_TEST(prompt->runs == 1);
+  BOOST_TEST(job->runs == 2);
+}
+
+BOOST_AUTO_TEST_CASE(without_an_interval_paced_work_runs_with_every_round) {
+  io_reactor reactor;
+  auto job = std::make_shared<counter>();
+  for (int i = 1; i <= 3; ++i) {
+    reactor.defer_paced(job);
+    BOOST_TEST(reactor.poll(true));
+    BOOST_TEST(job->runs == i);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_reactor_set_hands_out_its_reactors_in_turn_and_runs_their_threads) {
   io_reactor_set set{3};
   BOOST_TEST(set.size() == 3u);
