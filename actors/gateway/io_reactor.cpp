@@ -112,9 +112,7 @@ void io_reactor::run_at(clock::time_point deadline, std::function<void()> f) {
 
 void io_reactor::defer(std::shared_ptr<io_deferred> job) { deferred_.push_back(std::move(job)); }
 
-void io_reactor::defer_paced(std::shared_ptr<io_deferred> job) {
-  paced_.push_back(std::move(job));
-}
+void io_reactor::defer_paced(std::shared_ptr<io_deferred> job) { paced_.push_back(std::move(job)); }
 
 const timespec* io_reactor::wait_timeout(bool block, timespec& storage) const {
   storage = timespec{};
