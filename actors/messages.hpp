@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,7 @@
 #include "protocol/command_codec.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/error_code.hpp"
+#include "protocol/result.hpp"
 #include "protocol/rooms_error.hpp"
 
 namespace rooms {
@@ -46,6 +48,9 @@ using reinstate_atom = caf::atom_constant<caf::atom("reinstate")>;
 /// was granted: (parked_atom, room id, its image by encode_room_image, with an empty id). The
 /// directory keeps the bytes and activates the room from them on the next call.
 using parked_atom = caf::atom_constant<caf::atom("parked")>;
+/// store reader -> directory or room actor: (loaded_atom, ...), a read it asked for is done
+/// (directory_actor.cpp, room_actor.cpp).
+using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
 /// room actor -> itself, every idle timeout: (idle_tick_atom).
 using idle_tick_atom = caf::atom_constant<caf::atom("idle_tick")>;
 /// gateway -> directory: (create_atom, create_call); directory -> new room actor:
@@ -133,6 +138,22 @@ struct write_outcome {
   std::optional<rooms_error> error;
 };
 
+struct stored_room;
+
+/// What the store reader found for a room (store_reader.hpp): its record, nullopt if it is not
+/// stored, or the read's error. `ticket` tells the asker which of its reads this answers.
+struct load_outcome {
+  std::string room;
+  std::uint64_t ticket = 0;
+  std::shared_ptr<result<std::optional<stored_room>>> loaded;
+};
+
+/// Whether a room id is stored (the directory's check before it creates a room under it).
+struct exists_outcome {
+  std::uint64_t ticket = 0;
+  std::shared_ptr<const result<bool>> found;
+};
+
 /// Registers the types above that cross nodes, under the same names on every node (CAF drops
 /// a message whose type the receiving node does not know).
 void add_message_types(caf::actor_system_config& config);
@@ -197,3 +218,5 @@ typename Inspector::result_type inspect(Inspector& f, room_event& x) {
 // Messages that never leave their node.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::create_call)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::write_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::load_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::exists_outcome)

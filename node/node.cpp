@@ -54,6 +54,7 @@ result<std::shared_ptr<const room_persistence>> open_persistence(const node_opti
   };
   persistence->writer = std::make_shared<group_writer>(batch_target::of(*persistence->store),
                                                        options.durability_mode, writer_options);
+  persistence->reader = std::make_shared<store_reader>(persistence->store);
   persistence->folding = options.folding;
   persistence->idle_timeout = std::chrono::milliseconds(options.hibernate_after_ms);
   return std::shared_ptr<const room_persistence>{std::move(persistence)};
@@ -240,6 +241,8 @@ int run_node(const node_options& options) {
   reactors.stop_threads();
   for (auto& link : peer_links) caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(gateway->directory, caf::exit_reason::user_shutdown);
+  // Its last answers go to actors of a system that is still running; later reads are refused.
+  if (*persistence) (*persistence)->reader->stop();
   log(log_level::info, "stopped");
   return 0;
 }

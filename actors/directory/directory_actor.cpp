@@ -17,6 +17,7 @@
 #include "actors/replies.hpp"
 #include "actors/room/room_actor.hpp"
 #include "actors/storage/room_codec.hpp"
+#include "actors/storage/store_reader.hpp"
 
 namespace rooms {
 
@@ -70,8 +71,25 @@ struct directory_state {
   std::unordered_map<caf::actor_addr, room_key> ids;
   /// Indexed like the placement's nodes: each connected peer's directory (null: unreachable).
   std::vector<caf::actor> peers;
+  /// Rooms being read from the store (activation): their calls wait here, in order. A room is
+  /// in `rooms` or here, never both. The ticket tells this read's answer from a stale one.
+  struct pending_load {
+    std::uint64_t ticket;
+    std::vector<room_call> held;
+  };
+  std::unordered_map<room_key, pending_load, room_key_hash> loading;
+  /// Creations waiting for the store to say their drawn id is free, by ticket.
+  struct pending_create {
+    std::string id;
+    create_call call;
+  };
+  std::unordered_map<std::uint64_t, pending_create> creating;
+  std::uint64_t next_ticket = 1;
 
   void create(create_call& call);
+  void create_checked(const exists_outcome& outcome);
+  void create_under(std::string id, create_call& call);
+  void loaded(const load_outcome& outcome);
   void route(room_call& call);
   void forward_to_home(room_call& call, std::size_t home);
   void peer_up(std::size_t index, caf::actor directory);
@@ -87,24 +105,53 @@ struct directory_state {
   void unpark(room_entry& entry, room_call& call);
   void stopped(const caf::actor_addr& who);
   void reply(const caller& from, const result<json>& answer);
-  bool stored(const std::string& id) const;
+  /// A fresh id placed on this node and held by no room in memory (stored ones are checked by
+  /// the reader).
+  std::string draw_id() const;
 };
-
-bool directory_state::stored(const std::string& id) const {
-  if (!config.persistence) return false;
-  auto found = config.persistence->store->exists(id);
-  // An unreadable store must not lead to a second room under the same id.
-  return !found || *found;
-}
 
 bool placed_here(const directory_config& config, const std::string& id) {
   return !config.placement || config.placement->is_local(id);
 }
 
-void directory_state::create(create_call& call) {
+std::string directory_state::draw_id() const {
   // With N nodes, about N draws find an id placed here: creation never leaves this node.
   std::string id = new_room_id();
-  while (!placed_here(config, id) || find(id) != rooms.end() || stored(id)) id = new_room_id();
+  while (!placed_here(config, id) || rooms.count(*room_key::of(id)) != 0 ||
+         loading.count(*room_key::of(id)) != 0)
+    id = new_room_id();
+  return id;
+}
+
+void directory_state::create(create_call& call) {
+  std::string id = draw_id();
+  if (!config.persistence) return create_under(std::move(id), call);
+  // A stored room may hold the id (a hibernated one): the reader looks, and the creation
+  // waits for its answer instead of the worker waiting for the disk.
+  const std::uint64_t ticket = next_ticket++;
+  config.persistence->reader->exists(id, [me = caf::actor{self}, ticket](result<bool> found) {
+    caf::anon_send(me, loaded_atom::value,
+                   exists_outcome{ticket, std::make_shared<const result<bool>>(std::move(found))});
+  });
+  creating.emplace(ticket, pending_create{std::move(id), std::move(call)});
+}
+
+void directory_state::create_checked(const exists_outcome& outcome) {
+  auto it = creating.find(outcome.ticket);
+  if (it == creating.end()) return;
+  auto pending = std::move(it->second);
+  creating.erase(it);
+  const result<bool>& found = *outcome.found;
+  // An unreadable store must not lead to a second room under the same id: say so.
+  if (!found) return reply(pending.call.from, found.error());
+  if (*found) return create(pending.call);  // taken: draw again
+  // Drawn before the read: a room made meanwhile may have the same id only by the same draw.
+  if (rooms.count(*room_key::of(pending.id)) != 0 || loading.count(*room_key::of(pending.id)) != 0)
+    return create(pending.call);
+  create_under(std::move(pending.id), pending.call);
+}
+
+void directory_state::create_under(std::string id, create_call& call) {
   const room_key key = *room_key::of(id);
   auto state = room_state::create(std::move(id), std::move(call.command), config.room_limits);
   if (!state) return reply(call.from, state.error());
@@ -135,6 +182,10 @@ void directory_state::route(room_call& call) {
     if (!it->second.actor) return unpark(it->second, call);
     self->send(it->second.actor, room_call_atom::value, std::move(call));
     return;
+  }
+  if (auto key = room_key::of(id); key && !loading.empty()) {
+    if (auto it = loading.find(*key); it != loading.end())
+      return it->second.held.push_back(std::move(call));
   }
   activate(call);
 }
@@ -169,18 +220,48 @@ void directory_state::activate(room_call& call) {
   const std::string id = room_of(call.command);
   const bool unsubscribe = std::holds_alternative<unsubscribe_command>(call.command);
   if (!unsubscribe && is_room_id(id) && config.persistence) {
-    auto found = config.persistence->store->exists(id);
-    if (!found) return reply(call.from, found.error());
-    if (*found) {
-      const room_key key = *room_key::of(id);
-      track(key, spawn_stored_room_actor(self->system(), id, config.room_limits, caf::actor{self},
-                                         config.persistence));
-      self->send(rooms[key].actor, room_call_atom::value, std::move(call));
-      return;
-    }
+    // The reader looks the room up; its calls wait here meanwhile, in order.
+    const std::uint64_t ticket = next_ticket++;
+    config.persistence->reader->load(
+        id, [me = caf::actor{self}, id, ticket](result<std::optional<stored_room>> read) {
+          caf::anon_send(
+              me, loaded_atom::value,
+              load_outcome{id, ticket,
+                           std::make_shared<result<std::optional<stored_room>>>(std::move(read))});
+        });
+    auto& pending = loading[*room_key::of(id)];
+    pending.ticket = ticket;
+    pending.held.push_back(std::move(call));
+    return;
   }
   if (unsubscribe) return reply(call.from, json{{"room", id}, {"subscribed", false}});
   reply(call.from, rooms_error{error_code::not_found, "room " + id + " does not exist"});
+}
+
+void directory_state::loaded(const load_outcome& outcome) {
+  const auto key = room_key::of(outcome.room);
+  if (!key) return;
+  auto it = loading.find(*key);
+  if (it == loading.end() || it->second.ticket != outcome.ticket) return;
+  std::vector<room_call> held = std::move(it->second.held);
+  loading.erase(it);
+  const auto& read = *outcome.loaded;
+  if (read && !*read) {
+    // Not stored: each call gets the answer it would have had without the read.
+    for (auto& call : held) {
+      if (std::holds_alternative<unsubscribe_command>(call.command))
+        reply(call.from, json{{"room", outcome.room}, {"subscribed", false}});
+      else
+        reply(call.from,
+              rooms_error{error_code::not_found, "room " + outcome.room + " does not exist"});
+    }
+    return;
+  }
+  // Loaded, or not loadable: the room actor answers (`unavailable` for a room it cannot
+  // restore) and asks to be forgotten in the second case.
+  track(*key, spawn_stored_room_actor(self->system(), outcome.room, config.room_limits,
+                                      caf::actor{self}, config.persistence, outcome.loaded));
+  for (auto& call : held) self->send(rooms[*key].actor, room_call_atom::value, std::move(call));
 }
 
 void directory_state::forget(const std::string& id) {
@@ -270,6 +351,8 @@ caf::behavior directory_actor(caf::stateful_actor<directory_state>* self, direct
   self->set_down_handler([self](caf::down_msg& msg) { self->state.stopped(msg.source); });
   return {
       [self](create_atom, create_call& call) { self->state.create(call); },
+      [self](loaded_atom, const load_outcome& outcome) { self->state.loaded(outcome); },
+      [self](loaded_atom, const exists_outcome& outcome) { self->state.create_checked(outcome); },
       [self](room_call_atom, room_call& call) { self->state.route(call); },
       [self](room_gone_atom, const std::string& id) { self->state.forget(id); },
       [self](hibernate_atom, const std::string& id) { self->state.hibernate(id); },

@@ -18,6 +18,7 @@ caf::behavior room_behavior(room_actor_type* self) {
       // The directory created this room and asks it to answer its creator.
       [self](create_atom, const caller& from) { self->state.answer_creator(from); },
       [self](stored_atom, const write_outcome& outcome) { self->state.stored(outcome); },
+      [self](loaded_atom, const load_outcome& outcome) { self->state.reloaded(outcome); },
       [self](idle_tick_atom) { self->state.idle_tick(); },
       [self](hibernate_atom) { self->state.hibernation_granted(); },
       // The directory has forgotten this room (deleted, or not loadable): nothing more arrives
@@ -36,9 +37,10 @@ caf::behavior created_room_actor(room_actor_type* self, room_state state, caf::a
 
 caf::behavior stored_room_actor(room_actor_type* self, std::string id,
                                 std::shared_ptr<const limits> room_limits, caf::actor directory,
-                                std::shared_ptr<const room_persistence> persistence) {
-  self->state.start_stored(id, std::move(room_limits), std::move(directory),
-                           std::move(persistence));
+                                std::shared_ptr<const room_persistence> persistence,
+                                std::shared_ptr<result<std::optional<stored_room>>> loaded) {
+  self->state.start_stored(id, std::move(room_limits), std::move(directory), std::move(persistence),
+                           *loaded);
   return room_behavior(self);
 }
 
@@ -53,9 +55,10 @@ caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::ac
 
 caf::actor spawn_stored_room_actor(caf::actor_system& system, std::string id,
                                    std::shared_ptr<const limits> room_limits, caf::actor directory,
-                                   std::shared_ptr<const room_persistence> persistence) {
+                                   std::shared_ptr<const room_persistence> persistence,
+                                   std::shared_ptr<result<std::optional<stored_room>>> loaded) {
   return system.spawn(stored_room_actor, std::move(id), std::move(room_limits),
-                      std::move(directory), std::move(persistence));
+                      std::move(directory), std::move(persistence), std::move(loaded));
 }
 
 }  // namespace rooms

@@ -32,10 +32,13 @@ caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::ac
                             std::shared_ptr<const room_persistence> persistence = nullptr,
                             std::chrono::milliseconds park_after = {});
 
-/// Spawns the actor of a stored room, which loads it from `persistence->store` before anything
-/// else. A room that cannot be loaded answers `unavailable` and asks the directory to forget it.
+/// Spawns the actor of a stored room from what the directory's read found (`loaded`, shared
+/// with the read's message). A room that cannot be restored answers `unavailable` and asks the
+/// directory to forget it. The actor itself reads the store only through persistence->reader
+/// (a reload after a failed write).
 caf::actor spawn_stored_room_actor(caf::actor_system& system, std::string id,
                                    std::shared_ptr<const limits> room_limits, caf::actor directory,
-                                   std::shared_ptr<const room_persistence> persistence);
+                                   std::shared_ptr<const room_persistence> persistence,
+                                   std::shared_ptr<result<std::optional<stored_room>>> loaded);
 
 }  // namespace rooms

@@ -34,18 +34,40 @@ void room_actor_state::start_created(room_state room, caf::actor directory,
 
 void room_actor_state::start_stored(const std::string& id,
                                     std::shared_ptr<const limits> room_limits, caf::actor directory,
-                                    std::shared_ptr<const room_persistence> persistence) {
+                                    std::shared_ptr<const room_persistence> persistence,
+                                    result<std::optional<stored_room>>& loaded) {
   id_ = id;
   key_ = room_key::of(id_).value_or(room_key{});
   limits_ = std::move(room_limits);
   directory_ = std::move(directory);
   persistence_ = std::move(persistence);
-  reload();
+  adopt(loaded);
   schedule_tick();
 }
 
 void room_actor_state::reload() {
-  auto loaded = persistence_->store->load(id_);
+  waiting_ = std::make_unique<std::vector<room_call>>();
+  const std::uint64_t ticket = ++reload_ticket_;
+  auto me = caf::actor_cast<caf::actor>(self_);
+  persistence_->reader->load(id_, [me, id = id_, ticket](result<std::optional<stored_room>> read) {
+    caf::anon_send(
+        me, loaded_atom::value,
+        load_outcome{id, ticket,
+                     std::make_shared<result<std::optional<stored_room>>>(std::move(read))});
+  });
+}
+
+void room_actor_state::reloaded(const load_outcome& outcome) {
+  if (!waiting_ || outcome.ticket != reload_ticket_) return;
+  auto waiting = std::move(waiting_);
+  room_.reset();
+  journal_.reset();
+  adopt(*outcome.loaded);
+  for (auto& call : *waiting) handle(call);
+}
+
+void room_actor_state::adopt(result<std::optional<stored_room>>& loaded) {
+  // Taken from the read: its message has this actor as its only receiver.
   if (loaded && !*loaded) {
     broken_ =
         std::make_unique<rooms_error>(error_code::not_found, "room " + id_ + " does not exist");
@@ -109,6 +131,7 @@ void room_actor_state::revoked() {
 }
 
 void room_actor_state::handle(room_call& call) {
+  if (waiting_) return waiting_->push_back(std::move(call));
   ++calls_since_tick_;
   if (std::holds_alternative<unsubscribe_command>(call.command)) return unsubscribe(call.from);
   if (broken_) return reply_later(call.from, *broken_);
@@ -280,8 +303,8 @@ void room_actor_state::drop_subscriber(const caf::actor_addr& who) {
 bool room_actor_state::idle_now() const {
   const bool can_rest = persistence_ ? journal_ && journal_->settled() : parks();
   // Subscribes still waiting are in the outbox.
-  return can_rest && !broken_ && subscribers_.empty() && outbox_.empty() && !hibernating_ &&
-         room_ && !room_->deleted();
+  return can_rest && !broken_ && !waiting_ && subscribers_.empty() && outbox_.empty() &&
+         !hibernating_ && room_ && !room_->deleted();
 }
 
 bool room_actor_state::parks() const { return !persistence_ && park_after_.count() > 0; }

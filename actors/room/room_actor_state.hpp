@@ -27,13 +27,18 @@ class room_actor_state {
   void start_created(room_state room, caf::actor directory,
                      std::shared_ptr<const room_persistence> persistence,
                      std::chrono::milliseconds park_after = {});
-  /// Loads a stored room. On failure the actor answers `unavailable` until it is forgotten.
+  /// Takes over a stored room as the directory's read found it. A room that is not stored, or
+  /// cannot be restored, answers `not_found` or `unavailable` until it is forgotten.
   void start_stored(const std::string& id, std::shared_ptr<const limits> room_limits,
-                    caf::actor directory, std::shared_ptr<const room_persistence> persistence);
+                    caf::actor directory, std::shared_ptr<const room_persistence> persistence,
+                    result<std::optional<stored_room>>& loaded);
 
   void handle(room_call& call);
   void answer_creator(const caller& from);
   void stored(const write_outcome& outcome);
+  /// The reader's answer to the reload after a failed write: the room as stored; the calls
+  /// that waited for it run next, in order.
+  void reloaded(const load_outcome& outcome);
   void drop_subscriber(const caf::actor_addr& who);
   /// Every idle timeout: asks the directory to hibernate if no call came since the last tick
   /// and nothing holds the room (subscribers, writes, replies).
@@ -67,6 +72,9 @@ class room_actor_state {
   /// Hands the change to the journal (moved: the room keeps its own encoding of the event).
   void record_change(event_record change);
   void fail_pending(const rooms_error& error);
+  /// Takes the room as stored (or the reason it cannot be had) from a read.
+  void adopt(result<std::optional<stored_room>>& loaded);
+  /// After a failed write: asks the reader for the room as stored; calls wait meanwhile.
   void reload();
   bool idle_now() const;
   void schedule_tick();
@@ -115,6 +123,11 @@ class room_actor_state {
   /// Set when the room could not be loaded (or reloaded) from storage. On the heap: almost no
   /// room ever has one, and an inline optional would cost every room actor 64 bytes.
   std::unique_ptr<rooms_error> broken_;
+  /// Non-null while a reload is under way: the calls that arrived meanwhile, in order. On the
+  /// heap for the same reason as broken_.
+  std::unique_ptr<std::vector<room_call>> waiting_;
+  /// Tells the reload's answer from a stale one.
+  std::uint64_t reload_ticket_ = 0;
 };
 
 }  // namespace rooms

@@ -67,7 +67,9 @@ struct persistence_fixture : actor_fixture {
     persistence->writer = std::make_shared<group_writer>(std::move(target), durability::sync);
     persistence->folding = fold_policy{3, 1 << 30};
     persistence->idle_timeout = std::chrono::seconds(60);
+    persistence->reader = std::make_shared<store_reader>(store);
     writer = persistence->writer;
+    reader = persistence->reader;
     durable_directory = spawn_directory(sys, {room_limits, counters, persistence});
   }
 
@@ -78,6 +80,8 @@ struct persistence_fixture : actor_fixture {
     gate->set(true, false);
     writer->stop();
     writer.reset();
+    reader->stop();
+    reader.reset();
     // Room actors may still hold the persistence; the store closes when the last owner goes.
     store.reset();
   }
@@ -118,6 +122,7 @@ struct persistence_fixture : actor_fixture {
   }
 
   std::shared_ptr<group_writer> writer;
+  std::shared_ptr<store_reader> reader;
 };
 
 }  // namespace
@@ -192,6 +197,33 @@ BOOST_AUTO_TEST_CASE(an_idle_room_hibernates_and_wakes_up_on_the_next_call) {
   json woken = call(get_command{room});
   BOOST_TEST(woken[3]["data"]["n"] == 1u);
   BOOST_TEST(counters->rooms.load() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(calls_to_a_stored_room_wait_for_its_read_and_keep_their_order) {
+  const std::string room = create_room();
+  call(incr(room));
+  restart();
+  // Sent together: the first asks the reader, the others wait in the directory meanwhile.
+  const std::size_t before = box->size();
+  for (std::uint32_t id = 10; id < 14; ++id) send(id, incr(room));
+  send(14, get_command{room});
+  send(15, get_command{"00000000-0000-4000-8000-000000000000"});  // not stored
+  run_until(before + 6);
+  std::vector<std::pair<std::uint32_t, json>> stored_room_answers;
+  for (std::size_t i = before; i < box->size(); ++i)
+    if (box->at(i).frame[1] != 15)
+      stored_room_answers.emplace_back(box->at(i).frame[1], box->at(i).frame[3]);
+  BOOST_REQUIRE_EQUAL(stored_room_answers.size(), 5u);
+  for (std::uint32_t k = 0; k < 4; ++k) {
+    BOOST_TEST(stored_room_answers[k].first == 10 + k);
+    BOOST_TEST(stored_room_answers[k].second["version"] == 3u + k);
+  }
+  BOOST_TEST(stored_room_answers[4].second["data"]["n"] == 5u);
+  const auto missing = std::find_if(box->begin() + static_cast<std::ptrdiff_t>(before), box->end(),
+                                    [](const auto& entry) { return entry.frame[1] == 15; });
+  BOOST_REQUIRE(missing != box->end());
+  BOOST_TEST(missing->frame[2]["code"] == "not_found");
+  BOOST_TEST(reader->reads() >= 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_room_with_subscribers_does_not_hibernate) {

@@ -1,0 +1,86 @@
+// store_reader: one thread, reads in the order they were asked (store_reader.hpp).
+#include "actors/storage/store_reader.hpp"
+
+#include <pthread.h>
+
+#include <utility>
+
+namespace rooms {
+
+namespace {
+
+rooms_error stopped() {
+  return rooms_error{error_code::unavailable, "the storage reader has stopped"};
+}
+
+}  // namespace
+
+store_reader::store_reader(std::shared_ptr<const room_store> store) : store_(std::move(store)) {
+  thread_ = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "rooms.reader");
+    run();
+  });
+}
+
+store_reader::~store_reader() { stop(); }
+
+void store_reader::load(std::string room, loaded done) {
+  {
+    std::lock_guard<std::mutex> lock{mutex_};
+    if (!stopping_) {
+      queued_.push_back(job{std::move(room), std::move(done), {}});
+      wakeup_.notify_one();
+      return;
+    }
+  }
+  done(stopped());
+}
+
+void store_reader::exists(std::string room, checked done) {
+  {
+    std::lock_guard<std::mutex> lock{mutex_};
+    if (!stopping_) {
+      queued_.push_back(job{std::move(room), {}, std::move(done)});
+      wakeup_.notify_one();
+      return;
+    }
+  }
+  done(stopped());
+}
+
+void store_reader::stop() {
+  {
+    std::lock_guard<std::mutex> lock{mutex_};
+    stopping_ = true;
+    wakeup_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+std::uint64_t store_reader::reads() const {
+  std::lock_guard<std::mutex> lock{mutex_};
+  return reads_;
+}
+
+void store_reader::run() {
+  std::unique_lock<std::mutex> lock{mutex_};
+  for (;;) {
+    wakeup_.wait(lock, [this] { return stopping_ || !queued_.empty(); });
+    if (queued_.empty()) return;  // stopping, and everything asked was answered
+    job next = std::move(queued_.front());
+    queued_.pop_front();
+    lock.unlock();
+    serve(next);
+    lock.lock();
+    ++reads_;
+  }
+}
+
+void store_reader::serve(job& j) {
+  if (j.on_load)
+    j.on_load(store_->load(j.room));
+  else
+    j.on_check(store_->exists(j.room));
+}
+
+}  // namespace rooms
