@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/room/compact_queue.hpp"
-#include "actors/room/room_image.hpp"
+#include "actors/storage/room_image.hpp"
 #include "protocol/value.hpp"
 
 namespace rooms {

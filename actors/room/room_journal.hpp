@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/room/room_image.hpp"
+#include "actors/storage/room_image.hpp"
 #include "actors/storage/room_store.hpp"
 
 namespace rooms {

@@ -12,7 +12,7 @@
 #include "actors/room/idempotency_keys.hpp"
 #include "actors/room/member_list.hpp"
 #include "actors/room/retained_events.hpp"
-#include "actors/room/room_image.hpp"
+#include "actors/storage/room_image.hpp"
 #include "protocol/commands.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/result.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "actors/room/room_image.hpp"
+#include "actors/storage/room_image.hpp"
 #include "protocol/result.hpp"
 
 namespace rooms {

@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "actors/room/room_image.hpp"
+#include "actors/storage/room_image.hpp"
 #include "protocol/result.hpp"
 
 namespace rocksdb {

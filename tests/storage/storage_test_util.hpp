@@ -17,7 +17,7 @@
 #include <mutex>
 #include <string>
 
-#include "actors/room/room_image.hpp"
+#include "actors/storage/room_image.hpp"
 #include "protocol/value_json.hpp"
 
 namespace rooms::test {

@@ -1,6 +1,8 @@
 // What storage keeps of a room: a room_image (the room at one version) and the event records
-// after it. room_state builds images and replays event records (restore); the storage layer
-// encodes both (actors/storage/). See docs/operations.md for the on-disk layout.
+// after it. room_state (actors/room/) builds images and replays event records (restore);
+// room_codec and room_store encode and keep both. The record types live here so that storage
+// depends on the protocol's values only, and room/ on storage/, never the other way round.
+// See docs/operations.md for the on-disk layout.
 #pragma once
 
 #include <cstdint>
