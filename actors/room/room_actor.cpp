@@ -1,4 +1,5 @@
-// The room actor's behavior: each message goes to room_actor_state (room_actor_state.cpp).
+// The room actor: gives each message to room_actor_state (the rules) and carries out the effects
+// it returns.
 #include "actors/room/room_actor.hpp"
 
 #include <caf/all.hpp>
@@ -9,29 +10,132 @@ namespace rooms {
 
 namespace {
 
-using room_actor_type = caf::stateful_actor<room_actor_state>;
+namespace fx = room_effects;
+
+// The actor around room_actor_state: it gives each message to the rules and carries out the
+// effects they return, in order.
+struct room_actor_shell {
+  static inline const char* name = "room";
+
+  explicit room_actor_shell(caf::event_based_actor* owner) : self(owner), rules(owner->node()) {}
+
+  /// Carries out what the last message made the rules decide.
+  void run_effects() {
+    // An effect never calls the rules, so `out` does not grow while it is walked.
+    for (auto& effect : out) std::visit([this](auto& e) { run(e); }, effect);
+    out.clear();
+  }
+
+  void run(fx::reply& e) {
+    if (!e.to) return;
+    if (e.grant) e.answer.grant = caf::actor_cast<caf::actor>(self);
+    if (e.holder) e.answer.holder = caf::actor_cast<caf::actor>(self);
+    self->send(e.to, reply_atom::value, std::move(e.answer));
+  }
+  void run(fx::broadcast& e) {
+    for (const auto& sub : *e.to) self->send(sub, e.event);
+  }
+  void run(fx::monitor& e) { self->monitor(e.who); }
+  void run(fx::demonitor& e) { self->demonitor(e.who); }
+  void run(fx::store& e) {
+    persistence->writer->submit(std::move(e.write), [me = caf::actor_cast<caf::actor>(self)](
+                                                        const std::optional<rooms_error>& error) {
+      caf::anon_send(me, stored_atom::value, write_outcome{error});
+    });
+  }
+  void run(fx::load& e) {
+    persistence->reader->load(e.id, [me = caf::actor_cast<caf::actor>(self), id = e.id,
+                                     ticket = e.ticket](result<std::optional<stored_room>> read) {
+      caf::anon_send(
+          me, loaded_atom::value,
+          load_outcome{id, ticket,
+                       std::make_shared<result<std::optional<stored_room>>>(std::move(read))});
+    });
+  }
+  void run(fx::tell_directory& e) {
+    switch (e.kind) {
+      case fx::tell_directory::gone:
+        return self->send(directory, room_gone_atom::value, rules.id());
+      case fx::tell_directory::hibernate:
+        return self->send(directory, hibernate_atom::value, rules.id());
+      case fx::tell_directory::reinstate:
+        return self->send(directory, reinstate_atom::value, rules.id());
+      case fx::tell_directory::parked:
+        return self->send(directory, parked_atom::value, rules.id(), std::move(e.image));
+    }
+  }
+  void run(fx::revoke& e) {
+    // A gateway that stops before it answers fails the request: that too ends its grant.
+    self->request(e.gateway, caf::infinite, revoke_atom::value, rules.id())
+        .then(
+            [this](revoke_atom) {
+              rules.revoked(out);
+              run_effects();
+            },
+            [this](caf::error&) {
+              rules.revoked(out);
+              run_effects();
+            });
+  }
+  void run(fx::tick& e) { self->delayed_send(self, e.after, idle_tick_atom::value); }
+  void run(fx::stop&) { self->quit(); }
+
+  caf::event_based_actor* self;
+  room_actor_state rules;
+  room_actor_state::effects out;
+  caf::actor directory;
+  std::shared_ptr<const room_persistence> persistence;
+};
+
+using room_actor_type = caf::stateful_actor<room_actor_shell>;
 
 caf::behavior room_behavior(room_actor_type* self) {
-  self->set_down_handler([self](caf::down_msg& msg) { self->state.drop_subscriber(msg.source); });
+  auto& st = self->state;
+  self->set_down_handler([&st](caf::down_msg& msg) { st.rules.drop_subscriber(msg.source); });
+  // Each handler gives the message to the rules, then carries out their effects.
   return {
-      [self](room_call_atom, room_call& call) { self->state.handle(call); },
+      [&st](room_call_atom, room_call& call) {
+        st.rules.handle(call, st.out);
+        st.run_effects();
+      },
       // The directory created this room and asks it to answer its creator.
-      [self](create_atom, const caller& from) { self->state.answer_creator(from); },
-      [self](stored_atom, const write_outcome& outcome) { self->state.stored(outcome); },
-      [self](loaded_atom, const load_outcome& outcome) { self->state.reloaded(outcome); },
-      [self](idle_tick_atom) { self->state.idle_tick(); },
-      [self](hibernate_atom) { self->state.hibernation_granted(); },
+      [&st](create_atom, const caller& from) {
+        st.rules.answer_creator(from, st.out);
+        st.run_effects();
+      },
+      [&st](stored_atom, const write_outcome& outcome) {
+        st.rules.stored(outcome, st.out);
+        st.run_effects();
+      },
+      [&st](loaded_atom, const load_outcome& outcome) {
+        st.rules.reloaded(outcome, st.out);
+        st.run_effects();
+      },
+      [&st](idle_tick_atom) {
+        st.rules.idle_tick(st.out);
+        st.run_effects();
+      },
+      [&st](hibernate_atom) {
+        st.rules.hibernation_granted(st.out);
+        st.run_effects();
+      },
       // The directory has forgotten this room (deleted, or not loadable): nothing more arrives
       // through it, and the room stops once no gateway may call it directly.
-      [self](room_gone_atom) { self->state.directory_forgot(); },
+      [&st](room_gone_atom) {
+        st.rules.directory_forgot(st.out);
+        st.run_effects();
+      },
   };
 }
 
 caf::behavior created_room_actor(room_actor_type* self, room_state state, caf::actor directory,
                                  std::shared_ptr<const room_persistence> persistence,
                                  std::chrono::milliseconds park_after) {
-  self->state.start_created(std::move(state), std::move(directory), std::move(persistence),
-                            park_after);
+  auto& st = self->state;
+  st.directory = std::move(directory);
+  st.persistence = persistence;
+  st.rules.start_created(std::move(state), std::move(persistence), park_after, st.out);
+  st.run_effects();
   return room_behavior(self);
 }
 
@@ -39,8 +143,11 @@ caf::behavior stored_room_actor(room_actor_type* self, std::string id,
                                 std::shared_ptr<const limits> room_limits, caf::actor directory,
                                 std::shared_ptr<const room_persistence> persistence,
                                 std::shared_ptr<result<std::optional<stored_room>>> loaded) {
-  self->state.start_stored(id, std::move(room_limits), std::move(directory), std::move(persistence),
-                           *loaded);
+  auto& st = self->state;
+  st.directory = std::move(directory);
+  st.persistence = persistence;
+  st.rules.start_stored(id, std::move(room_limits), std::move(persistence), *loaded, st.out);
+  st.run_effects();
   return room_behavior(self);
 }
 

@@ -1,13 +1,21 @@
-// The state of a room actor (room_actor.hpp): the room, its subscribers, and the outbox of
-// replies and events that wait for the room's changes to be stored. Included only by the room
-// actor's own files.
+// The rules of a room actor (room_actor.hpp): the room, its subscribers, the outbox of replies
+// and events that wait for the room's changes to be stored, grants of direct calls, and the
+// hibernation handshake. A plain class: each message goes in, the effects the actor must carry
+// out come out (room_effect), in order. Tests drive it without running an actor
+// (tests/actors/room_actor_state_test.cpp).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <variant>
 #include <vector>
 
-#include <caf/event_based_actor.hpp>
+#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
+#include <caf/message.hpp>
+#include <caf/node_id.hpp>
 
 #include "actors/messages.hpp"
 #include "actors/room/compact_queue.hpp"
@@ -17,42 +25,104 @@
 
 namespace rooms {
 
+namespace room_effects {
+
+/// Send `answer` to the caller's gateway; `grant`: the room grants that gateway direct calls
+/// (answer.grant = the room actor); `holder`: a subscription, held by the room actor.
+struct reply {
+  caf::actor to;
+  call_reply answer;
+  bool grant = false;
+  bool holder = false;
+};
+/// Send `event` to every actor in `to` (a snapshot of the subscribers when it was released).
+struct broadcast {
+  std::shared_ptr<const std::vector<caf::actor>> to;
+  caf::message event;
+};
+/// Watch a subscriber (its down message ends its subscription), or stop watching it.
+struct monitor {
+  caf::actor who;
+};
+struct demonitor {
+  caf::actor who;
+};
+/// Hand the write to the group writer; its outcome comes back as stored().
+struct store {
+  room_write write;
+};
+/// Ask the store reader for the room as stored; the answer comes back as reloaded().
+struct load {
+  std::string id;
+  std::uint64_t ticket;
+};
+/// Tell the directory: the room is gone (deleted, or not loadable), wants to hibernate, is busy
+/// again, or parks with `image` (durability none; its last message before it stops).
+struct tell_directory {
+  enum kind_type { gone, hibernate, reinstate, parked } kind;
+  std::string image = {};
+};
+/// Ask the gateway to give its grant of direct calls back; its answer (or its failure) comes
+/// back as revoked().
+struct revoke {
+  caf::actor gateway;
+};
+/// idle_tick() again after `after`.
+struct tick {
+  std::chrono::milliseconds after;
+};
+/// The actor stops.
+struct stop {};
+
+}  // namespace room_effects
+
+using room_effect =
+    std::variant<room_effects::reply, room_effects::broadcast, room_effects::monitor,
+                 room_effects::demonitor, room_effects::store, room_effects::load,
+                 room_effects::tell_directory, room_effects::revoke, room_effects::tick,
+                 room_effects::stop>;
+
 class room_actor_state {
  public:
-  static inline const char* name = "room";
+  using effects = std::vector<room_effect>;
 
-  explicit room_actor_state(caf::event_based_actor* self) : self_(self) {}
+  /// `node`: the node the actor runs on (only gateways of the same node get grants).
+  explicit room_actor_state(caf::node_id node) : node_(std::move(node)) {}
 
   /// Takes over a room just created: stores it first, then answers its creator.
-  void start_created(room_state room, caf::actor directory,
-                     std::shared_ptr<const room_persistence> persistence,
-                     std::chrono::milliseconds park_after = {});
+  void start_created(room_state room, std::shared_ptr<const room_persistence> persistence,
+                     std::chrono::milliseconds park_after, effects& out);
   /// Takes over a stored room as the directory's read found it. A room that is not stored, or
   /// cannot be restored, answers `not_found` or `unavailable` until it is forgotten.
   void start_stored(const std::string& id, std::shared_ptr<const limits> room_limits,
-                    caf::actor directory, std::shared_ptr<const room_persistence> persistence,
-                    result<std::optional<stored_room>>& loaded);
+                    std::shared_ptr<const room_persistence> persistence,
+                    result<std::optional<stored_room>>& loaded, effects& out);
 
-  void handle(room_call& call);
-  void answer_creator(const caller& from);
-  void stored(const write_outcome& outcome);
+  void handle(room_call& call, effects& out);
+  void answer_creator(const caller& from, effects& out);
+  void stored(const write_outcome& outcome, effects& out);
   /// The reader's answer to the reload after a failed write: the room as stored; the calls
   /// that waited for it run next, in order.
-  void reloaded(const load_outcome& outcome);
+  void reloaded(const load_outcome& outcome, effects& out);
   void drop_subscriber(const caf::actor_addr& who);
   /// Every idle timeout: asks the directory to hibernate if no call came since the last tick
   /// and nothing holds the room (subscribers, writes, replies).
-  void idle_tick();
+  void idle_tick(effects& out);
   /// The directory agreed to hibernation: once no gateway holds a grant of direct calls, stops
   /// if still idle (a room without storage hands the directory its image first: it is parked),
   /// else stays.
-  void hibernation_granted();
+  void hibernation_granted(effects& out);
   /// The directory has forgotten this room (deleted, or not loadable): it stops once no gateway
   /// holds a grant, so that no direct call can arrive after it.
-  void directory_forgot();
+  void directory_forgot(effects& out);
+  /// A gateway gave its grant back (or failed to answer: it is gone).
+  void revoked(effects& out);
+
+  const std::string& id() const { return id_; }
+  std::size_t subscribers() const { return subscribers_ ? subscribers_->size() : 0; }
 
  private:
-  /// Something to send once the room is stored up to `needed`.
+  /// Something to carry out once the room is stored up to `needed`.
   struct output {
     enum kind_type { reply, subscribe, broadcast, forget } kind;
     std::uint64_t needed;
@@ -62,43 +132,43 @@ class room_actor_state {
   };
 
   result<room_outcome> apply(room_command& command);
-  void subscribe(const caller& from, const subscribe_command& cmd);
-  void unsubscribe(const caller& from);
-  void reply_later(const caller& from, const result<value>& answer);
-  void emit(output out);
-  void perform(output& out);
-  void release();
-  void submit_next_write();
+  void subscribe(const caller& from, const subscribe_command& cmd, effects& out);
+  void unsubscribe(const caller& from, effects& out);
+  void reply_later(const caller& from, const result<value>& answer, effects& out);
+  void emit(output item, effects& out);
+  void perform(output& item, effects& out);
+  void release(effects& out);
+  void submit_next_write(effects& out);
   /// Hands the change to the journal (moved: the room keeps its own encoding of the event).
   void record_change(event_record change);
-  void fail_pending(const rooms_error& error);
+  void fail_pending(const rooms_error& error, effects& out);
   /// Takes the room as stored (or the reason it cannot be had) from a read.
-  void adopt(result<std::optional<stored_room>>& loaded);
+  void adopt(result<std::optional<stored_room>>& loaded, effects& out);
   /// After a failed write: asks the reader for the room as stored; calls wait meanwhile.
-  void reload();
+  void reload(effects& out);
   bool idle_now() const;
-  void schedule_tick();
+  void schedule_tick(effects& out);
   /// True for a room without storage that parks when idle.
   bool parks() const;
   /// Tells the directory that this room is gone and revokes every grant.
-  void forget_me();
-  /// Adds a grant of direct calls to `answer` if its caller's gateway may have one: it is on
-  /// this node, came through the directory and holds none, and the room is not stopping.
-  void grant(const caller& to, call_reply& answer);
-  /// Asks every gateway holding a grant to give it back (revoke_atom); revoked() counts the
-  /// answers, after which no direct call can arrive.
-  void revoke_grants();
-  void revoked();
+  void forget_me(effects& out);
+  /// Whether the caller's gateway gets a grant of direct calls with this answer: it is on this
+  /// node, came through the directory and holds none, and the room is not stopping.
+  bool grant(const caller& to);
+  /// Asks every gateway holding a grant to give it back; revoked() counts the answers, after
+  /// which no direct call can arrive.
+  void revoke_grants(effects& out);
   /// Hibernation agreed and every grant revoked: stop, park, or stay.
-  void finish_hibernation();
+  void finish_hibernation(effects& out);
   std::uint64_t durable_version() const;
+  void add_subscriber(const caf::actor& who, effects& out);
+  void remove_subscriber(const caf::actor& who, effects& out);
 
-  caf::event_based_actor* self_;
+  caf::node_id node_;
   std::optional<room_state> room_;
   std::string id_;
   /// id_ as its 16 bytes, carried by every event (room_event::key).
   room_key key_;
-  caf::actor directory_;
   std::shared_ptr<const room_persistence> persistence_;
   std::shared_ptr<const limits> limits_;
   /// On the heap: a room of a node without storage (durability none) has none, and an idle
@@ -107,7 +177,9 @@ class room_actor_state {
   compact_queue<output> outbox_;
   /// Subscribe outputs waiting in the outbox: subscribers to be, who need later events.
   std::size_t pending_subscribes_ = 0;
-  std::vector<caf::actor> subscribers_;
+  /// Copied on change (rare), shared with every broadcast (each event): a broadcast goes to
+  /// the subscribers of the moment it was released.
+  std::shared_ptr<const std::vector<caf::actor>> subscribers_;
   bool hibernating_ = false;
   /// While hibernating_: the directory agreed (it holds the room's calls).
   bool directory_agreed_ = false;

@@ -72,15 +72,25 @@ void store_reader::run() {
     lock.unlock();
     serve(next);
     lock.lock();
-    ++reads_;
   }
 }
 
 void store_reader::serve(job& j) {
-  if (j.on_load)
-    j.on_load(store_->load(j.room));
-  else
-    j.on_check(store_->exists(j.room));
+  // Counted before the completion runs: whoever it wakes sees the read counted.
+  if (j.on_load) {
+    auto read = store_->load(j.room);
+    count_read();
+    j.on_load(std::move(read));
+  } else {
+    auto found = store_->exists(j.room);
+    count_read();
+    j.on_check(std::move(found));
+  }
+}
+
+void store_reader::count_read() {
+  std::lock_guard<std::mutex> lock{mutex_};
+  ++reads_;
 }
 
 }  // namespace rooms

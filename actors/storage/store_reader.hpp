@@ -52,6 +52,7 @@ class store_reader {
 
   void run();
   void serve(job& j);
+  void count_read();
 
   const std::shared_ptr<const room_store> store_;
   mutable std::mutex mutex_;
