@@ -108,6 +108,8 @@ struct directory_actor_state {
     self->demonitor(it->second);
     activations.erase(it->second.address());
     actors.erase(it);
+    shrink_if_sparse(activations);
+    shrink_if_sparse(actors);
   }
 
   void stopped(const caf::actor_addr& who) {
@@ -116,6 +118,8 @@ struct directory_actor_state {
     const activation room = it->second;
     activations.erase(it);
     actors.erase(room);
+    shrink_if_sparse(activations);
+    shrink_if_sparse(actors);
     rules->stopped(room, out);
   }
 

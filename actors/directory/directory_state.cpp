@@ -192,6 +192,7 @@ void directory_state::room_gone(std::string_view id, effects& out) {
   // Everything this directory forwarded to the room is now ahead of this answer in its mailbox.
   out.push_back(fx::release{it->second.room});
   keys_.erase(it->second.room);
+  shrink_if_sparse(keys_);
   auto held = std::move(it->second.held);
   rooms_.erase(it);
   config_.counters->rooms.fetch_sub(1, std::memory_order_relaxed);
@@ -225,6 +226,7 @@ void directory_state::stopped(activation room, effects& out) {
   if (key_it == keys_.end()) return;
   auto it = rooms_.find(key_it->second);
   keys_.erase(key_it);
+  shrink_if_sparse(keys_);
   if (it == rooms_.end() || it->second.room != room) return;
   auto held = std::move(it->second.held);
   if (!it->second.parked.empty()) {

@@ -20,6 +20,13 @@
 
 namespace rooms {
 
+/// Gives back the bucket array of a hash map most of whose entries left: after a million rooms
+/// parked or hibernated, the maps of live actors would otherwise keep 8 bytes per room each.
+template <class Map>
+void shrink_if_sparse(Map& map) {
+  if (map.bucket_count() > 1024 && map.size() < map.bucket_count() / 8) map.rehash(0);
+}
+
 /// One room actor that the directory started, by number (never 0, never reused): the actor
 /// maps it to the actor's handle.
 using activation = std::uint64_t;

@@ -19,11 +19,21 @@ struct room_actor_shell {
 
   explicit room_actor_shell(caf::event_based_actor* owner) : self(owner), rules(owner->node()) {}
 
+  /// Where the rules put their effects: one vector per worker thread, not per room (its
+  /// capacity would cost every room actor hundreds of bytes). Handed out per message: the actor
+  /// may run on another thread next time.
+  static room_actor_state::effects& out() {
+    static thread_local room_actor_state::effects effects;
+    return effects;
+  }
+
   /// Carries out what the last message made the rules decide.
   void run_effects() {
-    // An effect never calls the rules, so `out` does not grow while it is walked.
-    for (auto& effect : out) std::visit([this](auto& e) { run(e); }, effect);
-    out.clear();
+    auto& effects = out();
+    // An effect never calls the rules or runs another actor, so `effects` does not change
+    // while it is walked.
+    for (auto& effect : effects) std::visit([this](auto& e) { run(e); }, effect);
+    effects.clear();
   }
 
   void run(fx::reply& e) {
@@ -69,11 +79,11 @@ struct room_actor_shell {
     self->request(e.gateway, caf::infinite, revoke_atom::value, rules.id())
         .then(
             [this](revoke_atom) {
-              rules.revoked(out);
+              rules.revoked(out());
               run_effects();
             },
             [this](caf::error&) {
-              rules.revoked(out);
+              rules.revoked(out());
               run_effects();
             });
   }
@@ -82,7 +92,6 @@ struct room_actor_shell {
 
   caf::event_based_actor* self;
   room_actor_state rules;
-  room_actor_state::effects out;
   caf::actor directory;
   std::shared_ptr<const room_persistence> persistence;
 };
@@ -95,34 +104,34 @@ caf::behavior room_behavior(room_actor_type* self) {
   // Each handler gives the message to the rules, then carries out their effects.
   return {
       [&st](room_call_atom, room_call& call) {
-        st.rules.handle(call, st.out);
+        st.rules.handle(call, st.out());
         st.run_effects();
       },
       // The directory created this room and asks it to answer its creator.
       [&st](create_atom, const caller& from) {
-        st.rules.answer_creator(from, st.out);
+        st.rules.answer_creator(from, st.out());
         st.run_effects();
       },
       [&st](stored_atom, const write_outcome& outcome) {
-        st.rules.stored(outcome, st.out);
+        st.rules.stored(outcome, st.out());
         st.run_effects();
       },
       [&st](loaded_atom, const load_outcome& outcome) {
-        st.rules.reloaded(outcome, st.out);
+        st.rules.reloaded(outcome, st.out());
         st.run_effects();
       },
       [&st](idle_tick_atom) {
-        st.rules.idle_tick(st.out);
+        st.rules.idle_tick(st.out());
         st.run_effects();
       },
       [&st](hibernate_atom) {
-        st.rules.hibernation_granted(st.out);
+        st.rules.hibernation_granted(st.out());
         st.run_effects();
       },
       // The directory has forgotten this room (deleted, or not loadable): nothing more arrives
       // through it, and the room stops once no gateway may call it directly.
       [&st](room_gone_atom) {
-        st.rules.directory_forgot(st.out);
+        st.rules.directory_forgot(st.out());
         st.run_effects();
       },
   };
@@ -134,7 +143,7 @@ caf::behavior created_room_actor(room_actor_type* self, room_state state, caf::a
   auto& st = self->state;
   st.directory = std::move(directory);
   st.persistence = persistence;
-  st.rules.start_created(std::move(state), std::move(persistence), park_after, st.out);
+  st.rules.start_created(std::move(state), std::move(persistence), park_after, st.out());
   st.run_effects();
   return room_behavior(self);
 }
@@ -146,7 +155,7 @@ caf::behavior stored_room_actor(room_actor_type* self, std::string id,
   auto& st = self->state;
   st.directory = std::move(directory);
   st.persistence = persistence;
-  st.rules.start_stored(id, std::move(room_limits), std::move(persistence), *loaded, st.out);
+  st.rules.start_stored(id, std::move(room_limits), std::move(persistence), *loaded, st.out());
   st.run_effects();
   return room_behavior(self);
 }
