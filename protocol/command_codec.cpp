@@ -47,23 +47,15 @@ struct params_builder {
   }
 };
 
-struct method_namer {
-  std::string_view operator()(const delete_command&) const { return "delete"; }
-  std::string_view operator()(const join_command&) const { return "join"; }
-  std::string_view operator()(const leave_command&) const { return "leave"; }
-  std::string_view operator()(const edit_command&) const { return "edit"; }
-  std::string_view operator()(const get_command&) const { return "get"; }
-  std::string_view operator()(const subscribe_command&) const { return "subscribe"; }
-  std::string_view operator()(const unsubscribe_command&) const { return "unsubscribe"; }
-};
-
 rooms_error not_a_command(std::string why) {
   return {error_code::invalid_argument, "forwarded command: " + std::move(why)};
 }
 
 }  // namespace
 
-std::string_view method_of(const room_command& cmd) { return std::visit(method_namer{}, cmd); }
+std::string_view method_of(const room_command& cmd) {
+  return command_table[first_room_command + cmd.index()].name;
+}
 
 value params_of(const room_command& cmd) { return std::visit(params_builder{}, cmd); }
 

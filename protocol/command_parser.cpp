@@ -4,8 +4,10 @@
 #include "protocol/command_parser.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include <fmt/format.h>
@@ -186,34 +188,37 @@ bool has_word(std::string_view name, std::string_view part) {
 
 using parser = result<command> (*)(const value_map& params);
 
-struct method_spec {
-  std::string_view name;
-  std::vector<std::string_view> arguments;
-  parser parse;
-};
-
 result<command> parse_ping(const value_map&) { return command{ping_command{}}; }
 result<command> parse_stats(const value_map&) { return command{stats_command{}}; }
 
-// Every method of docs/protocol.md with the named arguments it knows.
-const method_spec methods[] = {
-    {"create", {"user", "data"}, parse_create},
-    {"delete", {"room", "user"}, room_and_user<delete_command>},
-    {"join", {"room", "user"}, room_and_user<join_command>},
-    {"leave", {"room", "user"}, room_and_user<leave_command>},
-    {"edit", {"room", "user", "ops", "if_version", "key", "reply"}, parse_edit},
-    {"get", {"room"}, room_only<get_command>},
-    {"subscribe", {"room", "since"}, parse_subscribe},
-    {"unsubscribe", {"room"}, room_only<unsubscribe_command>},
-    {"hello", {"token", "client"}, parse_hello},
-    {"ping", {}, parse_ping},
-    {"stats", {}, parse_stats},
+// The parse function of each row of command_table, in its order (a test parses a call of
+// every method and checks that the command it makes is the row's).
+constexpr parser parsers[] = {
+    parse_create,
+    room_and_user<delete_command>,
+    room_and_user<join_command>,
+    room_and_user<leave_command>,
+    parse_edit,
+    room_only<get_command>,
+    parse_subscribe,
+    room_only<unsubscribe_command>,
+    parse_hello,
+    parse_ping,
+    parse_stats,
+};
+static_assert(std::size(parsers) == command_table.size(), "one parser per row of command_table");
+
+struct method_spec {
+  std::string_view name;
+  std::span<const std::string_view> arguments;
+  parser parse;
 };
 
-const method_spec* find_method(std::string_view name) {
-  for (const auto& spec : methods)
-    if (spec.name == name) return &spec;
-  return nullptr;
+std::optional<method_spec> find_method(std::string_view name) {
+  const auto index = command_index(name);
+  if (!index) return std::nullopt;
+  const command_row& row = command_table[*index];
+  return method_spec{row.name, {row.arguments.data(), row.argument_count}, parsers[*index]};
 }
 
 // The argument of `spec` that `unknown` was probably meant to be: one or two typing mistakes
@@ -254,13 +259,7 @@ std::optional<rooms_error> unknown_argument(const method_spec& spec, const value
 
 }  // namespace
 
-bool is_known_method(std::string_view method) { return find_method(method) != nullptr; }
-
-std::vector<std::string_view> parser_methods() {
-  std::vector<std::string_view> names;
-  for (const auto& spec : methods) names.push_back(spec.name);
-  return names;
-}
+bool is_known_method(std::string_view method) { return command_index(method).has_value(); }
 
 bool is_valid_user_id(const value& v) {
   if (!v.is_string()) return false;
@@ -269,8 +268,8 @@ bool is_valid_user_id(const value& v) {
 }
 
 result<command> parse_command(std::string_view method, const value& params) {
-  const method_spec* spec = find_method(method);
-  if (spec == nullptr)
+  const auto spec = find_method(method);
+  if (!spec)
     return rooms_error{error_code::unknown_method, fmt::format("unknown method '{}'", method)};
   if (!params.is_map())
     return rooms_error{error_code::invalid_argument, "params must be an array holding one map"};

@@ -23,10 +23,6 @@ result<command> parse_command(std::string_view method, const value& params);
 /// True for the methods of docs/protocol.md.
 bool is_known_method(std::string_view method);
 
-/// The names in the parser's method table, in its order (a test checks them against
-/// method_names).
-std::vector<std::string_view> parser_methods();
-
 /// True for a string of 1 to 256 bytes of valid UTF-8.
 bool is_valid_user_id(const value& v);
 

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/command_table.hpp"
 #include "protocol/value.hpp"
 
 namespace rooms {
@@ -79,11 +80,8 @@ using room_command = std::variant<delete_command, join_command, leave_command, e
 using command =
     std::variant<create_command, room_command, hello_command, ping_command, stats_command>;
 
-/// Every method of docs/protocol.md, in the order of the parser's method table
-/// (command_parser.cpp; a test checks that they agree): the list the node's counters use.
-inline constexpr std::array<std::string_view, 11> method_names = {
-    "create",    "delete",      "join",  "leave", "edit", "get",
-    "subscribe", "unsubscribe", "hello", "ping",  "stats"};
+static_assert(std::variant_size_v<room_command> == room_command_count,
+              "command_table.hpp lists every room command");
 
 /// The room a room command addresses.
 const std::string& room_of(const room_command& cmd);
