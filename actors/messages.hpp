@@ -53,6 +53,8 @@ using parked_atom = caf::atom_constant<caf::atom("parked")>;
 using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
 /// room actor -> itself, every idle timeout: (idle_tick_atom).
 using idle_tick_atom = caf::atom_constant<caf::atom("idle_tick")>;
+/// room actor -> itself, when its earliest presence entry with a TTL may have run out.
+using presence_tick_atom = caf::atom_constant<caf::atom("pres_tick")>;
 /// gateway -> directory: (create_atom, create_call); directory -> new room actor:
 /// (create_atom, caller), to answer the creator.
 using create_atom = caf::atom_constant<caf::atom("create")>;
@@ -131,6 +133,9 @@ struct room_event {
   /// `room` as its 16 bytes (zero if it is not a canonical id): made once by the room for every
   /// subscriber's lookup, and again by a node that receives the event from another.
   room_key key;
+  /// A `presence` notification (docs/protocol.md, Presence): `version` is the room's version
+  /// when it was made, which it does not move.
+  bool presence = false;
 };
 
 /// How a room's write ended: stored, or the storage error.
@@ -210,7 +215,8 @@ typename Inspector::result_type inspect(Inspector& f, room_event& x) {
     x.key = room_key::of(x.room).value_or(room_key{});
     return caf::none;
   });
-  return f(caf::meta::type_name("room_event"), x.room, x.version, x.deleted, x.frame, restore);
+  return f(caf::meta::type_name("room_event"), x.room, x.version, x.deleted, x.presence, x.frame,
+           restore);
 }
 
 }  // namespace rooms

@@ -27,7 +27,20 @@ struct params_builder {
   value operator()(const delete_command& c) const { return room_and_user(c.room, c.user); }
   value operator()(const join_command& c) const { return room_and_user(c.room, c.user); }
   value operator()(const leave_command& c) const { return room_and_user(c.room, c.user); }
-  value operator()(const get_command& c) const { return room_only(c.room); }
+  value operator()(const get_command& c) const {
+    value params = room_only(c.room);
+    if (c.presence) params.as_map().insert_or_assign("presence", value::boolean(true));
+    return params;
+  }
+
+  value operator()(const presence_command& c) const {
+    value params = room_and_user(c.room, c.user);
+    value_map& m = params.as_map();
+    m.insert_or_assign("session", value::string(c.session));
+    m.insert_or_assign("data", c.data);
+    if (c.ttl_ms) m.insert_or_assign("ttl_ms", value::unsigned_integer(*c.ttl_ms));
+    return params;
+  }
   value operator()(const unsubscribe_command& c) const { return room_only(c.room); }
 
   value operator()(const subscribe_command& c) const {

@@ -143,6 +143,44 @@ result<command> parse_subscribe(const value_map& params) {
   return command{room_command{subscribe_command{std::move(*room), *since}}};
 }
 
+result<command> parse_get(const value_map& params) {
+  auto room = required_room(params);
+  if (!room) return room.error();
+  get_command cmd{std::move(*room)};
+  if (const value* presence = find(params, "presence");
+      presence != nullptr && !presence->is_nil()) {
+    if (!presence->is_bool()) return bad_argument("presence", "must be true or false");
+    cmd.presence = presence->as_bool();
+  }
+  return command{room_command{std::move(cmd)}};
+}
+
+result<command> parse_presence(const value_map& params) {
+  auto room = required_room(params);
+  if (!room) return room.error();
+  auto user = required_user(params);
+  if (!user) return user.error();
+  presence_command cmd;
+  cmd.room = std::move(*room);
+  cmd.user = std::move(*user);
+  auto session = optional_string(params, "session");
+  if (!session) return session.error();
+  if (*session && ((*session)->size() > max_session_bytes || !is_utf8(**session)))
+    return bad_argument("session", "must be 0 to 128 bytes of UTF-8");
+  cmd.session = session->value_or("");
+  // Absent: an empty map; nil: the entry leaves.
+  if (const value* data = find(params, "data"); data != nullptr) {
+    if (!data->is_map() && !data->is_nil()) return bad_argument("data", "must be a map or nil");
+    cmd.data = *data;
+  }
+  auto ttl = optional_uint(params, "ttl_ms");
+  if (!ttl) return ttl.error();
+  if (*ttl && (**ttl < min_presence_ttl_ms || **ttl > max_presence_ttl_ms))
+    return bad_argument("ttl_ms", "must be from 1000 to 3600000");
+  cmd.ttl_ms = *ttl;
+  return command{room_command{std::move(cmd)}};
+}
+
 template <class Command>
 result<command> room_only(const value_map& params) {
   auto room = required_room(params);
@@ -199,9 +237,10 @@ constexpr parser parsers[] = {
     room_and_user<join_command>,
     room_and_user<leave_command>,
     parse_edit,
-    room_only<get_command>,
+    parse_get,
     parse_subscribe,
     room_only<unsubscribe_command>,
+    parse_presence,
     parse_hello,
     parse_ping,
     parse_stats,

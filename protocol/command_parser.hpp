@@ -3,6 +3,7 @@
 // know is `invalid_argument` naming it and, when one is close, the argument it was meant to be.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -14,6 +15,9 @@ namespace rooms {
 /// Limits on identifiers, from docs/protocol.md.
 inline constexpr std::size_t max_user_bytes = 256;
 inline constexpr std::size_t max_key_bytes = 128;
+inline constexpr std::size_t max_session_bytes = 128;
+inline constexpr std::uint64_t min_presence_ttl_ms = 1000;
+inline constexpr std::uint64_t max_presence_ttl_ms = 3'600'000;
 
 /// `params` is the map of named arguments. Errors: `unknown_method`,
 /// `invalid_argument` (unknown, missing or mistyped argument; a user id that is not 1 to 256 bytes

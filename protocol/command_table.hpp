@@ -20,15 +20,16 @@ struct command_row {
 
 /// In the order of the `command` variant: create, then the room commands in the order of the
 /// `room_command` variant (from `first_room_command`), then hello, ping and stats.
-inline constexpr std::array<command_row, 11> command_table = {{
+inline constexpr std::array<command_row, 12> command_table = {{
     {"create", {"user", "data"}, 2},
     {"delete", {"room", "user"}, 2},
     {"join", {"room", "user"}, 2},
     {"leave", {"room", "user"}, 2},
     {"edit", {"room", "user", "ops", "if_version", "key", "reply"}, 6},
-    {"get", {"room"}, 1},
+    {"get", {"room", "presence"}, 2},
     {"subscribe", {"room", "since"}, 2},
     {"unsubscribe", {"room"}, 1},
+    {"presence", {"room", "user", "session", "data", "ttl_ms"}, 5},
     {"hello", {"token", "client"}, 2},
     {"ping", {}, 0},
     {"stats", {}, 0},
@@ -36,7 +37,7 @@ inline constexpr std::array<command_row, 11> command_table = {{
 
 /// The row of the first alternative of `room_command`; its others follow in order.
 inline constexpr std::size_t first_room_command = 1;
-inline constexpr std::size_t room_command_count = 7;
+inline constexpr std::size_t room_command_count = 8;
 
 /// Every method's name, in table order (the node's counters use it).
 inline constexpr auto method_names = [] {

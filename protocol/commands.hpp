@@ -52,6 +52,8 @@ struct edit_command {
 
 struct get_command {
   std::string room;
+  /// `presence: true`: the snapshot also lists the room's presence entries.
+  bool presence = false;
 };
 
 struct subscribe_command {
@@ -61,6 +63,16 @@ struct subscribe_command {
 
 struct unsubscribe_command {
   std::string room;
+};
+
+/// Sets, renews or removes one presence entry (docs/protocol.md, Presence).
+struct presence_command {
+  std::string room;
+  std::string user;
+  std::string session;
+  /// The entry's state (a map); nil removes the entry.
+  value data = value::map();
+  std::optional<std::uint64_t> ttl_ms = std::nullopt;
 };
 
 struct hello_command {
@@ -73,8 +85,9 @@ struct ping_command {};
 struct stats_command {};
 
 /// The commands addressed to one existing room.
-using room_command = std::variant<delete_command, join_command, leave_command, edit_command,
-                                  get_command, subscribe_command, unsubscribe_command>;
+using room_command =
+    std::variant<delete_command, join_command, leave_command, edit_command, get_command,
+                 subscribe_command, unsubscribe_command, presence_command>;
 
 /// Any command a backend can send.
 using command =

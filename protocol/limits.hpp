@@ -28,6 +28,10 @@ struct limits {
   std::size_t retained_events = 1000;
   /// Idempotency keys each room remembers (at least 1024).
   std::size_t retained_keys = 1024;
+  /// Most presence entries in one room (docs/protocol.md, Presence).
+  std::size_t max_presence = 1000;
+  /// Largest MessagePack size of one presence entry's data.
+  std::size_t max_presence_bytes = 1024;
 };
 
 }  // namespace rooms

@@ -325,7 +325,7 @@ void gateway_state::on_event(const room_event& event) {
   if (closing_) return;
   using outcome = subscription_table::relay_outcome;
   const outcome relayed = subscriptions_.relay(
-      event.room, event.key, event.version, event.deleted,
+      event.room, event.key, event.version, event.deleted, event.presence,
       [&] { return link_.try_write(event.frame, limits_.max_outbound_bytes); });
   if (relayed == outcome::refused) return lag(event.room);
   if (relayed == outcome::skipped) return;

@@ -46,13 +46,18 @@ class subscription_table {
   /// `write()` is called, and true from it means the event went out: it counts as relayed, and
   /// a `deleted` event ends the subscription. One lookup for the whole decision, since each
   /// event is relayed by every subscriber's gateway.
-  /// `key` is room_key::of(room) if the caller has it, else zero.
+  /// `key` is room_key::of(room) if the caller has it, else zero. A presence notification
+  /// carries the version it was made at, which it does not move: it is relayed from that
+  /// version on, and leaves the last version as it was.
   template <class Write>
   relay_outcome relay(const std::string& room, const room_key& key, std::uint64_t version,
-                      bool deleted, Write&& write) {
+                      bool deleted, bool presence, Write&& write) {
     entry* e = room_table<entry>::holds(key) ? keyed_.find(key) : find(room);
-    if (e == nullptr || !e->active || version <= e->last_version) return relay_outcome::skipped;
+    if (e == nullptr || !e->active) return relay_outcome::skipped;
+    if (presence ? version < e->last_version : version <= e->last_version)
+      return relay_outcome::skipped;
     if (!write()) return relay_outcome::refused;
+    if (presence) return relay_outcome::relayed;
     if (!deleted) {
       e->last_version = version;
       return relay_outcome::relayed;

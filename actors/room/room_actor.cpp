@@ -88,6 +88,13 @@ struct room_actor_shell {
             });
   }
   void run(fx::tick& e) { self->delayed_send(self, e.after, idle_tick_atom::value); }
+  void run(fx::presence_tick& e) {
+    self->delayed_send(self,
+                       std::chrono::duration_cast<std::chrono::microseconds>(e.after) +
+                           std::chrono::microseconds{1},
+                       presence_tick_atom::value,
+                       static_cast<std::int64_t>(e.at.time_since_epoch().count()));
+  }
   void run(fx::stop&) { self->quit(); }
 
   caf::event_based_actor* self;
@@ -100,7 +107,10 @@ using room_actor_type = caf::stateful_actor<room_actor_shell>;
 
 caf::behavior room_behavior(room_actor_type* self) {
   auto& st = self->state;
-  self->set_down_handler([&st](caf::down_msg& msg) { st.rules.drop_subscriber(msg.source); });
+  self->set_down_handler([&st](caf::down_msg& msg) {
+    st.rules.gateway_down(msg.source, st.out());
+    st.run_effects();
+  });
   // Each handler gives the message to the rules, then carries out their effects.
   return {
       [&st](room_call_atom, room_call& call) {
@@ -118,6 +128,11 @@ caf::behavior room_behavior(room_actor_type* self) {
       },
       [&st](loaded_atom, const load_outcome& outcome) {
         st.rules.reloaded(outcome, st.out());
+        st.run_effects();
+      },
+      [&st](presence_tick_atom, std::int64_t at) {
+        const room_actor_state::clock::time_point when{room_actor_state::clock::duration{at}};
+        st.rules.presence_tick(when, st.out());
         st.run_effects();
       },
       [&st](idle_tick_atom) {

@@ -13,6 +13,7 @@
 #include "actors/storage/room_codec.hpp"
 #include "protocol/msgpack_json.hpp"
 #include "protocol/rpc_encoder.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
@@ -92,15 +93,19 @@ void room_actor_state::adopt(result<std::optional<stored_room>>& loaded, effects
 
 // -- calls -------------------------------------------------------------------------------------
 
-void room_actor_state::handle(room_call& call, effects& out) {
+void room_actor_state::handle(room_call& call, effects& out, clock::time_point now) {
   if (waiting_) return waiting_->push_back(std::move(call));
   ++calls_since_tick_;
   if (std::holds_alternative<unsubscribe_command>(call.command)) return unsubscribe(call.from, out);
   if (broken_) return reply_later(call.from, *broken_, out);
   if (auto* sub = std::get_if<subscribe_command>(&call.command))
     return subscribe(call.from, *sub, out);
+  if (auto* presence = std::get_if<presence_command>(&call.command))
+    return set_presence(call.from, *presence, now, out);
   auto outcome = apply(call.command);
   if (!outcome) return reply_later(call.from, outcome.error(), out);
+  if (auto* get = std::get_if<get_command>(&call.command); get && get->presence)
+    outcome->result.as_map().insert_or_assign("presence", presence_.list());
   const bool changed = outcome->change.has_value();
   if (changed) record_change(std::move(*outcome->change));
   reply_later(call.from, std::move(outcome->result), out);
@@ -115,7 +120,17 @@ void room_actor_state::handle(room_call& call, effects& out) {
           caf::make_message(event_atom::value, std::move(ev))},
          out);
   }
-  if (changed && room_->deleted()) emit({output::forget, room_->version(), {}, {}, {}}, out);
+  if (changed && room_->deleted()) {
+    // Deletion ends every entry with no presence notification: the `deleted` event says it.
+    presence_.clear();
+    release_owners(out);
+    emit({output::forget, room_->version(), {}, {}, {}}, out);
+  }
+  if (auto* leave = std::get_if<leave_command>(&call.command); leave && changed) {
+    // A user who leaves the room leaves its presence too, after the `left` event.
+    announce_all(presence_.user_left(leave->user), out);
+    release_owners(out);
+  }
   submit_next_write(out);
 }
 
@@ -150,6 +165,8 @@ void room_actor_state::answer_creator(const caller& from, effects& out) {
 
 void room_actor_state::subscribe(const caller& from, const subscribe_command& cmd, effects& out) {
   auto outcome = room_->subscribe(cmd);
+  // The entries at the subscription's starting point: later notifications are relative to it.
+  if (outcome.ok()) outcome->result.as_map().insert_or_assign("presence", presence_.list());
   call_reply answer = encode_reply(from, outcome.ok() ? result<value>{std::move(outcome->result)}
                                                       : result<value>{outcome.error()});
   if (!outcome.ok()) {
@@ -177,35 +194,135 @@ void room_actor_state::reply_later(const caller& from, const result<value>& answ
 
 // -- subscribers -------------------------------------------------------------------------------
 
+bool room_actor_state::is_subscriber(const caf::actor& who) const {
+  return subscribers_ &&
+         std::find(subscribers_->begin(), subscribers_->end(), who) != subscribers_->end();
+}
+
 void room_actor_state::add_subscriber(const caf::actor& who, effects& out) {
-  if (!who) return;
-  if (subscribers_ &&
-      std::find(subscribers_->begin(), subscribers_->end(), who) != subscribers_->end())
-    return;
+  if (!who || is_subscriber(who)) return;
+  const bool watched = std::any_of(owners_.begin(), owners_.end(),
+                                   [&](const auto& owner) { return owner.first == who; });
   auto next = subscribers_ ? std::make_shared<std::vector<caf::actor>>(*subscribers_)
                            : std::make_shared<std::vector<caf::actor>>();
   next->push_back(who);
   subscribers_ = std::move(next);
-  out.push_back(fx::monitor{who});
+  if (!watched) out.push_back(fx::monitor{who});
 }
 
 void room_actor_state::remove_subscriber(const caf::actor& who, effects& out) {
   if (!subscribers_) return;
   auto it = std::find(subscribers_->begin(), subscribers_->end(), who);
   if (it == subscribers_->end()) return;
-  out.push_back(fx::demonitor{who});
+  const bool owner =
+      std::any_of(owners_.begin(), owners_.end(), [&](const auto& o) { return o.first == who; });
+  if (!owner) out.push_back(fx::demonitor{who});
   auto next = std::make_shared<std::vector<caf::actor>>(*subscribers_);
   next->erase(next->begin() + (it - subscribers_->begin()));
   subscribers_ = next->empty() ? nullptr : std::move(next);
 }
 
-void room_actor_state::drop_subscriber(const caf::actor_addr& who) {
-  if (!subscribers_) return;
-  auto next = std::make_shared<std::vector<caf::actor>>(*subscribers_);
-  next->erase(std::remove_if(next->begin(), next->end(),
-                             [&](const caf::actor& sub) { return sub.address() == who; }),
-              next->end());
-  subscribers_ = next->empty() ? nullptr : std::move(next);
+void room_actor_state::gateway_down(const caf::actor_addr& who, effects& out) {
+  if (subscribers_) {
+    auto next = std::make_shared<std::vector<caf::actor>>(*subscribers_);
+    next->erase(std::remove_if(next->begin(), next->end(),
+                               [&](const caf::actor& sub) { return sub.address() == who; }),
+                next->end());
+    subscribers_ = next->empty() ? nullptr : std::move(next);
+  }
+  auto owner = std::find_if(owners_.begin(), owners_.end(),
+                            [&](const auto& o) { return o.first.address() == who; });
+  if (owner == owners_.end()) return;
+  const presence_owner number = owner->second;
+  owners_.erase(owner);
+  if (room_ && !room_->deleted()) announce_all(presence_.disconnect(number), out);
+}
+
+// -- presence ----------------------------------------------------------------------------------
+
+void room_actor_state::set_presence(const caller& from, const presence_command& cmd,
+                                    clock::time_point now, effects& out) {
+  if (room_->deleted())
+    return reply_later(from, rooms_error{error_code::not_found, "room " + id_ + " does not exist"},
+                       out);
+  if (!room_->is_member(cmd.user))
+    return reply_later(
+        from,
+        rooms_error{error_code::not_member, "user " + cmd.user + " is not a member of room " + id_},
+        out);
+  const bool sets = !cmd.data.is_nil();
+  const presence_owner owner = sets && from.reply_to ? owner_of(from.reply_to, out) : 0;
+  auto changed = presence_.set(cmd, owner, now, limits_->max_presence, limits_->max_presence_bytes);
+  if (!changed) {
+    release_owners(out);
+    return reply_later(from, changed.error(), out);
+  }
+  value_map answer;
+  answer.insert_or_assign("room", value::string(id_));
+  answer.insert_or_assign("user", value::string(cmd.user));
+  answer.insert_or_assign("session", value::string(cmd.session));
+  answer.insert_or_assign("present", value::boolean(sets));
+  reply_later(from, value::map(std::move(answer)), out);
+  if (*changed) announce(**changed, out);
+  release_owners(out);
+  schedule_presence_tick(now, out);
+}
+
+void room_actor_state::announce(const presence_table::change& change, effects& out) {
+  // Without subscribers, now or by the time this is released, nobody needs its frame.
+  if (subscribers() == 0 && pending_subscribes_ == 0) return;
+  room_event ev{
+      id_,
+      room_->version(),
+      false,
+      encode_packed_notification("presence", to_msgpack_bytes(presence_notification(id_, change))),
+      key_,
+      true};
+  emit({output::broadcast,
+        room_->version(),
+        {},
+        {},
+        caf::make_message(event_atom::value, std::move(ev))},
+       out);
+}
+
+void room_actor_state::announce_all(const std::vector<presence_table::change>& changes,
+                                    effects& out) {
+  for (const auto& change : changes) announce(change, out);
+}
+
+presence_owner room_actor_state::owner_of(const caf::actor& who, effects& out) {
+  for (const auto& [gateway, number] : owners_)
+    if (gateway == who) return number;
+  // Watched so that its entries leave when it stops; a subscriber is watched already.
+  if (!is_subscriber(who)) out.push_back(fx::monitor{who});
+  owners_.emplace_back(who, next_owner_);
+  return next_owner_++;
+}
+
+void room_actor_state::release_owners(effects& out) {
+  auto gone = std::stable_partition(owners_.begin(), owners_.end(), [&](const auto& owner) {
+    return presence_.owns(owner.second);
+  });
+  for (auto it = gone; it != owners_.end(); ++it)
+    if (!is_subscriber(it->first)) out.push_back(fx::demonitor{it->first});
+  owners_.erase(gone, owners_.end());
+}
+
+void room_actor_state::schedule_presence_tick(clock::time_point now, effects& out) {
+  const auto next = presence_.next_deadline();
+  if (!next || (presence_tick_at_ && *presence_tick_at_ <= *next)) return;
+  presence_tick_at_ = *next;
+  out.push_back(fx::presence_tick{std::max(*next - now, clock::duration::zero()), *next});
+}
+
+void room_actor_state::presence_tick(clock::time_point at, effects& out, clock::time_point now) {
+  if (presence_tick_at_ != at) return;  // replaced by an earlier one
+  presence_tick_at_.reset();
+  now = std::max(now, at);
+  if (room_ && !room_->deleted()) announce_all(presence_.expire(now), out);
+  release_owners(out);
+  schedule_presence_tick(now, out);
 }
 
 // -- the outbox --------------------------------------------------------------------------------
@@ -331,8 +448,9 @@ void room_actor_state::revoked(effects& out) {
 bool room_actor_state::idle_now() const {
   const bool can_rest = persistence_ ? journal_ && journal_->settled() : parks();
   // Subscribes still waiting are in the outbox.
-  return can_rest && !broken_ && !waiting_ && subscribers() == 0 && outbox_.empty() &&
-         !hibernating_ && room_ && !room_->deleted();
+  // A room holding presence entries stays active: its entries live in its actor only.
+  return can_rest && !broken_ && !waiting_ && subscribers() == 0 && presence_.empty() &&
+         outbox_.empty() && !hibernating_ && room_ && !room_->deleted();
 }
 
 bool room_actor_state::parks() const { return !persistence_ && park_after_.count() > 0; }
@@ -366,8 +484,8 @@ void room_actor_state::finish_hibernation(effects& out) {
   directory_agreed_ = false;
   // Deleted meanwhile by a direct call: the directory forgets the room, which then stops.
   if (room_ && room_->deleted()) return;
-  const bool still_idle =
-      subscribers() == 0 && outbox_.empty() && (parks() || (journal_ && journal_->settled()));
+  const bool still_idle = subscribers() == 0 && presence_.empty() && outbox_.empty() &&
+                          (parks() || (journal_ && journal_->settled()));
   if (!still_idle) return out.push_back(fx::tell_directory{fx::tell_directory::reinstate});
   if (parks()) {
     // Before the actor stops: the directory has the image before it sees the actor go. The id

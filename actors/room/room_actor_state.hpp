@@ -19,6 +19,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/room/compact_queue.hpp"
+#include "actors/room/presence_table.hpp"
 #include "actors/room/room_journal.hpp"
 #include "actors/room/room_persistence.hpp"
 #include "actors/room/room_state.hpp"
@@ -71,6 +72,11 @@ struct revoke {
 struct tick {
   std::chrono::milliseconds after;
 };
+/// presence_tick(at) once `after` passed (`at`, the earliest presence deadline).
+struct presence_tick {
+  std::chrono::steady_clock::duration after;
+  std::chrono::steady_clock::time_point at;
+};
 /// The actor stops.
 struct stop {};
 
@@ -80,11 +86,12 @@ using room_effect =
     std::variant<room_effects::reply, room_effects::broadcast, room_effects::monitor,
                  room_effects::demonitor, room_effects::store, room_effects::load,
                  room_effects::tell_directory, room_effects::revoke, room_effects::tick,
-                 room_effects::stop>;
+                 room_effects::presence_tick, room_effects::stop>;
 
 class room_actor_state {
  public:
   using effects = std::vector<room_effect>;
+  using clock = presence_table::clock;
 
   /// `node`: the node the actor runs on (only gateways of the same node get grants).
   explicit room_actor_state(caf::node_id node) : node_(std::move(node)) {}
@@ -98,13 +105,20 @@ class room_actor_state {
                     std::shared_ptr<const room_persistence> persistence,
                     result<std::optional<stored_room>>& loaded, effects& out);
 
-  void handle(room_call& call, effects& out);
+  /// A call, at `now` (presence deadlines count from it).
+  void handle(room_call& call, effects& out, clock::time_point now = clock::now());
   void answer_creator(const caller& from, effects& out);
   void stored(const write_outcome& outcome, effects& out);
   /// The reader's answer to the reload after a failed write: the room as stored; the calls
   /// that waited for it run next, in order.
   void reloaded(const load_outcome& outcome, effects& out);
-  void drop_subscriber(const caf::actor_addr& who);
+  /// A gateway stopped (its connection closed, or its node became unreachable): its
+  /// subscriptions end, and its presence entries leave with reason `disconnect`.
+  void gateway_down(const caf::actor_addr& who, effects& out);
+  /// The tick asked for `at` (an earliest presence deadline) fired at `now`: entries whose TTL
+  /// ran out leave. A tick that is no longer the one asked for is ignored; one that fires early
+  /// counts as `at`.
+  void presence_tick(clock::time_point at, effects& out, clock::time_point now = clock::now());
   /// Every idle timeout: asks the directory to hibernate if no call came since the last tick
   /// and nothing holds the room (subscribers, writes, replies).
   void idle_tick(effects& out);
@@ -120,6 +134,7 @@ class room_actor_state {
 
   const std::string& id() const { return id_; }
   std::size_t subscribers() const { return subscribers_ ? subscribers_->size() : 0; }
+  const presence_table& presence() const { return presence_; }
 
  private:
   /// Something to carry out once the room is stored up to `needed`.
@@ -163,6 +178,18 @@ class room_actor_state {
   std::uint64_t durable_version() const;
   void add_subscriber(const caf::actor& who, effects& out);
   void remove_subscriber(const caf::actor& who, effects& out);
+  bool is_subscriber(const caf::actor& who) const;
+  void set_presence(const caller& from, const presence_command& cmd, clock::time_point now,
+                    effects& out);
+  /// Sends a presence change to the subscribers, in order with the room's events.
+  void announce(const presence_table::change& change, effects& out);
+  void announce_all(const std::vector<presence_table::change>& changes, effects& out);
+  /// The number `who` has as an owner of presence entries (given, and watched, on first use).
+  presence_owner owner_of(const caf::actor& who, effects& out);
+  /// Forgets owners that hold no entry any more (and stops watching them unless subscribed).
+  void release_owners(effects& out);
+  /// A presence_tick effect if an entry has a deadline before the tick already asked for.
+  void schedule_presence_tick(clock::time_point now, effects& out);
 
   caf::node_id node_;
   std::optional<room_state> room_;
@@ -200,6 +227,12 @@ class room_actor_state {
   std::unique_ptr<std::vector<room_call>> waiting_;
   /// Tells the reload's answer from a stale one.
   std::uint64_t reload_ticket_ = 0;
+  presence_table presence_;
+  /// Gateways that own presence entries, with their numbers; watched while they own any.
+  std::vector<std::pair<caf::actor, presence_owner>> owners_;
+  presence_owner next_owner_ = 1;
+  /// When the presence tick already asked for fires, if one is pending.
+  std::optional<clock::time_point> presence_tick_at_;
 };
 
 }  // namespace rooms

@@ -59,6 +59,7 @@ class room_state {
   const std::shared_ptr<const limits>& room_limits() const { return limits_; }
   const std::string& owner() const { return owner_; }
   const std::vector<std::string>& members() const { return members_.in_join_order(); }
+  bool is_member(std::string_view user) const { return members_.contains(user); }
   const value& data() const { return doc_.data; }
   /// The encoded size of data().
   std::size_t data_bytes() const { return doc_.packed_bytes; }

@@ -18,7 +18,7 @@ const std::string other = "not-a-room-id";
 bool relays(subscription_table& table, const std::string& room, std::uint64_t version,
             bool deleted = false) {
   const auto key = room_key::of(room).value_or(room_key{});
-  return table.relay(room, key, version, deleted, [] { return true; }) ==
+  return table.relay(room, key, version, deleted, false, [] { return true; }) ==
          subscription_table::relay_outcome::relayed;
 }
 
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(an_unsubscribe_cancels_the_subscribes_in_flight) {
   BOOST_TEST(!relays(table, canonical, 4));
   BOOST_TEST(relays(table, other, 4));
   // A refused write (the outbound buffer is full) is reported, and nothing is recorded.
-  BOOST_TEST((table.relay(other, room_key{}, 5, false, [] { return false; }) ==
+  BOOST_TEST((table.relay(other, room_key{}, 5, false, false, [] { return false; }) ==
               subscription_table::relay_outcome::refused));
   BOOST_TEST(table.last_version(other) == 4u);
 }

@@ -32,7 +32,8 @@ BOOST_AUTO_TEST_CASE(events_have_their_exact_fields, *cluster_case) {
   json sub = must(client.call("subscribe", {{"room", room}}));
   BOOST_TEST(sub == (json{{"room", room},
                           {"version", 1},
-                          {"snapshot", must(client.call("get", {{"room", room}}))}}));
+                          {"snapshot", must(client.call("get", {{"room", room}}))},
+                          {"presence", json::array()}}));
   must(client.call("join", {{"room", room}, {"user", "bob"}}));
   must(client.call("join", {{"room", room}, {"user", "bob"}}));  // no change, no event
   json ops = json::array({{{"op", "set"}, {"path", "/a"}, {"value", 1.5}}});
