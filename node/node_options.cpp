@@ -69,7 +69,7 @@ problem set_flag(bool& field, std::string_view text) {
 
 constexpr std::uint64_t big = std::uint64_t{1} << 40;
 
-constexpr std::array<option_spec, 30> specs{{
+constexpr std::array<option_spec, 32> specs{{
     {"host", "ADDR", "address to listen on (default 127.0.0.1)",
      [](node_options& o, std::string_view v) { return set_text(o.host, v); }},
     {"port", "PORT", "TCP port; 0 picks a free one (default 7420)",
@@ -128,6 +128,14 @@ constexpr std::array<option_spec, 30> specs{{
     {"max-members", "N", "most members per room (default 10000)",
      [](node_options& o, std::string_view v) {
        return set_uint(o.node_limits.max_members, v, 1, big);
+     }},
+    {"max-presence", "N", "most presence entries per room (default 1000)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.node_limits.max_presence, v, 1, big);
+     }},
+    {"max-presence-bytes", "N", "largest presence data, MessagePack bytes (default 1024)",
+     [](node_options& o, std::string_view v) {
+       return set_uint(o.node_limits.max_presence_bytes, v, 1, big);
      }},
     {"max-subscriptions", "N", "most rooms one connection follows (default 10000)",
      [](node_options& o, std::string_view v) {

@@ -157,11 +157,11 @@ void gateway_state::hello(const decoded_request& request, const hello_command& c
                                                   : encode_error_response(request.msgid, error));
   }
   authenticated_ = true;
-  // `features` names the optional extensions served (presence, expire, list): none yet.
+  // `features` names the optional extensions served (presence, expire, list).
   answer(request, {{"node", config_.node_name},
                    {"protocol", 1},
                    {"server", config_.server_name},
-                   {"features", json::array()}});
+                   {"features", json::array({"presence"})}});
 }
 
 void gateway_state::dispatch(decoded_request& request, command& cmd) {

@@ -16,7 +16,7 @@ BOOST_AUTO_TEST_CASE(ping_hello_and_stats) {
   BOOST_TEST(pong["node"].is_string());
   json hello = must(client.call("hello", {{"client", "tests"}}));
   BOOST_TEST(hello["protocol"] == 1);
-  BOOST_TEST(hello["features"] == json::array());
+  BOOST_TEST(hello["features"] == json::array({"presence"}));
   BOOST_TEST(hello["node"] == pong["node"]);
   BOOST_TEST(hello["server"].is_string());
   BOOST_TEST(hello.size() == 4u);
