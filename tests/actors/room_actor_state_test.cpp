@@ -287,6 +287,122 @@ BOOST_AUTO_TEST_CASE(a_stored_room_that_is_gone_answers_not_found_and_asks_to_be
   BOOST_TEST(frame_of(all<fx::reply>(take())[0])[2]["code"] == "not_found");
 }
 
+BOOST_AUTO_TEST_CASE(presence_is_announced_through_the_outbox_in_order_with_events) {
+  auto rules = started(durable());
+  auto sub = call(gateway_a, 1, subscribe_command{rules.id(), std::nullopt});
+  rules.handle(sub, out);
+  take();
+  rules.stored(write_outcome{}, out);  // nothing waits: the subscription is answered already
+  take();
+  const auto now = room_actor_state::clock::time_point{} + std::chrono::hours(1);
+  auto edit = call(gateway_b, 2, incr_edit(rules.id(), "alice", std::nullopt, false));
+  rules.handle(edit, out, now);
+  presence_command p{rules.id(), "alice", "s", value::map(), std::nullopt};
+  auto set = call(gateway_b, 3, p);
+  rules.handle(set, out, now);
+  // Both wait for the edit to be stored, then leave in the order they were made.
+  BOOST_TEST(all<fx::broadcast>(take()).empty());
+  rules.stored(write_outcome{}, out);
+  auto effects = take();
+  auto events = all<fx::broadcast>(effects);
+  BOOST_REQUIRE_EQUAL(events.size(), 2u);
+  BOOST_TEST(!events[0].event.get_as<room_event>(1).presence);
+  const auto& note = events[1].event.get_as<room_event>(1);
+  BOOST_TEST(note.presence);
+  BOOST_TEST(decode_frame(note.frame)[1] == "presence");
+  BOOST_TEST(decode_frame(note.frame)[2][0]["state"] == "entered");
+  auto replies = all<fx::reply>(effects);
+  BOOST_REQUIRE_EQUAL(replies.size(), 2u);
+  BOOST_TEST(frame_of(replies[1])[3]["present"] == true);
+}
+
+BOOST_AUTO_TEST_CASE(presence_needs_a_member_and_a_room_with_entries_does_not_park) {
+  auto rules = started(nullptr, std::chrono::milliseconds{20});
+  presence_command stranger{rules.id(), "mallory", "", value::map(), std::nullopt};
+  auto bad = call(gateway_a, 1, stranger);
+  rules.handle(bad, out);
+  BOOST_TEST(frame_of(all<fx::reply>(take())[0])[2]["code"] == "not_member");
+  presence_command p{rules.id(), "alice", "", value::map(), std::nullopt};
+  auto set = call(gateway_a, 2, p);
+  rules.handle(set, out);
+  auto effects = take();
+  BOOST_TEST(all<fx::monitor>(effects).size() == 1u);  // its owner is watched
+  rules.idle_tick(out);
+  rules.idle_tick(out);
+  BOOST_TEST(all<fx::tell_directory>(take()).empty());  // no hibernation request
+}
+
+BOOST_AUTO_TEST_CASE(a_ttl_entry_leaves_at_its_tick_and_a_stale_tick_is_ignored) {
+  auto rules = started(nullptr);
+  auto sub = call(gateway_b, 1, subscribe_command{rules.id(), std::nullopt});
+  rules.handle(sub, out);
+  take();
+  const auto t0 = room_actor_state::clock::time_point{} + std::chrono::hours(1);
+  presence_command p{rules.id(), "alice", "", value::map(), 5000};
+  auto set = call(gateway_a, 2, p);
+  rules.handle(set, out, t0);
+  auto ticks = all<fx::presence_tick>(take());
+  BOOST_REQUIRE_EQUAL(ticks.size(), 1u);
+  BOOST_TEST((ticks[0].at == t0 + std::chrono::seconds(5)));
+  // Renewed with a shorter TTL: an earlier tick replaces the first.
+  p.ttl_ms = 2000;
+  auto renew = call(gateway_a, 3, p);
+  rules.handle(renew, out, t0);
+  ticks = all<fx::presence_tick>(take());
+  BOOST_REQUIRE_EQUAL(ticks.size(), 1u);
+  const auto early = ticks[0].at;
+  rules.presence_tick(t0 + std::chrono::seconds(5), out, t0 + std::chrono::seconds(5));
+  BOOST_TEST(all<fx::broadcast>(take()).empty());  // the replaced tick
+  // The asked-for tick, even if it fires a little early, counts as its time.
+  rules.presence_tick(early, out, early - std::chrono::microseconds(10));
+  auto events = all<fx::broadcast>(take());
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);
+  BOOST_TEST(decode_frame(events[0].event.get_as<room_event>(1).frame)[2][0]["reason"] ==
+             "expired");
+  BOOST_TEST(rules.presence().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_stopped_gateway_takes_its_entries_with_it) {
+  auto rules = started(nullptr);
+  auto sub = call(gateway_b, 1, subscribe_command{rules.id(), std::nullopt});
+  rules.handle(sub, out);
+  take();
+  presence_command mine{rules.id(), "alice", "a", value::map(), std::nullopt};
+  presence_command theirs{rules.id(), "alice", "b", value::map(), std::nullopt};
+  auto c1 = call(gateway_a, 2, mine);
+  auto c2 = call(gateway_b, 3, theirs);
+  rules.handle(c1, out);
+  rules.handle(c2, out);
+  take();
+  rules.gateway_down(gateway_a.address(), out);
+  auto events = all<fx::broadcast>(take());
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);
+  const json left = decode_frame(events[0].event.get_as<room_event>(1).frame)[2][0];
+  BOOST_TEST(left["session"] == "a");
+  BOOST_TEST(left["reason"] == "disconnect");
+  BOOST_TEST(rules.presence().size() == 1u);
+  // The subscriber that also owns an entry: its subscription and its entry both end.
+  rules.gateway_down(gateway_b.address(), out);
+  BOOST_TEST(rules.subscribers() == 0u);
+  BOOST_TEST(rules.presence().empty());
+}
+
+BOOST_AUTO_TEST_CASE(deleting_the_room_ends_presence_without_notifications) {
+  auto rules = started(nullptr);
+  auto sub = call(gateway_b, 1, subscribe_command{rules.id(), std::nullopt});
+  rules.handle(sub, out);
+  presence_command p{rules.id(), "alice", "", value::map(), std::nullopt};
+  auto set = call(gateway_a, 2, p);
+  rules.handle(set, out);
+  take();
+  auto del = call(gateway_a, 3, delete_command{rules.id(), "alice"});
+  rules.handle(del, out);
+  auto events = all<fx::broadcast>(take());
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);  // the deleted event only
+  BOOST_TEST(!events[0].event.get_as<room_event>(1).presence);
+  BOOST_TEST(rules.presence().empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace rooms::test
