@@ -25,9 +25,9 @@ struct split_line {
   bool compact = false;
 };
 
-constexpr std::array<std::string_view, 9> value_options = {"--host",    "--port",       "--token",
-                                                           "--timeout", "--if-version", "--key",
-                                                           "--ops",     "--since",      "--field"};
+constexpr std::array<std::string_view, 11> value_options = {
+    "--host", "--port",  "--token", "--timeout", "--if-version", "--key",
+    "--ops",  "--since", "--field", "--session", "--ttl"};
 
 // The commands whose operands are plain strings, named as the method's arguments.
 struct plain_command {
@@ -183,6 +183,24 @@ result<call_command> create_command(const split_line& line) {
   return call;
 }
 
+result<call_command> presence_command(const split_line& line) {
+  if (line.words.size() < 3 || line.words.size() > 4)
+    return usage_error("usage: presence ROOM USER [DATA_JSON] [--session S] [--ttl MS]");
+  call_command call{"presence", {{"room", line.words[1]}, {"user", line.words[2]}}};
+  if (line.words.size() == 4) {
+    auto data = parse_json_argument(line.words[3], "DATA_JSON");
+    if (!data) return data.error();
+    call.params["data"] = std::move(*data);  // null: the entry leaves
+  }
+  if (const auto* session = find(line, "--session")) call.params["session"] = *session;
+  if (const auto* text = find(line, "--ttl")) {
+    auto ttl = parse_number(*text, "--ttl", 3'600'000);
+    if (!ttl) return ttl.error();
+    call.params["ttl_ms"] = *ttl;
+  }
+  return call;
+}
+
 result<call_command> raw_call_command(const split_line& line) {
   if (line.words.size() < 2 || line.words.size() > 3)
     return usage_error("usage: call METHOD [PARAMS_JSON]");
@@ -210,6 +228,7 @@ result<call_command> call_from(const split_line& line) {
   if (name == "edit") return edit_command(line);
   if (name == "create") return create_command(line);
   if (name == "call") return raw_call_command(line);
+  if (name == "presence") return presence_command(line);
   for (const auto& command : plain_commands)
     if (command.name == name) return plain_call(line, command);
   return usage_error(fmt::format("unknown command '{}' (see --help)", name));
@@ -233,6 +252,9 @@ std::optional<rooms_error> misplaced_option(const split_line& line) {
     if (find(line, option) && name != "edit")
       return usage_error(fmt::format("{} applies to edit only", option));
   if (find(line, "--since") && name != "watch") return usage_error("--since applies to watch only");
+  for (std::string_view option : {"--session", "--ttl"})
+    if (find(line, option) && name != "presence")
+      return usage_error(fmt::format("{} applies to presence only", option));
   if (find(line, "--field") && name == "watch")
     return usage_error("--field applies to commands with one result, not watch");
   return std::nullopt;
@@ -294,8 +316,13 @@ commands:
   edit ROOM USER incr PATH BY          add the number BY
   edit ROOM USER move|copy FROM PATH   move or copy a value
   edit ROOM USER --ops OPS_JSON        any array of ops
-  watch ROOM [--since N]               print each event as one JSON line until the room is
-                                       deleted (or Ctrl-C); with --since, replay from N
+  presence ROOM USER [DATA_JSON]       set USER's presence in ROOM (default data {}; null
+                                       removes it); --session S, --ttl MS (1000 to 3600000).
+                                       An entry belongs to its connection: it leaves (as
+                                       `disconnect`) when rooms-cli exits
+  watch ROOM [--since N]               print each event and presence change as one JSON line
+                                       until the room is deleted (or Ctrl-C); with --since,
+                                       replay from N
   stats | ping                         the node's counters | a liveness check
   call METHOD [PARAMS_JSON]            any method with a map of named arguments
 

@@ -115,6 +115,9 @@ result<std::optional<std::uint64_t>> subscribe(rooms_client& client, const watch
     std::cerr << fmt::format("events after version {} are no longer kept; resynced\n",
                              since.value_or(0));
   std::cerr << fmt::format("watching {} from version {}", watch.room, version) << std::endl;
+  const json present = member(*answer, "presence");
+  if (present.is_array() && !present.empty())
+    std::cerr << fmt::format("present: {}", present.dump()) << std::endl;
   const json events = member(*answer, "events");
   for (const auto& event : events.is_array() ? events : json::array()) {
     print_line(event, /*compact=*/true);
@@ -129,6 +132,11 @@ result<watch_step> on_notification(const notification& message, std::uint64_t& v
     print_line(message.params, /*compact=*/true);
     version = version_of(message.params, version);
     return is_deleted_event(message.params) ? watch_step::done : watch_step::more;
+  }
+  if (message.method == "presence") {
+    // As it came: a presence line has `state` where an event has `type`.
+    print_line(message.params, /*compact=*/true);
+    return watch_step::more;
   }
   if (message.method == "lagged") {
     version = version_of(message.params, version);

@@ -119,6 +119,25 @@ BOOST_AUTO_TEST_CASE(printing_matches_the_usual_json_layout) {
   BOOST_TEST(to_text(binary, true) == R"({"b":{"$binary":"AQID"}})");
 }
 
+BOOST_AUTO_TEST_CASE(presence_takes_data_session_and_ttl) {
+  auto set = parse(
+      {"presence", "r1", "bob", R"({"cursor": [1, 2]})", "--session", "tab", "--ttl", "30000"});
+  BOOST_TEST_REQUIRE(set.ok());
+  const auto& call = std::get<call_command>(set->command);
+  BOOST_TEST(call.method == "presence");
+  BOOST_TEST(call.params == (json{{"room", "r1"},
+                                  {"user", "bob"},
+                                  {"data", {{"cursor", {1, 2}}}},
+                                  {"session", "tab"},
+                                  {"ttl_ms", 30000}}));
+  auto leave = parse({"presence", "r1", "bob", "null"});
+  BOOST_TEST_REQUIRE(leave.ok());
+  BOOST_TEST(std::get<call_command>(leave->command).params["data"].is_null());
+  BOOST_TEST(!parse({"presence", "r1"}).ok());
+  BOOST_TEST(!parse({"presence", "r1", "bob", "--ttl", "soon"}).ok());
+  BOOST_TEST(!parse({"get", "r1", "--session", "tab"}).ok());  // presence only
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace rooms::cli
