@@ -180,27 +180,24 @@ bool io_reactor::run_timers() {
   return true;
 }
 
-bool io_reactor::run_deferred() {
-  if (deferred_.empty()) return false;
-  std::vector<std::shared_ptr<io_deferred>> jobs;
-  jobs.swap(deferred_);
-  for (auto& job : jobs) job->run_deferred();
-  // Keep the capacity: the next round defers about as much.
-  jobs.clear();
-  if (deferred_.empty()) deferred_.swap(jobs);
-  return true;
-}
+bool io_reactor::run_deferred() { return run_all(deferred_); }
 
 bool io_reactor::run_paced() {
   if (paced_.empty()) return false;
   const auto now = clock::now();
   if (now < next_paced_) return false;
   next_paced_ = now + pace_interval_;
+  return run_all(paced_);
+}
+
+bool io_reactor::run_all(std::vector<std::shared_ptr<io_deferred>>& list) {
+  if (list.empty()) return false;
   std::vector<std::shared_ptr<io_deferred>> jobs;
-  jobs.swap(paced_);
-  for (auto& job : jobs) job->run_deferred();
+  jobs.swap(list);
+  for (auto& job : jobs) job->run_deferred();  // may defer more, into `list`
+  // Keep the capacity: the next round defers about as much.
   jobs.clear();
-  if (paced_.empty()) paced_.swap(jobs);
+  if (list.empty()) list.swap(jobs);
   return true;
 }
 

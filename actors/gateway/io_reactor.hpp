@@ -106,6 +106,8 @@ class io_reactor {
   bool run_timers();
   bool run_deferred();
   bool run_paced();
+  /// Runs the jobs of `list` (deferred_ or paced_) taken at once; true if there were any.
+  bool run_all(std::vector<std::shared_ptr<io_deferred>>& list);
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
