@@ -32,6 +32,7 @@ from run_protocol_example import extract_python_block  # noqa: E402
 
 NAMES = ["node1", "node2", "node3"]
 CALL_TIMEOUT_MS = 2000
+PEER_TIMEOUT_MS = 3000
 # What "within the bound" allows on top of the timeout: scheduling on a loaded 2-core machine.
 BOUND_SLACK_S = 0.5
 
@@ -87,7 +88,7 @@ class Cluster:
 
     def args(self, i):
         args = ["--node-name", NAMES[i], "--call-timeout-ms", str(CALL_TIMEOUT_MS),
-                "--peer-timeout-ms", "3000"]
+                "--peer-timeout-ms", str(PEER_TIMEOUT_MS)]
         for name, port in zip(NAMES, self.cluster_ports):
             args += ["--cluster-node", f"{name}@127.0.0.1:{port}"]
         return args
@@ -208,11 +209,45 @@ def keep_editing(port, room, acked, stop):
             raise AssertionError(f"unexpected error {error}")
 
 
+def presence_from(cluster, node, room, watcher_node):
+    """A user of `node`'s connection present in `room` (held by another node), watched from
+    `watcher_node`. Returns (the owning connection, the watcher) once the watcher saw it enter."""
+    owner = Client(cluster.ports[node])
+    owner.call("join", {"room": room, "user": "dave"})
+    watcher = Client(cluster.ports[watcher_node])
+    listed = watcher.call("subscribe", {"room": room})["presence"]
+    owner.call("presence", {"room": room, "user": "dave", "session": NAMES[node],
+                            "data": {"at": NAMES[node]}})
+    note = watcher.next_notification()
+    while note[1] != "presence":
+        note = watcher.next_notification()
+    check(note[2][0]["state"] == "entered" and listed == [],
+          f"presence set on {NAMES[node]} in a room of another node reaches {NAMES[watcher_node]}")
+    return owner, watcher
+
+
+def check_presence_ends_with_its_node(watcher, lost_node, lost_at, how):
+    """The entry of a connection on a lost node leaves with `disconnect` within the peer
+    timeout: at once when the node's connections close, else once heartbeats drop it (silence
+    for the peer timeout, noticed at the next heartbeat, a quarter of it later at most)."""
+    note = watcher.next_notification(timeout_s=PEER_TIMEOUT_MS / 1000 + 3)
+    while note[1] != "presence":
+        note = watcher.next_notification(timeout_s=PEER_TIMEOUT_MS / 1000 + 3)
+    took = time.monotonic() - lost_at
+    check(note[2][0]["state"] == "left" and note[2][0]["reason"] == "disconnect"
+          and note[2][0]["session"] == NAMES[lost_node]
+          and took <= PEER_TIMEOUT_MS * 1.25 / 1000 + BOUND_SLACK_S,
+          f"presence set through {NAMES[lost_node]} left with `disconnect` {took * 1000:.0f} ms "
+          f"after its node was {how}")
+
+
 def lose_and_restore_a_node(cluster, rooms):
     victim = 2
     cluster.wait_connected()
     lost = [room for creator, room in rooms if creator == victim]
     kept = [room for creator, room in rooms if creator != victim]
+    held_on_0 = next(room for creator, room in rooms if creator == 0)
+    _presence_owner, presence_watcher = presence_from(cluster, victim, held_on_0, 1)
     watchers = [Client(cluster.ports[w]) for w in (0, 1)]
     for watcher in watchers:
         for room in lost:
@@ -225,6 +260,7 @@ def lose_and_restore_a_node(cluster, rooms):
     cluster.nodes[victim].send_signal(signal.SIGKILL)
     cluster.nodes[victim].wait()
     killed_at = time.monotonic()
+    check_presence_ends_with_its_node(presence_watcher, victim, killed_at, "killed")
     time.sleep(0.3)
     stop.set()
     editor.join()
@@ -283,7 +319,10 @@ def freeze_and_thaw_a_node(cluster, rooms):
     cluster.wait_connected()
     watcher = Client(cluster.ports[0])
     watcher.call("subscribe", {"room": room})
+    held_on_2 = next(room for creator, room in rooms if creator == 2)
+    _presence_owner, presence_watcher = presence_from(cluster, frozen, held_on_2, 0)
     cluster.nodes[frozen].send_signal(signal.SIGSTOP)
+    frozen_at = time.monotonic()
     try:
         client = Client(cluster.ports[0])
         started = time.monotonic()
@@ -298,6 +337,7 @@ def freeze_and_thaw_a_node(cluster, rooms):
         other = next(room for creator, room in rooms if creator == 2)
         check(edit(client, other, "alice", "meanwhile")["version"] > 0,
               "rooms of the other nodes keep working meanwhile")
+        check_presence_ends_with_its_node(presence_watcher, frozen, frozen_at, "frozen")
     finally:
         cluster.nodes[frozen].send_signal(signal.SIGCONT)
     cluster.wait_connected()
