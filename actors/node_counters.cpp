@@ -25,6 +25,7 @@ nlohmann::json node_counters::to_json() const {
           {"rooms_parked", load(rooms_parked)},
           {"connections", load(connections)},
           {"subscriptions", load(subscriptions)},
+          {"presence", load(presence)},
           {"connections_accepted", load(connections_accepted)},
           {"connections_refused", load(connections_refused)},
           {"events_sent", load(events_sent)},

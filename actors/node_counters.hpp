@@ -28,6 +28,8 @@ struct node_counters {
   std::atomic<std::int64_t> rooms_parked{0};
   std::atomic<std::int64_t> connections{0};
   std::atomic<std::int64_t> subscriptions{0};
+  /// Presence entries in the rooms of this node (docs/protocol.md, Presence).
+  std::atomic<std::int64_t> presence{0};
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> events_sent{0};

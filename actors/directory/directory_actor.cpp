@@ -61,16 +61,17 @@ struct directory_actor_state {
 
   void run(fx::spawn_created& e) {
     adopt(e.room, spawn_room_actor(self->system(), std::move(e.state), caf::actor{self},
-                                   config.persistence, config.park_after));
+                                   config.persistence, config.park_after, config.counters));
     self->send(actors[e.room], create_atom::value, std::move(e.creator));
   }
   void run(fx::spawn_unparked& e) {
     adopt(e.room, spawn_room_actor(self->system(), std::move(e.state), caf::actor{self}, nullptr,
-                                   config.park_after));
+                                   config.park_after, config.counters));
   }
   void run(fx::spawn_stored& e) {
-    adopt(e.room, spawn_stored_room_actor(self->system(), e.id, config.room_limits,
-                                          caf::actor{self}, config.persistence, e.loaded));
+    adopt(e.room,
+          spawn_stored_room_actor(self->system(), e.id, config.room_limits, caf::actor{self},
+                                  config.persistence, e.loaded, config.counters));
   }
   void run(fx::forward& e) { send_to(e.room, e.call); }
   void run(fx::forward_home& e) {

@@ -19,6 +19,15 @@ struct room_actor_shell {
 
   explicit room_actor_shell(caf::event_based_actor* owner) : self(owner), rules(owner->node()) {}
 
+  // A room that stops with entries (the node stopping) takes them out of the node's count.
+  ~room_actor_shell() {
+    if (counters && counted_presence != 0)
+      counters->presence.fetch_sub(static_cast<std::int64_t>(counted_presence),
+                                   std::memory_order_relaxed);
+  }
+  room_actor_shell(const room_actor_shell&) = delete;
+  room_actor_shell& operator=(const room_actor_shell&) = delete;
+
   /// Where the rules put their effects: one vector per worker thread, not per room (its
   /// capacity would cost every room actor hundreds of bytes). Handed out per message: the actor
   /// may run on another thread next time.
@@ -34,6 +43,17 @@ struct room_actor_shell {
     // while it is walked.
     for (auto& effect : effects) std::visit([this](auto& e) { run(e); }, effect);
     effects.clear();
+    count_presence();
+  }
+
+  /// Moves the node's presence count by what this message changed (one size compare).
+  void count_presence() {
+    const std::size_t now = rules.presence().size();
+    if (!counters || now == counted_presence) return;
+    counters->presence.fetch_add(
+        static_cast<std::int64_t>(now) - static_cast<std::int64_t>(counted_presence),
+        std::memory_order_relaxed);
+    counted_presence = now;
   }
 
   void run(fx::reply& e) {
@@ -101,6 +121,8 @@ struct room_actor_shell {
   room_actor_state rules;
   caf::actor directory;
   std::shared_ptr<const room_persistence> persistence;
+  std::shared_ptr<node_counters> counters;
+  std::size_t counted_presence = 0;
 };
 
 using room_actor_type = caf::stateful_actor<room_actor_shell>;
@@ -154,8 +176,10 @@ caf::behavior room_behavior(room_actor_type* self) {
 
 caf::behavior created_room_actor(room_actor_type* self, room_state state, caf::actor directory,
                                  std::shared_ptr<const room_persistence> persistence,
-                                 std::chrono::milliseconds park_after) {
+                                 std::chrono::milliseconds park_after,
+                                 std::shared_ptr<node_counters> counters) {
   auto& st = self->state;
+  st.counters = std::move(counters);
   st.directory = std::move(directory);
   st.persistence = persistence;
   st.rules.start_created(std::move(state), std::move(persistence), park_after, st.out());
@@ -166,8 +190,10 @@ caf::behavior created_room_actor(room_actor_type* self, room_state state, caf::a
 caf::behavior stored_room_actor(room_actor_type* self, std::string id,
                                 std::shared_ptr<const limits> room_limits, caf::actor directory,
                                 std::shared_ptr<const room_persistence> persistence,
-                                std::shared_ptr<result<std::optional<stored_room>>> loaded) {
+                                std::shared_ptr<result<std::optional<stored_room>>> loaded,
+                                std::shared_ptr<node_counters> counters) {
   auto& st = self->state;
+  st.counters = std::move(counters);
   st.directory = std::move(directory);
   st.persistence = persistence;
   st.rules.start_stored(id, std::move(room_limits), std::move(persistence), *loaded, st.out());
@@ -179,17 +205,20 @@ caf::behavior stored_room_actor(room_actor_type* self, std::string id,
 
 caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::actor directory,
                             std::shared_ptr<const room_persistence> persistence,
-                            std::chrono::milliseconds park_after) {
+                            std::chrono::milliseconds park_after,
+                            std::shared_ptr<node_counters> counters) {
   return system.spawn(created_room_actor, std::move(state), std::move(directory),
-                      std::move(persistence), park_after);
+                      std::move(persistence), park_after, std::move(counters));
 }
 
 caf::actor spawn_stored_room_actor(caf::actor_system& system, std::string id,
                                    std::shared_ptr<const limits> room_limits, caf::actor directory,
                                    std::shared_ptr<const room_persistence> persistence,
-                                   std::shared_ptr<result<std::optional<stored_room>>> loaded) {
+                                   std::shared_ptr<result<std::optional<stored_room>>> loaded,
+                                   std::shared_ptr<node_counters> counters) {
   return system.spawn(stored_room_actor, std::move(id), std::move(room_limits),
-                      std::move(directory), std::move(persistence), std::move(loaded));
+                      std::move(directory), std::move(persistence), std::move(loaded),
+                      std::move(counters));
 }
 
 }  // namespace rooms

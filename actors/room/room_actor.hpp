@@ -18,6 +18,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/node_counters.hpp"
 #include "actors/room/room_persistence.hpp"
 #include "actors/room/room_state.hpp"
 
@@ -27,10 +28,11 @@ namespace rooms {
 /// parked image. With `persistence`, the room is stored before its creator gets the answer.
 /// `directory` is told when the room is deleted or wants to hibernate. Without persistence, a
 /// positive `park_after` parks the room after that long idle: its image goes to the directory,
-/// and the actor stops.
+/// and the actor stops. `counters`, if set, counts the room's presence entries.
 caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::actor directory,
                             std::shared_ptr<const room_persistence> persistence = nullptr,
-                            std::chrono::milliseconds park_after = {});
+                            std::chrono::milliseconds park_after = {},
+                            std::shared_ptr<node_counters> counters = nullptr);
 
 /// Spawns the actor of a stored room from what the directory's read found (`loaded`, shared
 /// with the read's message). A room that cannot be restored answers `unavailable` and asks the
@@ -39,6 +41,7 @@ caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::ac
 caf::actor spawn_stored_room_actor(caf::actor_system& system, std::string id,
                                    std::shared_ptr<const limits> room_limits, caf::actor directory,
                                    std::shared_ptr<const room_persistence> persistence,
-                                   std::shared_ptr<result<std::optional<stored_room>>> loaded);
+                                   std::shared_ptr<result<std::optional<stored_room>>> loaded,
+                                   std::shared_ptr<node_counters> counters = nullptr);
 
 }  // namespace rooms

@@ -2,6 +2,8 @@
 // leaving for every reason, the lists in subscribe and get, errors and limits, and entries that
 // end with their connection. The cases labelled `cluster` also run across three nodes, where
 // the setting connection, the subscriber and the room may each be on another node.
+#include <thread>
+
 #include <boost/test/unit_test.hpp>
 
 #include "tests/integration/test_support.hpp"
@@ -160,6 +162,27 @@ BOOST_AUTO_TEST_CASE(a_room_holds_at_most_max_presence_entries) {
              "too_large");
   // Replacing an entry is not a new one.
   must(client.call("presence", presence_args(room, "alice", "2", {{"x", 1}})));
+  BOOST_TEST(must(client.call("stats"))["presence"] == 2);
+  must(client.call("presence", presence_args(room, "alice", "1", nullptr)));
+  BOOST_TEST(must(client.call("stats"))["presence"] == 1);
+}
+
+BOOST_AUTO_TEST_CASE(stats_count_the_entries_of_the_node_until_their_connection_closes) {
+  node_process node;
+  auto observer = node.connect();
+  {
+    auto client = node.connect();
+    const std::string room = create_room(client, "alice");
+    must(client.call("presence", presence_args(room, "alice", "", json::object())));
+    BOOST_TEST(must(observer.call("stats"))["presence"] == 1);
+  }
+  // The room hears of the closed connection a moment later.
+  int entries = 1;
+  for (int i = 0; i < 100 && entries != 0; ++i) {
+    entries = must(observer.call("stats"))["presence"].get<int>();
+    if (entries != 0) std::this_thread::sleep_for(20ms);
+  }
+  BOOST_TEST(entries == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
