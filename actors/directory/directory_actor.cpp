@@ -13,7 +13,7 @@
 #include "actors/directory/room_key.hpp"
 #include "actors/messages.hpp"
 #include "actors/room/room_actor.hpp"
-#include "actors/storage/store_reader.hpp"
+#include "actors/store_reads.hpp"
 
 namespace rooms {
 
@@ -81,22 +81,9 @@ struct directory_actor_state {
   void run(fx::reply& e) {
     if (e.to.reply_to) self->send(e.to.reply_to, reply_atom::value, std::move(e.answer));
   }
-  void run(fx::load& e) {
-    config.persistence->reader->load(e.id, [me = caf::actor{self}, id = e.id, ticket = e.ticket](
-                                               result<std::optional<stored_room>> read) {
-      caf::anon_send(
-          me, loaded_atom::value,
-          load_outcome{id, ticket,
-                       std::make_shared<result<std::optional<stored_room>>>(std::move(read))});
-    });
-  }
+  void run(fx::load& e) { load_for(*config.persistence->reader, caf::actor{self}, e.id, e.ticket); }
   void run(fx::check_id& e) {
-    config.persistence->reader->exists(
-        e.id, [me = caf::actor{self}, ticket = e.ticket](result<bool> found) {
-          caf::anon_send(
-              me, loaded_atom::value,
-              exists_outcome{ticket, std::make_shared<const result<bool>>(std::move(found))});
-        });
+    check_for(*config.persistence->reader, caf::actor{self}, e.id, e.ticket);
   }
   void run(fx::grant_hibernation& e) {
     if (auto it = actors.find(e.room); it != actors.end())

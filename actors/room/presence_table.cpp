@@ -100,6 +100,15 @@ bool presence_table::owns(presence_owner owner) const {
                      [&](const entry& e) { return e.owner == owner; });
 }
 
+std::vector<presence_owner> presence_table::owners() const {
+  std::vector<presence_owner> holding;
+  holding.reserve(entries_.size());
+  for (const auto& e : entries_) holding.push_back(e.owner);
+  std::sort(holding.begin(), holding.end());
+  holding.erase(std::unique(holding.begin(), holding.end()), holding.end());
+  return holding;
+}
+
 value presence_notification(const std::string& room, const presence_table::change& change) {
   static constexpr std::string_view states[] = {"entered", "updated", "left"};
   value_map body;

@@ -59,6 +59,8 @@ class presence_table {
   std::optional<clock::time_point> next_deadline() const;
   /// True while connection `owner` holds an entry.
   bool owns(presence_owner owner) const;
+  /// The connections that hold entries, ascending, each once.
+  std::vector<presence_owner> owners() const;
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
 

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/room/room_actor_state.hpp"
+#include "actors/store_reads.hpp"
 
 namespace rooms {
 
@@ -74,13 +75,7 @@ struct room_actor_shell {
     });
   }
   void run(fx::load& e) {
-    persistence->reader->load(e.id, [me = caf::actor_cast<caf::actor>(self), id = e.id,
-                                     ticket = e.ticket](result<std::optional<stored_room>> read) {
-      caf::anon_send(
-          me, loaded_atom::value,
-          load_outcome{id, ticket,
-                       std::make_shared<result<std::optional<stored_room>>>(std::move(read))});
-    });
+    load_for(*persistence->reader, caf::actor_cast<caf::actor>(self), e.id, e.ticket);
   }
   void run(fx::tell_directory& e) {
     switch (e.kind) {

@@ -109,17 +109,9 @@ void room_actor_state::handle(room_call& call, effects& out, clock::time_point n
   const bool changed = outcome->change.has_value();
   if (changed) record_change(std::move(*outcome->change));
   reply_later(call.from, std::move(outcome->result), out);
-  // Without subscribers, now or by the time this event is released, nobody needs its frame.
-  if (changed && (subscribers() > 0 || pending_subscribes_ > 0)) {
-    room_event ev{id_, room_->version(), room_->deleted(),
-                  encode_packed_notification("event", room_->events().newest()), key_};
-    emit({output::broadcast,
-          room_->version(),
-          {},
-          {},
-          caf::make_message(event_atom::value, std::move(ev))},
-         out);
-  }
+  if (changed)
+    broadcast([&] { return encode_packed_notification("event", room_->events().newest()); }, false,
+              out);
   if (changed && room_->deleted()) {
     // Deletion ends every entry with no presence notification: the `deleted` event says it.
     presence_.clear();
@@ -201,8 +193,7 @@ bool room_actor_state::is_subscriber(const caf::actor& who) const {
 
 void room_actor_state::add_subscriber(const caf::actor& who, effects& out) {
   if (!who || is_subscriber(who)) return;
-  const bool watched = std::any_of(owners_.begin(), owners_.end(),
-                                   [&](const auto& owner) { return owner.first == who; });
+  const bool watched = is_owner(who);
   auto next = subscribers_ ? std::make_shared<std::vector<caf::actor>>(*subscribers_)
                            : std::make_shared<std::vector<caf::actor>>();
   next->push_back(who);
@@ -214,9 +205,7 @@ void room_actor_state::remove_subscriber(const caf::actor& who, effects& out) {
   if (!subscribers_) return;
   auto it = std::find(subscribers_->begin(), subscribers_->end(), who);
   if (it == subscribers_->end()) return;
-  const bool owner =
-      std::any_of(owners_.begin(), owners_.end(), [&](const auto& o) { return o.first == who; });
-  if (!owner) out.push_back(fx::demonitor{who});
+  if (!is_owner(who)) out.push_back(fx::demonitor{who});
   auto next = std::make_shared<std::vector<caf::actor>>(*subscribers_);
   next->erase(next->begin() + (it - subscribers_->begin()));
   subscribers_ = next->empty() ? nullptr : std::move(next);
@@ -269,15 +258,19 @@ void room_actor_state::set_presence(const caller& from, const presence_command& 
 }
 
 void room_actor_state::announce(const presence_table::change& change, effects& out) {
+  broadcast(
+      [&] {
+        return encode_packed_notification("presence",
+                                          to_msgpack_bytes(presence_notification(id_, change)));
+      },
+      true, out);
+}
+
+template <class MakeFrame>
+void room_actor_state::broadcast(MakeFrame make_frame, bool presence, effects& out) {
   // Without subscribers, now or by the time this is released, nobody needs its frame.
   if (subscribers() == 0 && pending_subscribes_ == 0) return;
-  room_event ev{
-      id_,
-      room_->version(),
-      false,
-      encode_packed_notification("presence", to_msgpack_bytes(presence_notification(id_, change))),
-      key_,
-      true};
+  room_event ev{id_, room_->version(), room_->deleted(), make_frame(), key_, presence};
   emit({output::broadcast,
         room_->version(),
         {},
@@ -300,9 +293,17 @@ presence_owner room_actor_state::owner_of(const caf::actor& who, effects& out) {
   return next_owner_++;
 }
 
+bool room_actor_state::is_owner(const caf::actor& who) const {
+  return std::any_of(owners_.begin(), owners_.end(),
+                     [&](const auto& owner) { return owner.first == who; });
+}
+
 void room_actor_state::release_owners(effects& out) {
+  if (owners_.empty()) return;
+  // One pass over the entries, not one per owner: a room may hold 1000 entries.
+  const std::vector<presence_owner> holding = presence_.owners();
   auto gone = std::stable_partition(owners_.begin(), owners_.end(), [&](const auto& owner) {
-    return presence_.owns(owner.second);
+    return std::binary_search(holding.begin(), holding.end(), owner.second);
   });
   for (auto it = gone; it != owners_.end(); ++it)
     if (!is_subscriber(it->first)) out.push_back(fx::demonitor{it->first});

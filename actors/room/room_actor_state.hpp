@@ -179,6 +179,11 @@ class room_actor_state {
   void add_subscriber(const caf::actor& who, effects& out);
   void remove_subscriber(const caf::actor& who, effects& out);
   bool is_subscriber(const caf::actor& who) const;
+  bool is_owner(const caf::actor& who) const;
+  /// Sends an event or presence notification (its frame made only if someone will get it) to
+  /// the subscribers, through the outbox, in order.
+  template <class MakeFrame>
+  void broadcast(MakeFrame make_frame, bool presence, effects& out);
   void set_presence(const caller& from, const presence_command& cmd, clock::time_point now,
                     effects& out);
   /// Sends a presence change to the subscribers, in order with the room's events.

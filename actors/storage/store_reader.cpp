@@ -25,27 +25,26 @@ store_reader::store_reader(std::shared_ptr<const room_store> store) : store_(std
 store_reader::~store_reader() { stop(); }
 
 void store_reader::load(std::string room, loaded done) {
-  {
-    std::lock_guard<std::mutex> lock{mutex_};
-    if (!stopping_) {
-      queued_.push_back(job{std::move(room), std::move(done), {}});
-      wakeup_.notify_one();
-      return;
-    }
-  }
-  done(stopped());
+  submit(job{std::move(room), std::move(done), {}});
 }
 
 void store_reader::exists(std::string room, checked done) {
+  submit(job{std::move(room), {}, std::move(done)});
+}
+
+void store_reader::submit(job j) {
   {
     std::lock_guard<std::mutex> lock{mutex_};
     if (!stopping_) {
-      queued_.push_back(job{std::move(room), {}, std::move(done)});
+      queued_.push_back(std::move(j));
       wakeup_.notify_one();
       return;
     }
   }
-  done(stopped());
+  if (j.on_load)
+    j.on_load(stopped());
+  else
+    j.on_check(stopped());
 }
 
 void store_reader::stop() {

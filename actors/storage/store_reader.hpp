@@ -51,6 +51,8 @@ class store_reader {
   };
 
   void run();
+  /// Queues `j`, or answers it at once with `unavailable` once stopped.
+  void submit(job j);
   void serve(job& j);
   void count_read();
 
