@@ -46,6 +46,7 @@ struct params_builder {
   value operator()(const subscribe_command& c) const {
     value params = room_only(c.room);
     if (c.since) params.as_map().insert_or_assign("since", value::unsigned_integer(*c.since));
+    if (c.patch) params.as_map().insert_or_assign("patch", value::boolean(true));
     return params;
   }
 

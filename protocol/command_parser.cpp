@@ -79,6 +79,14 @@ result<std::optional<std::uint64_t>> optional_uint(const value_map& params, cons
   return std::optional<std::uint64_t>{static_cast<std::uint64_t>(v->as_int128())};
 }
 
+// Reads an optional boolean flag; absent or nil is false.
+result<bool> optional_flag(const value_map& params, const char* name) {
+  const value* v = find(params, name);
+  if (v == nullptr || v->is_nil()) return false;
+  if (!v->is_bool()) return bad_argument(name, "must be true or false");
+  return v->as_bool();
+}
+
 result<std::optional<std::string>> optional_string(const value_map& params, const char* name) {
   const value* v = find(params, name);
   if (v == nullptr || v->is_nil()) return std::optional<std::string>{};
@@ -140,18 +148,18 @@ result<command> parse_subscribe(const value_map& params) {
   if (!room) return room.error();
   auto since = optional_uint(params, "since");
   if (!since) return since.error();
-  return command{room_command{subscribe_command{std::move(*room), *since}}};
+  auto patch = optional_flag(params, "patch");
+  if (!patch) return patch.error();
+  return command{room_command{subscribe_command{std::move(*room), *since, *patch}}};
 }
 
 result<command> parse_get(const value_map& params) {
   auto room = required_room(params);
   if (!room) return room.error();
   get_command cmd{std::move(*room)};
-  if (const value* presence = find(params, "presence");
-      presence != nullptr && !presence->is_nil()) {
-    if (!presence->is_bool()) return bad_argument("presence", "must be true or false");
-    cmd.presence = presence->as_bool();
-  }
+  auto presence = optional_flag(params, "presence");
+  if (!presence) return presence.error();
+  cmd.presence = *presence;
   return command{room_command{std::move(cmd)}};
 }
 

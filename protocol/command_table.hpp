@@ -27,7 +27,7 @@ inline constexpr std::array<command_row, 12> command_table = {{
     {"leave", {"room", "user"}, 2},
     {"edit", {"room", "user", "ops", "if_version", "key", "reply"}, 6},
     {"get", {"room", "presence"}, 2},
-    {"subscribe", {"room", "since"}, 2},
+    {"subscribe", {"room", "since", "patch"}, 3},
     {"unsubscribe", {"room"}, 1},
     {"presence", {"room", "user", "session", "data", "ttl_ms"}, 5},
     {"hello", {"token", "client"}, 2},

@@ -59,6 +59,8 @@ struct get_command {
 struct subscribe_command {
   std::string room;
   std::optional<std::uint64_t> since = std::nullopt;
+  /// `patch: true`: every `edited` event also carries its RFC 6902 patch.
+  bool patch = false;
 };
 
 struct unsubscribe_command {

@@ -223,6 +223,34 @@ std::string to_msgpack_bytes(const value& v) {
   return out;
 }
 
+void append_packed_member(std::string& out, std::string_view key, const value& v) {
+  put_str_header(out, key.size());
+  out.append(key);
+  encode(out, v);
+}
+
+std::string with_packed_member(std::string_view packed_map, std::string_view packed_member) {
+  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(packed_map[i]); };
+  std::size_t count = 0;
+  std::size_t header = 1;
+  if ((byte(0) & 0xf0) == 0x80) {
+    count = byte(0) & 0x0f;
+  } else if (byte(0) == 0xde) {
+    count = (std::size_t{byte(1)} << 8) | byte(2);
+    header = 3;
+  } else {
+    count = (std::size_t{byte(1)} << 24) | (std::size_t{byte(2)} << 16) |
+            (std::size_t{byte(3)} << 8) | byte(4);
+    header = 5;
+  }
+  std::string out;
+  out.reserve(packed_map.size() + packed_member.size() + 4);
+  put_container_header(out, true, count + 1);
+  out.append(packed_map.substr(header));
+  out.append(packed_member);
+  return out;
+}
+
 std::size_t packed_size(const value& v) {
   switch (v.kind()) {
     case value_kind::nil:

@@ -39,7 +39,8 @@ path_view parent_of(const edit_path& path) { return path_view(path).first(path.s
 
 class edit_applier {
  public:
-  edit_applier(document& doc, const document_limits& limits) : tx_(doc), limits_(limits) {}
+  edit_applier(document& doc, const document_limits& limits, value_array* patch)
+      : tx_(doc, patch), limits_(limits) {}
 
   outcome apply_all(const value_array& ops);
   void rollback() { tx_.rollback(); }
@@ -348,13 +349,13 @@ outcome edit_applier::check_depth(const edit_op& op, std::size_t tokens, const v
 }  // namespace
 
 std::optional<rooms_error> apply_edit(document& doc, const value& ops,
-                                      const document_limits& limits) {
+                                      const document_limits& limits, value_array* patch) {
   if (!ops.is_array()) return rooms_error{error_code::invalid_argument, "ops must be an array"};
   if (ops.size() > limits.max_ops)
     return rooms_error{error_code::too_large,
                        fmt::format("an edit may hold at most {} ops; this one has {}",
                                    limits.max_ops, ops.size())};
-  edit_applier applier(doc, limits);
+  edit_applier applier(doc, limits, patch);
   try {
     auto error = applier.apply_all(ops.as_array());
     if (error) applier.rollback();

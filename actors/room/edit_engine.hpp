@@ -34,7 +34,10 @@ struct document {
 ///  - invalid_argument with details {"index": i}: op i is malformed whatever the data holds,
 ///    or the result would nest deeper than max_depth;
 ///  - patch_failed with details {"index": i}: op i cannot be applied to the current data.
+/// With `patch`, a successful edit appends to it the RFC 6902 add/remove/replace operations that
+/// do what the edit did (edit_transaction.hpp); a failed one leaves it as it was.
 std::optional<rooms_error> apply_edit(document& doc, const value& ops,
-                                      const document_limits& limits);
+                                      const document_limits& limits,
+                                      value_array* patch = nullptr);
 
 }  // namespace rooms

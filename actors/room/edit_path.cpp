@@ -106,8 +106,11 @@ std::string quoted_text(std::string_view text) {
   return json(std::string{text}).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string quoted_pointer(path_view path) {
+std::string pointer_text(path_view path) {
+  std::size_t length = 0;
+  for (const auto& token : path) length += 1 + token.size();
   std::string text;
+  text.reserve(length);
   for (const auto& token : path) {
     text += '/';
     for (const char c : token) {
@@ -119,8 +122,10 @@ std::string quoted_pointer(path_view path) {
         text += c;
     }
   }
-  return quoted_text(text);
+  return text;
 }
+
+std::string quoted_pointer(path_view path) { return quoted_text(pointer_text(path)); }
 
 std::string_view kind_phrase(const value& v) {
   switch (v.kind()) {

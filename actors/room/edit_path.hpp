@@ -46,6 +46,10 @@ bool is_proper_prefix(path_view prefix, path_view path);
 /// `text` as a JSON string literal, for messages (invalid UTF-8 shown as U+FFFD).
 std::string quoted_text(std::string_view text);
 
+/// `path` as JSON Pointer text, each token escaped as RFC 6901 says ("~" as "~0", "/" as "~1");
+/// the root is "".
+std::string pointer_text(path_view path);
+
 /// `path` as escaped JSON Pointer text, quoted for messages (the root is "").
 std::string quoted_pointer(path_view path);
 

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/room/edit_engine.hpp"
@@ -29,9 +30,16 @@ sized_value make_sized(value v);
 ///
 /// Preconditions, for every primitive: `container` is the map or array at `container_path` in the
 /// current data, and a token naming an array element is a canonical index (parse_array_index).
+///
+/// With a `patch` array, every primitive also appends the RFC 6902 operation that does the same
+/// to a copy of the data (docs/protocol.md, `subscribe` with `patch: true`): insert is `add`,
+/// replace is `replace`, erase and detach are `remove`, each at a concrete path (an array index,
+/// never "-") with the value as placed. Applied in order they turn the data before the edit into
+/// the data after it, and they cost what the edit touched: the patch is made from the changes,
+/// not by comparing documents.
 class edit_transaction {
  public:
-  explicit edit_transaction(document& doc);
+  explicit edit_transaction(document& doc, value_array* patch = nullptr);
 
   value& root() { return doc_.data; }
   std::size_t packed_bytes() const { return doc_.packed_bytes; }
@@ -70,6 +78,10 @@ class edit_transaction {
   };
 
   entry make_entry(change what, path_view container_path, const std::string& token) const;
+  /// The patch operation of a change, made (and room for it reserved) before the data changes,
+  /// so that adding it afterwards cannot fail; nil without a patch.
+  value patch_op(std::string_view op, const edit_path& location, const value* v);
+  void add_patch_op(value op);
   void reserve_entry();
   void undo(entry& e);
   sized_value take_child(value& container, const std::string& token, entry& e);
@@ -79,6 +91,8 @@ class edit_transaction {
   std::size_t packed_bytes_before_;
   std::vector<entry> log_;
   value carry_;  // the value the last undo step took out of the data
+  value_array* patch_;
+  std::size_t patch_size_before_;
 };
 
 }  // namespace rooms

@@ -12,42 +12,58 @@ namespace rooms {
 
 namespace {
 
-json decode(const std::string& packed) {
+json decode(std::string_view packed) {
   // The event was accepted under the depth limit of its day: no limit applies when reading it.
   return from_msgpack_bytes(packed, std::numeric_limits<std::size_t>::max()).value();
 }
 
 // Our own encodings of events accepted under the depth limit of their day: no limit applies
 // when reading them, and they decode.
-value decode_value(const std::string& packed) {
+value decode_value(std::string_view packed) {
   return value_from_msgpack_bytes(packed, std::numeric_limits<std::size_t>::max()).value();
 }
 
 }  // namespace
 
-void retained_events::push(std::uint64_t version, std::string packed_event) {
+std::string retained_events::event::with_patch() const {
+  return with_packed_member(plain(), std::string_view(bytes).substr(plain_bytes));
+}
+
+std::string_view retained_events::event::encoding(bool patch, std::string& scratch) const {
+  if (!patch || !has_patch()) return plain();
+  scratch = with_patch();
+  return scratch;
+}
+
+void retained_events::push(std::uint64_t version, std::string packed_event,
+                           std::string_view packed_patch) {
   // Replays assume consecutive versions: after a gap only what follows it can be replayed.
   if (!events_.empty() && version != newest_version_ + 1) events_.clear();
   newest_version_ = version;
-  events_.push_back(std::move(packed_event));
+  const auto plain_bytes = static_cast<std::uint32_t>(packed_event.size());
+  packed_event.append(packed_patch);
+  events_.push_back(event{std::move(packed_event), plain_bytes});
   if (events_.size() > capacity_) events_.pop_front();
 }
 
-value retained_events::values_since(std::uint64_t since) const {
+value retained_events::values_since(std::uint64_t since, bool with_patch) const {
   value_array events;
   if (empty()) return value::array();
   const std::uint64_t skip = since >= oldest_version() ? since - oldest_version() + 1 : 0;
   events.reserve(static_cast<std::size_t>(events_.size() - skip));
   // Retained events hold consecutive versions, so the first one to send is found by arithmetic.
+  std::string scratch;
   for (std::uint64_t i = skip; i < events_.size(); ++i)
-    events.push_back(decode_value(events_[static_cast<std::size_t>(i)]));
+    events.push_back(
+        decode_value(events_[static_cast<std::size_t>(i)].encoding(with_patch, scratch)));
   return value::array(std::move(events));
 }
 
-std::vector<json> retained_events::decoded() const {
+std::vector<json> retained_events::decoded(bool with_patch) const {
   std::vector<json> events;
   events.reserve(events_.size());
-  for (const auto& packed : events_) events.push_back(decode(packed));
+  std::string scratch;
+  for (const auto& e : events_) events.push_back(decode(e.encoding(with_patch, scratch)));
   return events;
 }
 

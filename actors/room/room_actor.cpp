@@ -64,7 +64,8 @@ struct room_actor_shell {
     self->send(e.to, reply_atom::value, std::move(e.answer));
   }
   void run(fx::broadcast& e) {
-    for (const auto& sub : *e.to) self->send(sub, e.event);
+    for (const auto& sub : *e.to)
+      self->send(sub.who, sub.patch && !e.patch_event.empty() ? e.patch_event : e.event);
   }
   void run(fx::monitor& e) { self->monitor(e.who); }
   void run(fx::demonitor& e) { self->demonitor(e.who); }

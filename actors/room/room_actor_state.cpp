@@ -111,7 +111,7 @@ void room_actor_state::handle(room_call& call, effects& out, clock::time_point n
   reply_later(call.from, std::move(outcome->result), out);
   if (changed)
     broadcast([&] { return encode_packed_notification("event", room_->events().newest()); }, false,
-              out);
+              out, room_->events().newest_has_patch());
   if (changed && room_->deleted()) {
     // Deletion ends every entry with no presence notification: the `deleted` event says it.
     presence_.clear();
@@ -148,7 +148,7 @@ void room_actor_state::record_change(event_record change) {
   if (!journal_) return;
   if (room_->deleted()) return journal_->erased(room_->version());
   // The retained event is the change's encoding: its size is the record's without a walk.
-  journal_->record(std::move(change), room_->events().newest().size());
+  journal_->record(std::move(change), room_->events().newest_bytes());
 }
 
 void room_actor_state::answer_creator(const caller& from, effects& out) {
@@ -167,7 +167,9 @@ void room_actor_state::subscribe(const caller& from, const subscribe_command& cm
   }
   answer.subscribed_room = id_;
   answer.subscribed_version = room_->version();
-  emit({output::subscribe, room_->version(), from, std::move(answer), {}}, out);
+  output item{output::subscribe, room_->version(), from, std::move(answer), {}};
+  item.patch = cmd.patch;
+  emit(std::move(item), out);
 }
 
 void room_actor_state::unsubscribe(const caller& from, effects& out) {
@@ -186,38 +188,63 @@ void room_actor_state::reply_later(const caller& from, const result<value>& answ
 
 // -- subscribers -------------------------------------------------------------------------------
 
-bool room_actor_state::is_subscriber(const caf::actor& who) const {
-  return subscribers_ &&
-         std::find(subscribers_->begin(), subscribers_->end(), who) != subscribers_->end();
+namespace {
+
+room_subscribers::const_iterator find_subscriber(const room_subscribers& subs,
+                                                 const caf::actor& who) {
+  return std::find_if(subs.begin(), subs.end(),
+                      [&](const room_subscriber& sub) { return sub.who == who; });
 }
 
-void room_actor_state::add_subscriber(const caf::actor& who, effects& out) {
-  if (!who || is_subscriber(who)) return;
-  const bool watched = is_owner(who);
-  auto next = subscribers_ ? std::make_shared<std::vector<caf::actor>>(*subscribers_)
-                           : std::make_shared<std::vector<caf::actor>>();
-  next->push_back(who);
+}  // namespace
+
+bool room_actor_state::is_subscriber(const caf::actor& who) const {
+  return subscribers_ && find_subscriber(*subscribers_, who) != subscribers_->end();
+}
+
+void room_actor_state::set_subscribers(std::shared_ptr<room_subscribers> next) {
+  patch_subscribers_ = 0;
+  if (next && next->empty()) next.reset();
+  if (next)
+    patch_subscribers_ = static_cast<std::size_t>(
+        std::count_if(next->begin(), next->end(), [](const auto& sub) { return sub.patch; }));
   subscribers_ = std::move(next);
+}
+
+void room_actor_state::add_subscriber(const caf::actor& who, bool patch, effects& out) {
+  if (!who) return;
+  auto next = subscribers_ ? std::make_shared<room_subscribers>(*subscribers_)
+                           : std::make_shared<room_subscribers>();
+  auto it = std::find_if(next->begin(), next->end(), [&](const auto& sub) { return sub.who == who; });
+  if (it != next->end()) {
+    // Subscribing again restarts the subscription, with or without patches as it asks now.
+    if (it->patch == patch) return;
+    it->patch = patch;
+    return set_subscribers(std::move(next));
+  }
+  const bool watched = is_owner(who);
+  next->push_back(room_subscriber{who, patch});
+  set_subscribers(std::move(next));
   if (!watched) out.push_back(fx::monitor{who});
 }
 
 void room_actor_state::remove_subscriber(const caf::actor& who, effects& out) {
   if (!subscribers_) return;
-  auto it = std::find(subscribers_->begin(), subscribers_->end(), who);
+  auto it = find_subscriber(*subscribers_, who);
   if (it == subscribers_->end()) return;
   if (!is_owner(who)) out.push_back(fx::demonitor{who});
-  auto next = std::make_shared<std::vector<caf::actor>>(*subscribers_);
+  auto next = std::make_shared<room_subscribers>(*subscribers_);
   next->erase(next->begin() + (it - subscribers_->begin()));
-  subscribers_ = next->empty() ? nullptr : std::move(next);
+  set_subscribers(std::move(next));
 }
 
 void room_actor_state::gateway_down(const caf::actor_addr& who, effects& out) {
   if (subscribers_) {
-    auto next = std::make_shared<std::vector<caf::actor>>(*subscribers_);
+    auto next = std::make_shared<room_subscribers>(*subscribers_);
     next->erase(std::remove_if(next->begin(), next->end(),
-                               [&](const caf::actor& sub) { return sub.address() == who; }),
+                               [&](const auto& sub) { return sub.who.address() == who; }),
                 next->end());
-    subscribers_ = next->empty() ? nullptr : std::move(next);
+    set_subscribers(std::move(next));
   }
   auto owner = std::find_if(owners_.begin(), owners_.end(),
                             [&](const auto& o) { return o.first.address() == who; });
@@ -267,16 +294,23 @@ void room_actor_state::announce(const presence_table::change& change, effects& o
 }
 
 template <class MakeFrame>
-void room_actor_state::broadcast(MakeFrame make_frame, bool presence, effects& out) {
+void room_actor_state::broadcast(MakeFrame make_frame, bool presence, effects& out,
+                                 bool with_patch) {
   // Without subscribers, now or by the time this is released, nobody needs its frame.
   if (subscribers() == 0 && pending_subscribes_ == 0) return;
-  room_event ev{id_, room_->version(), room_->deleted(), make_frame(), key_, presence};
-  emit({output::broadcast,
-        room_->version(),
-        {},
-        {},
-        caf::make_message(event_atom::value, std::move(ev))},
-       out);
+  output item{output::broadcast, room_->version(), {}, {}, {}};
+  // The patch frame only when a subscription asked for patches, now or by the time this is
+  // released: the others never pay for it.
+  if (with_patch && (patch_subscribers_ > 0 || pending_patch_subscribes_ > 0))
+    item.patch_event = caf::make_message(
+        event_atom::value,
+        room_event{id_, room_->version(), room_->deleted(),
+                   encode_packed_notification("event", room_->events().newest_with_patch()), key_,
+                   presence});
+  item.event = caf::make_message(
+      event_atom::value,
+      room_event{id_, room_->version(), room_->deleted(), make_frame(), key_, presence});
+  emit(std::move(item), out);
 }
 
 void room_actor_state::announce_all(const std::vector<presence_table::change>& changes,
@@ -335,13 +369,19 @@ std::uint64_t room_actor_state::durable_version() const {
 void room_actor_state::emit(output item, effects& out) {
   // Outputs leave in the order they were made, each once the room is stored far enough.
   if (outbox_.empty() && item.needed <= durable_version()) return perform(item, out);
-  if (item.kind == output::subscribe) ++pending_subscribes_;
+  if (item.kind == output::subscribe) {
+    ++pending_subscribes_;
+    if (item.patch) ++pending_patch_subscribes_;
+  }
   outbox_.push_back(std::move(item));
 }
 
 void room_actor_state::release(effects& out) {
   while (!outbox_.empty() && outbox_.front().needed <= durable_version()) {
-    if (outbox_.front().kind == output::subscribe) --pending_subscribes_;
+    if (outbox_.front().kind == output::subscribe) {
+      --pending_subscribes_;
+      if (outbox_.front().patch) --pending_patch_subscribes_;
+    }
     perform(outbox_.front(), out);
     outbox_.pop_front();
   }
@@ -355,7 +395,7 @@ void room_actor_state::perform(output& item, effects& out) {
       break;
     }
     case output::subscribe: {
-      add_subscriber(item.to.reply_to, out);
+      add_subscriber(item.to.reply_to, item.patch, out);
       // Sent even when the caller wants no reply: it must learn that it now follows the room.
       const bool granted = grant(item.to);
       out.push_back(fx::reply{item.to.reply_to, std::move(item.answer), granted, true});
@@ -363,12 +403,14 @@ void room_actor_state::perform(output& item, effects& out) {
     }
     case output::broadcast:
       // One message shared by every subscriber: the frame is encoded and stored once.
-      if (subscribers_) out.push_back(fx::broadcast{subscribers_, std::move(item.event)});
+      if (subscribers_)
+        out.push_back(
+            fx::broadcast{subscribers_, std::move(item.event), std::move(item.patch_event)});
       break;
     case output::forget:
       if (subscribers_)
-        for (auto& sub : *subscribers_) out.push_back(fx::demonitor{sub});
-      subscribers_ = nullptr;
+        for (auto& sub : *subscribers_) out.push_back(fx::demonitor{sub.who});
+      set_subscribers(nullptr);
       forget_me(out);
       break;
   }
@@ -382,6 +424,7 @@ void room_actor_state::fail_pending(const rooms_error& error, effects& out) {
   }
   outbox_.clear();
   pending_subscribes_ = 0;
+  pending_patch_subscribes_ = 0;
 }
 
 // -- storage -----------------------------------------------------------------------------------

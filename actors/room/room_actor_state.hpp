@@ -26,6 +26,14 @@
 
 namespace rooms {
 
+/// A gateway that follows the room; `patch`: its subscription asked for `patch: true`.
+struct room_subscriber {
+  caf::actor who;
+  bool patch = false;
+};
+
+using room_subscribers = std::vector<room_subscriber>;
+
 namespace room_effects {
 
 /// Send `answer` to the caller's gateway; `grant`: the room grants that gateway direct calls
@@ -36,10 +44,12 @@ struct reply {
   bool grant = false;
   bool holder = false;
 };
-/// Send `event` to every actor in `to` (a snapshot of the subscribers when it was released).
+/// Send `event` to every subscriber in `to` (a snapshot of the subscribers when it was
+/// released); those that asked for patches get `patch_event` instead when it is set.
 struct broadcast {
-  std::shared_ptr<const std::vector<caf::actor>> to;
+  std::shared_ptr<const room_subscribers> to;
   caf::message event;
+  caf::message patch_event = {};
 };
 /// Watch a subscriber (its down message ends its subscription), or stop watching it.
 struct monitor {
@@ -144,6 +154,10 @@ class room_actor_state {
     caller to;
     call_reply answer;
     caf::message event;
+    /// broadcast: the event with its patch, if a subscriber wants it.
+    caf::message patch_event = {};
+    /// subscribe: the subscription asked for patches.
+    bool patch = false;
   };
 
   result<room_outcome> apply(room_command& command);
@@ -176,14 +190,18 @@ class room_actor_state {
   /// Hibernation agreed and every grant revoked: stop, park, or stay.
   void finish_hibernation(effects& out);
   std::uint64_t durable_version() const;
-  void add_subscriber(const caf::actor& who, effects& out);
+  /// Adds `who`, or changes whether it gets patches when it follows the room already.
+  void add_subscriber(const caf::actor& who, bool patch, effects& out);
+  /// Replaces the shared subscriber list (copied on change) and recounts patch subscribers.
+  void set_subscribers(std::shared_ptr<room_subscribers> next);
   void remove_subscriber(const caf::actor& who, effects& out);
   bool is_subscriber(const caf::actor& who) const;
   bool is_owner(const caf::actor& who) const;
   /// Sends an event or presence notification (its frame made only if someone will get it) to
   /// the subscribers, through the outbox, in order.
+  /// An edit's event also goes with its patch to the subscribers that asked (`with_patch`).
   template <class MakeFrame>
-  void broadcast(MakeFrame make_frame, bool presence, effects& out);
+  void broadcast(MakeFrame make_frame, bool presence, effects& out, bool with_patch = false);
   void set_presence(const caller& from, const presence_command& cmd, clock::time_point now,
                     effects& out);
   /// Sends a presence change to the subscribers, in order with the room's events.
@@ -207,11 +225,15 @@ class room_actor_state {
   /// room's actor should not carry its size (docs/benchmarks.md, memory per idle room).
   std::unique_ptr<room_journal> journal_;
   compact_queue<output> outbox_;
-  /// Subscribe outputs waiting in the outbox: subscribers to be, who need later events.
+  /// Subscribe outputs waiting in the outbox: subscribers to be, who need later events; and
+  /// how many of them asked for patches.
   std::size_t pending_subscribes_ = 0;
+  std::size_t pending_patch_subscribes_ = 0;
   /// Copied on change (rare), shared with every broadcast (each event): a broadcast goes to
   /// the subscribers of the moment it was released.
-  std::shared_ptr<const std::vector<caf::actor>> subscribers_;
+  std::shared_ptr<const room_subscribers> subscribers_;
+  /// How many of subscribers_ asked for patches.
+  std::size_t patch_subscribers_ = 0;
   bool hibernating_ = false;
   /// While hibernating_: the directory agreed (it holds the room's calls).
   bool directory_agreed_ = false;

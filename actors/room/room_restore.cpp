@@ -54,7 +54,7 @@ result<room_state> room_state::restore(room_image image, std::vector<event_recor
       return corrupt(room.id_, fmt::format("event {} follows event {}", version, previous));
     previous = version;
     if (version <= room.version_) {
-      room.retain(version, record.event);
+      room.retain_record(version, record.event);
     } else if (auto failure = room.replay(record)) {
       return std::move(*failure);
     }
@@ -62,7 +62,7 @@ result<room_state> room_state::restore(room_image image, std::vector<event_recor
   return room;
 }
 
-std::optional<rooms_error> room_state::replay(const event_record& record) {
+std::optional<rooms_error> room_state::replay(event_record& record) {
   const value_map& event = record.event.as_map();
   if (record.version() != version_ + 1)
     return corrupt(id_,
@@ -84,7 +84,7 @@ std::optional<rooms_error> room_state::replay(const event_record& record) {
   }
   ++version_;
   if (record.key) keys_.remember(user, *record.key, {record.fingerprint, version_});
-  retain(version_, record.event);
+  retain_record(version_, record.event);
   return std::nullopt;
 }
 

@@ -87,12 +87,25 @@ value room_state::next_event(std::string_view type, const std::string& user) {
   return value::map(std::move(event));
 }
 
-void room_state::retain(std::uint64_t version, const value& event) {
-  events_.push(version, to_msgpack_bytes(event));
+void room_state::retain(std::uint64_t version, const value& event, const value* patch) {
+  std::string packed_patch;
+  if (patch != nullptr) append_packed_member(packed_patch, "patch", *patch);
+  events_.push(version, to_msgpack_bytes(event), packed_patch);
 }
 
-room_outcome room_state::changed(value result, value event) {
-  retain(version_, event);
+void room_state::retain_record(std::uint64_t version, value& event) {
+  value_map& members = event.as_map();
+  if (members.find("patch") == nullptr) return retain(version, event);
+  // Retained apart from the rest of the event, then put back: the record is stored with it.
+  value_member patch = members.extract("patch");
+  retain(version, event, &patch.val);
+  members.insert(std::move(patch));
+}
+
+room_outcome room_state::changed(value result, value event, value* patch) {
+  retain(version_, event, patch);
+  // The stored event holds its patch: a replay through `since` after a restart carries it.
+  if (patch != nullptr) event.as_map().insert_or_assign("patch", std::move(*patch));
   return room_outcome{std::move(result), event_record{std::move(event)}};
 }
 
@@ -165,14 +178,17 @@ result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t f
         error_code::conflict,
         fmt::format("room {} is at version {}, not {}", id_, version_, *cmd.if_version),
         json{{"version", version_}}};
+  value_array patch;
   if (cmd.ops.size() > 0) {
-    if (auto failure = apply_edit(doc_, cmd.ops, doc_limits())) return std::move(*failure);
+    if (auto failure = apply_edit(doc_, cmd.ops, doc_limits(), &patch))
+      return std::move(*failure);
   }
   auto reply = [&] { return cmd.reply_version_only ? version_reply(id_, version_) : snapshot(); };
   if (cmd.ops.size() == 0) return room_outcome{reply(), std::nullopt};
   value event = next_event("edited", cmd.user);
   event.as_map().insert_or_assign("ops", std::move(cmd.ops));
-  room_outcome outcome = changed(reply(), std::move(event));
+  value patch_value = value::array(std::move(patch));
+  room_outcome outcome = changed(reply(), std::move(event), &patch_value);
   if (cmd.key) {
     keys_.remember(cmd.user, *cmd.key, {fingerprint, version_});
     outcome.change->key = std::move(cmd.key);
@@ -190,7 +206,7 @@ result<room_outcome> room_state::subscribe(const subscribe_command& cmd) const {
           fmt::format("since {} is past room {}'s version {}", *cmd.since, id_, version_),
           json{{"version", version_}}};
     if (std::max<std::uint64_t>(*cmd.since + 1, 2) >= first_replayable())
-      return replay_since(*cmd.since);
+      return replay_since(*cmd.since, cmd.patch);
   }
   value reply = version_reply(id_, version_);
   add_member(reply, "snapshot", snapshot());
@@ -198,9 +214,9 @@ result<room_outcome> room_state::subscribe(const subscribe_command& cmd) const {
   return room_outcome{std::move(reply), std::nullopt};
 }
 
-result<room_outcome> room_state::replay_since(std::uint64_t since) const {
+result<room_outcome> room_state::replay_since(std::uint64_t since, bool with_patch) const {
   value reply = version_reply(id_, version_);
-  add_member(reply, "events", events_.values_since(since));
+  add_member(reply, "events", events_.values_since(since, with_patch));
   return room_outcome{std::move(reply), std::nullopt};
 }
 

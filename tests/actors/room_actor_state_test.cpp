@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(subscribers_get_each_event_and_leave_with_unsubscribe) {
   auto events = all<fx::broadcast>(effects);
   BOOST_REQUIRE_EQUAL(events.size(), 1u);
   BOOST_REQUIRE_EQUAL(events[0].to->size(), 1u);
-  BOOST_TEST(((*events[0].to)[0] == gateway_a));
+  BOOST_TEST(((*events[0].to)[0].who == gateway_a));
   // The reply to the editor comes before the event.
   BOOST_TEST(std::holds_alternative<fx::reply>(effects.front()));
 
@@ -164,6 +164,57 @@ BOOST_AUTO_TEST_CASE(subscribers_get_each_event_and_leave_with_unsubscribe) {
   auto edit2 = call(gateway_b, 4, incr_edit(rules.id(), "alice", std::nullopt, false));
   rules.handle(edit2, out);
   BOOST_TEST(all<fx::broadcast>(take()).empty());
+}
+
+BOOST_AUTO_TEST_CASE(patches_go_only_to_the_subscriptions_that_asked) {
+  auto rules = started(durable());
+  auto frame_of_event = [](const caf::message& m) {
+    return decode_frame(m.get_as<room_event>(1).frame)[2][0];
+  };
+  auto plain = call(gateway_a, 1, subscribe_command{rules.id(), std::nullopt});
+  rules.handle(plain, out);
+  take();
+  auto edit = call(gateway_a, 2, incr_edit(rules.id(), "alice", std::nullopt, false));
+  rules.handle(edit, out);
+  rules.stored(write_outcome{}, out);
+  auto events = all<fx::broadcast>(take());
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);
+  BOOST_TEST(events[0].patch_event.empty());  // nobody asked: no patch frame is made
+  BOOST_TEST(!frame_of_event(events[0].event).contains("patch"));
+
+  // gateway_b subscribes with patches while an edit waits for its write: it gets that edit's
+  // patch, since it follows the room by the time the event is released.
+  auto edit2 = call(gateway_a, 3, incr_edit(rules.id(), "alice", std::nullopt, false));
+  rules.handle(edit2, out);
+  auto patched = call(gateway_b, 4, subscribe_command{rules.id(), std::nullopt, true});
+  rules.handle(patched, out);
+  auto edit3 = call(gateway_a, 5, incr_edit(rules.id(), "alice", std::nullopt, false));
+  rules.handle(edit3, out);
+  take();
+  rules.stored(write_outcome{}, out);
+  rules.stored(write_outcome{}, out);
+  events = all<fx::broadcast>(take());
+  BOOST_REQUIRE_EQUAL(events.size(), 2u);
+  BOOST_TEST(events[0].to->size() == 1u);  // version 3: before gateway_b's subscription
+  BOOST_REQUIRE_EQUAL(events[1].to->size(), 2u);
+  BOOST_TEST((*events[1].to)[1].patch);
+  BOOST_REQUIRE(!events[1].patch_event.empty());
+  const json with_patch = frame_of_event(events[1].patch_event);
+  BOOST_TEST(with_patch["version"] == 4u);
+  BOOST_TEST(with_patch["patch"][0]["op"] == "replace");
+  BOOST_TEST(!frame_of_event(events[1].event).contains("patch"));
+
+  // Subscribing again without patches turns them off.
+  auto again = call(gateway_b, 6, subscribe_command{rules.id(), std::nullopt, false});
+  rules.handle(again, out);
+  take();
+  auto edit4 = call(gateway_a, 7, incr_edit(rules.id(), "alice", std::nullopt, false));
+  rules.handle(edit4, out);
+  rules.stored(write_outcome{}, out);
+  events = all<fx::broadcast>(take());
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);
+  BOOST_TEST(events[0].patch_event.empty());
+  BOOST_TEST(rules.subscribers() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(an_event_goes_to_the_subscribers_of_the_moment_it_was_released) {

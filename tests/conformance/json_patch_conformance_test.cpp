@@ -52,8 +52,12 @@ bool run_case(const json& test) {
   const auto error = rooms::testing::apply_edit(doc, wrap_patch(test.at("patch")), {});
   if (test.contains("expected")) {
     if (error) BOOST_TEST_MESSAGE("unexpected error: " << error->message);
+    // The patch a `patch: true` subscriber gets replays the edit on nlohmann's json::patch.
+    const std::string problem =
+        error ? std::string{} : rooms::testing::patch_problem(before.data, doc.patch, doc.data);
+    if (!problem.empty()) BOOST_TEST_MESSAGE("patch: " << problem);
     return !error && doc.data.at("doc") == test.at("expected") &&
-           doc.packed_bytes == rooms::packed_size(doc.data);
+           doc.packed_bytes == rooms::packed_size(doc.data) && problem.empty();
   }
   const bool rejected = error && (error->code == rooms::error_code::patch_failed ||
                                   error->code == rooms::error_code::invalid_argument);

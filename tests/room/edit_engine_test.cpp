@@ -22,6 +22,7 @@ using rooms::error_code;
 using rooms::json;
 using rooms::testing::apply_edit;
 using rooms::testing::make_doc;
+using rooms::testing::patch_problem;
 
 namespace {
 
@@ -164,7 +165,46 @@ BOOST_DATA_TEST_CASE(ops_apply, bdata::make(success_cases), c) {
   BOOST_CHECK_MESSAGE(doc.data == expected, doc.data.dump() << " != " << expected.dump());
   BOOST_TEST(same_bytes(doc.data, expected));
   BOOST_TEST(doc.packed_bytes == rooms::packed_size(doc.data));
+  const std::string problem = patch_problem(json::parse(c.data), doc.patch, doc.data);
+  BOOST_CHECK_MESSAGE(problem.empty(), problem);
 }
+
+// The patch of each op kind, exactly (docs/protocol.md, section 6: what `patch: true` sends).
+const std::vector<success_case> patch_cases = {
+    {"incr existing", R"({"n":1})", R"([{"op":"incr","path":"/n","by":2}])",
+     R"([{"op":"replace","path":"/n","value":3}])"},
+    {"incr missing creates maps", R"({})", R"([{"op":"incr","path":"/a/n","by":2.5}])",
+     R"([{"op":"add","path":"/a","value":{}},{"op":"add","path":"/a/n","value":2.5}])"},
+    {"append with -", R"({"l":[1]})", R"([{"op":"add","path":"/l/-","value":2}])",
+     R"([{"op":"add","path":"/l/1","value":2}])"},
+    {"set appends with -", R"({"l":[]})", R"([{"op":"set","path":"/l/-","value":"x"}])",
+     R"([{"op":"add","path":"/l/0","value":"x"}])"},
+    {"array insert", R"({"l":[1,2]})", R"([{"op":"add","path":"/l/0","value":0}])",
+     R"([{"op":"add","path":"/l/0","value":0}])"},
+    {"set overwrites element", R"({"l":[1,2]})", R"([{"op":"set","path":"/l/1","value":5}])",
+     R"([{"op":"replace","path":"/l/1","value":5}])"},
+    {"merge with nil", R"({"m":{"a":1,"b":2,"d":{"e":1}}})",
+     R"([{"op":"merge","path":"/m","value":{"a":null,"c":3,"d":{"e":null},"z":null}}])",
+     R"([{"op":"remove","path":"/m/a"},{"op":"add","path":"/m/c","value":3},
+         {"op":"remove","path":"/m/d/e"}])"},
+    {"merge replaces a scalar", R"({"m":1})", R"([{"op":"merge","path":"/m","value":{"a":{"b":null}}}])",
+     R"([{"op":"replace","path":"/m","value":{"a":{}}}])"},
+    {"move", R"({"a":1,"l":[1,2,3]})",
+     R"([{"op":"move","from":"/a","path":"/b"},{"op":"move","from":"/l/0","path":"/l/2"}])",
+     R"([{"op":"remove","path":"/a"},{"op":"add","path":"/b","value":1},
+         {"op":"remove","path":"/l/0"},{"op":"add","path":"/l/2","value":1}])"},
+    {"copy", R"({"a":[1]})", R"([{"op":"copy","from":"/a","path":"/b"}])",
+     R"([{"op":"add","path":"/b","value":[1]}])"},
+    {"test is nothing", R"({"a":1})", R"([{"op":"test","path":"/a","value":1.0}])", R"([])"},
+    {"remove", R"({"a":1})", R"([{"op":"remove","path":"/a"}])",
+     R"([{"op":"remove","path":"/a"}])"},
+    {"escaped keys", R"({})", R"([{"op":"set","path":"/a~1b/~0","value":true}])",
+     R"([{"op":"add","path":"/a~1b","value":{}},{"op":"add","path":"/a~1b/~0","value":true}])"},
+    {"a map key named -", R"({"m":{}})", R"([{"op":"set","path":"/m/-","value":1}])",
+     R"([{"op":"add","path":"/m/-","value":1}])"},
+    {"root", R"({"a":1})", R"([{"op":"set","path":"","value":{"b":2}}])",
+     R"([{"op":"replace","path":"","value":{"b":2}}])"},
+};
 
 struct failure_case {
   std::string name;
@@ -309,6 +349,17 @@ const std::vector<failure_case> failure_cases = {
      R"([{"op":"add","path":"/l/0","value":0},{"op":"incr","path":"/l/0","by":"2"}])", invalid, 1},
 };
 
+BOOST_DATA_TEST_CASE(patches_say_what_each_op_did, bdata::make(patch_cases), c) {
+  rooms::testing::json_document doc = make_doc(json::parse(c.data));
+  const auto error = apply_edit(doc, json::parse(c.ops), {});
+  BOOST_REQUIRE_MESSAGE(!error, (error ? error->message : ""));
+  const json expected = json::parse(c.expected);
+  BOOST_CHECK_MESSAGE(same_bytes(doc.patch, expected),
+                      doc.patch.dump() << " != " << expected.dump());
+  const std::string problem = patch_problem(json::parse(c.data), doc.patch, doc.data);
+  BOOST_CHECK_MESSAGE(problem.empty(), problem);
+}
+
 BOOST_DATA_TEST_CASE(ops_fail_and_change_nothing, bdata::make(failure_cases), c) {
   rooms::testing::json_document doc = make_doc(json::parse(c.data));
   const rooms::testing::json_document before = doc;
@@ -320,6 +371,7 @@ BOOST_DATA_TEST_CASE(ops_fail_and_change_nothing, bdata::make(failure_cases), c)
   BOOST_TEST(same_bytes(doc.data, before.data));
   BOOST_TEST(doc.data == before.data);
   BOOST_TEST(doc.packed_bytes == before.packed_bytes);
+  BOOST_TEST(doc.patch == json::array());  // nothing of a failed edit's patch is left
 }
 
 BOOST_AUTO_TEST_CASE(failure_at_op_3_of_4_changes_nothing) {
@@ -724,6 +776,8 @@ BOOST_AUTO_TEST_CASE(rfc_ops_match_nlohmann_patch) {
       ++applied;
       BOOST_REQUIRE_MESSAGE(same_bytes(doc.data, data.patch(ops)),
                             data.dump() << " " << ops.dump() << " -> " << doc.data.dump());
+      const std::string problem = patch_problem(data, doc.patch, doc.data);
+      BOOST_REQUIRE_MESSAGE(problem.empty(), data.dump() << " " << ops.dump() << ": " << problem);
     }
     BOOST_REQUIRE(doc.packed_bytes == rooms::packed_size(doc.data));
   }
@@ -748,6 +802,9 @@ BOOST_AUTO_TEST_CASE(merge_matches_nlohmann_merge_patch) {
     BOOST_REQUIRE_MESSAGE(same_bytes(doc.data, expected),
                           data.dump() << " " << ops.dump() << " -> " << doc.data.dump());
     BOOST_REQUIRE(doc.packed_bytes == rooms::packed_size(doc.data));
+    // A merge's patch names the keys it changed, never the whole target.
+    const std::string problem = patch_problem(data, doc.patch, doc.data);
+    BOOST_REQUIRE_MESSAGE(problem.empty(), data.dump() << " " << ops.dump() << ": " << problem);
   }
 }
 
@@ -769,6 +826,9 @@ BOOST_AUTO_TEST_CASE(random_edits_keep_size_depth_and_atomicity) {
     BOOST_REQUIRE(doc.packed_bytes == rooms::packed_size(doc.data));
     if (!error) {
       ++applied;
+      const std::string problem = patch_problem(before.data, doc.patch, doc.data);
+      BOOST_REQUIRE_MESSAGE(problem.empty(), before.data.dump() << " " << ops.dump() << ": "
+                                                                << problem);
       BOOST_REQUIRE(doc.data.is_object());
       BOOST_REQUIRE(rooms::nesting_depth(doc.data) <= limits.max_depth);
       BOOST_REQUIRE(doc.packed_bytes <= limits.max_data_bytes);

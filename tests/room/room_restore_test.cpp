@@ -51,6 +51,10 @@ BOOST_AUTO_TEST_CASE(image_plus_later_records_rebuilds_the_room) {
   BOOST_REQUIRE(restored.ok());
   BOOST_TEST((restored->snapshot() == h.room.snapshot()));
   BOOST_TEST((restored->events().decoded() == h.room.events().decoded()));
+  // Patches come back too, from records before the image (kept) and after it (replayed).
+  BOOST_TEST((restored->events().decoded(true) == h.room.events().decoded(true)));
+  BOOST_TEST(restored->events().decoded(true)[1].contains("patch"));  // version 3
+  BOOST_TEST(restored->events().decoded(true)[4].contains("patch"));  // version 6
   BOOST_TEST(restored->first_replayable() == 2u);
 }
 

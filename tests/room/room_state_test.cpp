@@ -143,9 +143,38 @@ BOOST_AUTO_TEST_CASE(an_edit_moves_the_version_by_one_and_its_event_carries_the_
   BOOST_REQUIRE(edited.ok());
   BOOST_TEST(value_to_json(edited->result)["version"] == 2u);
   BOOST_TEST(value_to_json(edited->result)["data"] == json({{"cells", {{"A1", 5}}}, {"n", 2}}));
-  BOOST_TEST(
-      value_to_json(edited->change->event) ==
-      json({{"room", "r1"}, {"version", 2}, {"type", "edited"}, {"user", "alice"}, {"ops", ops}}));
+  const json event = {{"room", "r1"}, {"version", 2}, {"type", "edited"}, {"user", "alice"}, {"ops", ops}};
+  const json patch = json::array({{{"op", "add"}, {"path", "/cells"}, {"value", json::object()}},
+                                  {{"op", "add"}, {"path", "/cells/A1"}, {"value", 5}},
+                                  {{"op", "add"}, {"path", "/n"}, {"value", 2}}});
+  json with_patch = event;
+  with_patch["patch"] = patch;
+  // The stored record keeps the patch; subscribers get it only when they asked for it.
+  BOOST_TEST(value_to_json(edited->change->event) == with_patch);
+  BOOST_TEST(room.events().decoded().back() == event);
+  BOOST_TEST(room.events().decoded(true).back() == with_patch);
+  BOOST_TEST(room.events().newest_has_patch());
+}
+
+BOOST_AUTO_TEST_CASE(subscribe_since_replays_patches_only_when_asked) {
+  auto room = make_room();
+  BOOST_REQUIRE(room.edit(edit_of("alice", json::array({set_op("/a", 1)}))).ok());
+  BOOST_REQUIRE(room.join({"r1", "bob"}).ok());
+  auto plain = room.subscribe({"r1", 1});
+  auto patched = room.subscribe({"r1", 1, true});
+  BOOST_REQUIRE(plain.ok());
+  BOOST_REQUIRE(patched.ok());
+  const json plain_events = value_to_json(plain->result)["events"];
+  const json patched_events = value_to_json(patched->result)["events"];
+  BOOST_REQUIRE_EQUAL(plain_events.size(), 2u);
+  BOOST_REQUIRE_EQUAL(patched_events.size(), 2u);
+  BOOST_TEST(!plain_events[0].contains("patch"));
+  BOOST_TEST(patched_events[0]["patch"] ==
+             json::array({{{"op", "add"}, {"path", "/a"}, {"value", 1}}}));
+  BOOST_TEST(patched_events[0]["ops"] == plain_events[0]["ops"]);
+  // Only edits carry a patch.
+  BOOST_TEST(patched_events[1] == plain_events[1]);
+  BOOST_TEST(!room.events().newest_has_patch());
 }
 
 BOOST_AUTO_TEST_CASE(an_edit_that_leaves_the_data_equal_still_moves_the_version) {
