@@ -11,12 +11,14 @@ namespace rooms::bench {
 struct bench_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 7420;
-  /// edit, fanout, churn, bigroom or rooms (docs/benchmarks.md).
+  /// edit, fanout, presence, churn, bigroom or rooms (docs/benchmarks.md).
   std::string workload = "edit";
   /// The server: rooms, redis (edit and fanout only) or echo (edit only; see echo_server.hpp).
   std::string target = "rooms";
-  /// fanout: connections subscribed to every room.
+  /// fanout and presence: connections subscribed to every room.
   int subscribers = 0;
+  /// fanout on Rooms: the subscribers subscribe with `patch: true`.
+  bool patch = false;
   /// rooms: the node's process id, whose RSS /proc/<pid>/status reports.
   int node_pid = 0;
   /// bigroom: the largest room data, in MiB (the run steps 1 KiB, 1 MiB, then this).

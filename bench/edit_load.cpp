@@ -31,7 +31,13 @@ edit_load::edit_load(const bench_options& options, std::size_t room_count, codec
       room_count_(room_count),
       make_codec_(std::move(make_codec)),
       loop_(*this),
-      checker_(static_cast<std::size_t>(options.subscribers), room_count) {}
+      checker_(static_cast<std::size_t>(options.subscribers),
+               options.workload == "presence"
+                   ? room_count * static_cast<std::size_t>(options.connections)
+                   : room_count) {
+  if (options.workload == "presence")
+    presence_seq_.resize(room_count * static_cast<std::size_t>(options.connections));
+}
 
 result<load_outcome> edit_load::run() {
   if (auto error = open_connections()) return *error;
@@ -137,7 +143,14 @@ void edit_load::on_subscriber_answer(std::size_t subscriber, const wire_answer& 
   if (answer.what != wire_answer::kind::event) return;
   std::optional<std::uint32_t> latency;
   if (answer.stamp) latency = micros_since_epoch(now) - *answer.stamp;
-  checker_.on_event(subscriber, answer.room, answer.version, latency, measuring_);
+  checker_.on_event(subscriber, stream_of(answer), answer.version, latency, measuring_);
+}
+
+std::size_t edit_load::stream_of(const wire_answer& answer) const {
+  if (presence_seq_.empty()) return answer.room;
+  const auto connections = static_cast<std::size_t>(options_.connections);
+  if (answer.room >= room_count_ || answer.source >= connections) return wire_answer::npos;
+  return answer.room * connections + answer.source;
 }
 
 void edit_load::queue_edit(std::size_t index) {
@@ -146,8 +159,15 @@ void edit_load::queue_edit(std::size_t index) {
   editor& e = editors_[index];
   const std::uint32_t msgid = e.next_msgid++;
   const auto now = bench_clock::now();
-  codecs_[index]->encode_edit(loop_.out(index), msgid, room, cell, micros_since_epoch(now),
-                              static_cast<std::size_t>(options_.value_bytes));
+  const auto value_bytes = static_cast<std::size_t>(options_.value_bytes);
+  if (!presence_seq_.empty()) {
+    const std::uint32_t seq = ++presence_seq_[index * room_count_ + room];
+    codecs_[index]->encode_presence(loop_.out(index), msgid, room, index, seq,
+                                    micros_since_epoch(now), value_bytes);
+  } else {
+    codecs_[index]->encode_edit(loop_.out(index), msgid, room, cell, micros_since_epoch(now),
+                                value_bytes);
+  }
   e.in_flight.emplace_back(msgid, now);
 }
 

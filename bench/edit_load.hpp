@@ -1,6 +1,7 @@
-// edit_load: the `edit` and `fanout` workloads. One event_loop drives C editor connections, each
-// keeping D edits in flight on random rooms among R, and S subscriber connections subscribed to
-// every room (fanout). The server is whatever the wire_codec speaks: Rooms, Redis or echo.
+// edit_load: the `edit`, `fanout` and `presence` workloads. One event_loop drives C editor
+// connections, each keeping D edits (presence: updates of its own session's presence) in flight
+// on random rooms among R, and S subscriber connections subscribed to every room. The server is
+// whatever the wire_codec speaks: Rooms, Redis or echo.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +66,9 @@ class edit_load final : public loop_handler {
                             bench_clock::time_point now);
   void queue_edit(std::size_t index);
   std::uint32_t micros_since_epoch(bench_clock::time_point t) const;
+  /// The checker's key of an event: the room, or for presence the room and the session that
+  /// changed (each numbers its updates in each room from 1).
+  std::size_t stream_of(const wire_answer& answer) const;
 
   bench_options options_;
   std::size_t room_count_;
@@ -75,6 +79,8 @@ class edit_load final : public loop_handler {
   fanout_checker checker_;
   std::vector<wire_answer> answers_;
   std::mt19937_64 random_{20240611};
+  /// presence: the last update number sent, per connection and room (connection-major).
+  std::vector<std::uint32_t> presence_seq_;
   bench_clock::time_point epoch_ = bench_clock::now();
   std::size_t subscribed_ = 0;
   bool measuring_ = false;

@@ -64,6 +64,29 @@ void redis_codec::encode_edit(std::string& out, std::uint32_t msgid, std::size_t
   waiting_.push_back(msgid);
 }
 
+void redis_codec::encode_presence(std::string& out, std::uint32_t msgid, std::size_t room,
+                                  std::size_t source, std::uint32_t seq, std::uint32_t stamp,
+                                  std::size_t value_bytes) {
+  const std::string& channel = catalog_.name(room);
+  const std::string key = "presence:" + channel;
+  const std::string field = fmt::format("c{}", source);
+  const std::string payload =
+      fmt::format("{}:{}:{}", source, seq, stamped_value(stamp, value_bytes));
+  const std::string ttl = std::to_string(presence_ttl_ms);
+  const char* hset[] = {"HSET", key.data(), field.data(), payload.data()};
+  const std::size_t hset_lengths[] = {4, key.size(), field.size(), payload.size()};
+  format(out, 4, hset, hset_lengths);
+  const char* pexpire[] = {"PEXPIRE", key.data(), ttl.data()};
+  const std::size_t pexpire_lengths[] = {7, key.size(), ttl.size()};
+  format(out, 3, pexpire, pexpire_lengths);
+  const char* publish[] = {"PUBLISH", channel.data(), payload.data()};
+  const std::size_t publish_lengths[] = {7, channel.size(), payload.size()};
+  format(out, 3, publish, publish_lengths);
+  waiting_.push_back(no_msgid);
+  waiting_.push_back(no_msgid);
+  waiting_.push_back(msgid);
+}
+
 void redis_codec::encode_subscribe(std::string& out, std::uint32_t msgid, std::size_t room) {
   const std::string& channel = catalog_.name(room);
   const char* argv[] = {"SUBSCRIBE", channel.data()};
@@ -89,12 +112,17 @@ wire_answer redis_codec::decode(const void* raw) {
       reply->element[0]->type == REDIS_REPLY_STRING && text_of(reply->element[0]) == "message")
     return decode_message(reply);
   if (waiting_.empty()) return {};
-  wire_answer a = wire_answer::response_to(waiting_.front());
+  const std::uint32_t msgid = waiting_.front();
   waiting_.pop_front();
+  std::optional<std::string> code;
   if (reply->type == REDIS_REPLY_ERROR) {
     const std::string_view text = text_of(reply);
-    a.code = std::string{text.substr(0, text.find(' '))};
-  } else if (reply->type == REDIS_REPLY_INTEGER) {
+    code = std::string{text.substr(0, text.find(' '))};
+  }
+  if (msgid == no_msgid) return code ? wire_answer::error_notification(*code) : wire_answer{};
+  wire_answer a = wire_answer::response_to(msgid);
+  a.code = std::move(code);
+  if (reply->type == REDIS_REPLY_INTEGER) {
     a.version = static_cast<std::uint64_t>(reply->integer);
   }
   return a;
@@ -104,9 +132,18 @@ wire_answer redis_codec::decode_message(const void* raw) const {
   const auto* reply = static_cast<const redisReply*>(raw);
   wire_answer a = wire_answer::event();
   a.room = room_index_of(text_of(reply->element[1]));
-  const std::string_view payload = text_of(reply->element[2]);
-  const std::size_t colon = payload.find(':');
+  std::string_view payload = text_of(reply->element[2]);
+  std::size_t colon = payload.find(':');
   if (colon == std::string_view::npos) return a;
+  // An edit publishes "<version>:<value>", a presence update "<source>:<seq>:<value>" (values
+  // are hex and filler, never a colon).
+  if (const std::size_t second = payload.find(':', colon + 1); second != std::string_view::npos) {
+    std::size_t source = 0;
+    if (std::from_chars(payload.data(), payload.data() + colon, source).ec == std::errc{})
+      a.source = source;
+    payload.remove_prefix(colon + 1);
+    colon = second - colon - 1;
+  }
   std::from_chars(payload.data(), payload.data() + colon, a.version);
   a.stamp = read_stamp(payload.substr(colon + 1));
   return a;

@@ -31,6 +31,11 @@ class redis_codec final : public wire_codec {
 
   void encode_edit(std::string& out, std::uint32_t msgid, std::size_t room, int cell,
                    std::uint32_t stamp, std::size_t value_bytes) override;
+  /// Presence as a Redis user builds it: HSET presence:<room> c<source> <payload>, PEXPIRE of
+  /// that hash, PUBLISH <room> <payload>, pipelined; payload "<source>:<seq>:<value>". The
+  /// update counts as answered with the PUBLISH's reply.
+  void encode_presence(std::string& out, std::uint32_t msgid, std::size_t room, std::size_t source,
+                       std::uint32_t seq, std::uint32_t stamp, std::size_t value_bytes) override;
   void encode_subscribe(std::string& out, std::uint32_t msgid, std::size_t room) override;
   bool feed(const char* data, std::size_t size, std::vector<wire_answer>& answers) override;
 
@@ -42,8 +47,10 @@ class redis_codec final : public wire_codec {
   const room_catalog& catalog_;
   std::string script_sha_;
   redisReader* reader_;
-  /// Redis answers a connection's commands in order: the msgid of each one still unanswered.
+  /// Redis answers a connection's commands in order: the msgid of each one still unanswered
+  /// (no_msgid: a command whose reply only matters if it is an error).
   std::deque<std::uint32_t> waiting_;
+  static constexpr std::uint32_t no_msgid = 0;
 };
 
 }  // namespace rooms::bench

@@ -2,6 +2,7 @@
 // answers read from msgpack objects that reference the receive buffer.
 #include "bench/rooms_codec.hpp"
 
+#include <charconv>
 #include <cstring>
 #include <span>
 
@@ -67,9 +68,10 @@ bool reference_payloads(msgpack::type::object_type, std::size_t, void*) { return
 
 }  // namespace
 
-rooms_codec::rooms_codec(const room_catalog& catalog, bool echo)
+rooms_codec::rooms_codec(const room_catalog& catalog, bool echo, bool patch)
     : catalog_(catalog),
       echo_(echo),
+      patch_(patch),
       unpacker_(std::make_unique<msgpack::unpacker>(
           &reference_payloads, nullptr, 64 * 1024,
           msgpack::unpack_limit(max_message_bytes, max_message_bytes, max_message_bytes,
@@ -102,8 +104,42 @@ void rooms_codec::encode_edit(std::string& out, std::uint32_t msgid, std::size_t
   pack_string(p, "version");
 }
 
+void rooms_codec::encode_presence(std::string& out, std::uint32_t msgid, std::size_t room,
+                                  std::size_t source, std::uint32_t seq, std::uint32_t stamp,
+                                  std::size_t value_bytes) {
+  string_sink sink{out};
+  packer p{sink};
+  p.pack_array(4).pack(0).pack(msgid);
+  pack_string(p, "presence");
+  p.pack_array(1).pack_map(5);
+  pack_string(p, "room");
+  pack_string(p, catalog_.name(room));
+  pack_string(p, "user");
+  pack_string(p, "bench");
+  pack_string(p, "session");
+  char session[24];
+  pack_string(p, {session, fmt::format_to_n(session, sizeof session, "c{}", source).out});
+  pack_string(p, "data");
+  p.pack_map(2);
+  pack_string(p, "n");
+  p.pack(seq);
+  pack_string(p, "v");
+  pack_string(p, stamped_value(stamp, value_bytes));
+  pack_string(p, "ttl_ms");
+  p.pack(presence_ttl_ms);
+}
+
 void rooms_codec::encode_subscribe(std::string& out, std::uint32_t msgid, std::size_t room) {
-  encode_call(out, msgid, "subscribe", catalog_.name(room), {});
+  if (!patch_) return encode_call(out, msgid, "subscribe", catalog_.name(room), {});
+  string_sink sink{out};
+  packer p{sink};
+  p.pack_array(4).pack(0).pack(msgid);
+  pack_string(p, "subscribe");
+  p.pack_array(1).pack_map(2);
+  pack_string(p, "room");
+  pack_string(p, catalog_.name(room));
+  pack_string(p, "patch");
+  p.pack(true);
 }
 
 void rooms_codec::encode_call(std::string& out, std::uint32_t msgid, std::string_view method,
@@ -149,6 +185,7 @@ wire_answer rooms_codec::decode(const msgpack::object& message) const {
   if (items[0].type != msgpack::type::POSITIVE_INTEGER || type != 2) return {};
   const auto method = string_of(items[1]);
   if (method == "event") return decode_event(items[2]);
+  if (method == "presence") return decode_presence(items[2]);
   if (method == "error" || method == "lagged" || method == "unavailable") {
     const msgpack::object* map = params_map(items[2]);
     return wire_answer::error_notification(*method == "error" && map ? error_code_of(*map)
@@ -165,6 +202,26 @@ wire_answer rooms_codec::decode_event(const msgpack::object& params) const {
     a.room = catalog_.find(*string_of(*room));
   a.version = uint_of(member(*map, "version"));
   a.stamp = stamp_of_ops(member(*map, "ops"));
+  return a;
+}
+
+// Sessions are "c<connection index>"; data is {"n": update number, "v": stamped string}.
+wire_answer rooms_codec::decode_presence(const msgpack::object& params) const {
+  const msgpack::object* map = params_map(params);
+  if (!map) return {};
+  wire_answer a = wire_answer::event();
+  if (const msgpack::object* room = member(*map, "room"); room && string_of(*room))
+    a.room = catalog_.find(*string_of(*room));
+  const msgpack::object* session = member(*map, "session");
+  if (auto text = session ? string_of(*session) : std::nullopt; text && text->starts_with("c")) {
+    std::size_t source = 0;
+    auto [end, ec] = std::from_chars(text->data() + 1, text->data() + text->size(), source);
+    if (ec == std::errc{} && end == text->data() + text->size()) a.source = source;
+  }
+  const msgpack::object* data = member(*map, "data");
+  a.version = uint_of(data ? member(*data, "n") : nullptr);
+  const msgpack::object* v = data ? member(*data, "v") : nullptr;
+  if (auto text = v ? string_of(*v) : std::nullopt) a.stamp = read_stamp(*text);
   return a;
 }
 

@@ -11,6 +11,9 @@
 
 namespace rooms::bench {
 
+/// How long the presence workload's entries live (on Redis: the presence hash's PEXPIRE).
+constexpr std::uint32_t presence_ttl_ms = 60000;
+
 /// One message from the server, reduced to what the measurements use.
 struct wire_answer {
   enum class kind { response, event, error_notification, other } what = kind::other;
@@ -20,6 +23,9 @@ struct wire_answer {
   std::optional<std::string> code;
   /// Events: the room's index in the workload's catalog (`npos` when unknown).
   std::size_t room = npos;
+  /// Presence notifications: the index of the connection whose session changed (`npos` when
+  /// unknown); their `version` is that session's update number in the room.
+  std::size_t source = npos;
   /// Events, and responses that carry one: the room's version.
   std::uint64_t version = 0;
   /// Events: the send time stamped into the edited value (see value_stamp.hpp), if readable.
@@ -56,6 +62,12 @@ class wire_codec {
   /// `stamp` (value_stamp.hpp): a string of `value_bytes`, or with 0 the integer `stamp`.
   virtual void encode_edit(std::string& out, std::uint32_t msgid, std::size_t room, int cell,
                            std::uint32_t stamp, std::size_t value_bytes) = 0;
+  /// Appends a presence update of session `source` (the sending connection's index) in room
+  /// `room`, carrying its update number `seq` there and `stamp` (value_stamp.hpp) in a string of
+  /// `value_bytes`; the entry lives 60 s.
+  virtual void encode_presence(std::string& out, std::uint32_t msgid, std::size_t room,
+                               std::size_t source, std::uint32_t seq, std::uint32_t stamp,
+                               std::size_t value_bytes) = 0;
   /// Appends a request that subscribes this connection to room `room`.
   virtual void encode_subscribe(std::string& out, std::uint32_t msgid, std::size_t room) = 0;
   /// Decodes `size` more bytes, appending every complete answer. False when the bytes are not

@@ -33,7 +33,7 @@ int run_edit(const bench_options& options, const room_catalog& catalog,
   }
   edit_load load(options, catalog.size(), [&]() -> std::unique_ptr<wire_codec> {
     if (options.target == "redis") return std::make_unique<redis_codec>(catalog, sha);
-    return std::make_unique<rooms_codec>(catalog, options.target == "echo");
+    return std::make_unique<rooms_codec>(catalog, options.target == "echo", options.patch);
   });
   auto outcome = load.run();
   if (!outcome) return fail(outcome.error());
@@ -86,9 +86,11 @@ int run_rooms(const bench_options& options) {
 }  // namespace
 
 int run_workload(const bench_options& options) {
-  const bool rooms_only = options.workload != "edit" && options.workload != "fanout";
-  if ((rooms_only && options.target != "rooms") ||
-      (options.workload == "fanout" && (options.target == "echo" || options.subscribers == 0))) {
+  const bool loads = options.workload == "edit" || options.workload == "fanout" ||
+                     options.workload == "presence";
+  if ((!loads && options.target != "rooms") ||
+      (options.workload != "edit" && options.target == "echo") ||
+      (options.workload == "fanout" && options.subscribers == 0)) {
     fmt::print(stderr, "rooms-bench: workload {} does not run on {} with {} subscribers\n",
                options.workload, options.target, options.subscribers);
     return 2;

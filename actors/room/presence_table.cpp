@@ -2,20 +2,54 @@
 #include "actors/room/presence_table.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 
 #include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
+std::size_t presence_table::key_hash(std::string_view user, std::string_view session) {
+  const std::size_t h = std::hash<std::string_view>{}(user);
+  return h ^ (std::hash<std::string_view>{}(session) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
+
+std::vector<presence_table::entry>::const_iterator presence_table::find(
+    std::string_view user, std::string_view session) const {
+  const std::size_t hash = key_hash(user, session);
+  return std::find_if(entries_.begin(), entries_.end(), [&](const entry& e) {
+    return e.hash == hash && e.user == user && e.session == session;
+  });
+}
+
 std::vector<presence_table::entry>::iterator presence_table::find(std::string_view user,
                                                                   std::string_view session) {
-  return std::find_if(entries_.begin(), entries_.end(),
-                      [&](const entry& e) { return e.user == user && e.session == session; });
+  const auto it = std::as_const(*this).find(user, session);
+  return entries_.begin() + (it - entries_.cbegin());
+}
+
+void presence_table::count_owner(presence_owner owner, bool gains) {
+  auto it = std::lower_bound(owner_counts_.begin(), owner_counts_.end(), owner,
+                             [](const auto& count, presence_owner o) { return count.first < o; });
+  const bool known = it != owner_counts_.end() && it->first == owner;
+  if (gains) {
+    if (known)
+      ++it->second;
+    else
+      owner_counts_.insert(it, {owner, 1});
+  } else if (known && --it->second == 0) {
+    owner_counts_.erase(it);
+  }
 }
 
 bool presence_table::present(std::string_view user, std::string_view session) const {
-  return std::any_of(entries_.begin(), entries_.end(),
-                     [&](const entry& e) { return e.user == user && e.session == session; });
+  return find(user, session) != entries_.end();
+}
+
+std::optional<presence_table::clock::time_point> presence_table::deadline_of(
+    std::string_view user, std::string_view session) const {
+  const auto it = find(user, session);
+  return it == entries_.end() ? std::nullopt : it->deadline;
 }
 
 result<std::optional<presence_table::change>> presence_table::set(const presence_command& cmd,
@@ -26,6 +60,7 @@ result<std::optional<presence_table::change>> presence_table::set(const presence
   auto it = find(cmd.user, cmd.session);
   if (cmd.data.is_nil()) {
     if (it == entries_.end()) return std::optional<change>{};
+    count_owner(it->owner, false);
     entries_.erase(it);
     return std::optional<change>{change{cmd.user, cmd.session, change::left, value{}, "explicit"}};
   }
@@ -40,8 +75,14 @@ result<std::optional<presence_table::change>> presence_table::set(const presence
     if (entries_.size() >= max_entries)
       return rooms_error{error_code::too_large, "the room has its most presence entries (" +
                                                     std::to_string(max_entries) + ")"};
-    entries_.push_back(entry{cmd.user, cmd.session, cmd.data, owner, deadline});
+    entries_.push_back(
+        entry{cmd.user, cmd.session, cmd.data, owner, deadline, key_hash(cmd.user, cmd.session)});
+    count_owner(owner, true);
     return std::optional<change>{change{cmd.user, cmd.session, change::entered, cmd.data}};
+  }
+  if (it->owner != owner) {
+    count_owner(it->owner, false);
+    count_owner(owner, true);
   }
   it->owner = owner;
   it->deadline = deadline;
@@ -56,9 +97,11 @@ std::vector<presence_table::change> presence_table::end_where(Predicate ends,
   std::vector<change> ended;
   auto kept = std::stable_partition(entries_.begin(), entries_.end(),
                                     [&](const entry& e) { return !ends(e); });
-  for (auto it = kept; it != entries_.end(); ++it)
+  for (auto it = kept; it != entries_.end(); ++it) {
+    count_owner(it->owner, false);
     ended.push_back(
         change{std::move(it->user), std::move(it->session), change::left, value{}, reason});
+  }
   entries_.erase(kept, entries_.end());
   return ended;
 }
@@ -96,16 +139,15 @@ std::optional<presence_table::clock::time_point> presence_table::next_deadline()
 }
 
 bool presence_table::owns(presence_owner owner) const {
-  return std::any_of(entries_.begin(), entries_.end(),
-                     [&](const entry& e) { return e.owner == owner; });
+  return std::binary_search(
+      owner_counts_.begin(), owner_counts_.end(), std::pair<presence_owner, std::size_t>{owner, 0},
+      [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
 std::vector<presence_owner> presence_table::owners() const {
   std::vector<presence_owner> holding;
-  holding.reserve(entries_.size());
-  for (const auto& e : entries_) holding.push_back(e.owner);
-  std::sort(holding.begin(), holding.end());
-  holding.erase(std::unique(holding.begin(), holding.end()), holding.end());
+  holding.reserve(owner_counts_.size());
+  for (const auto& [owner, count] : owner_counts_) holding.push_back(owner);
   return holding;
 }
 

@@ -49,15 +49,21 @@ class presence_table {
   /// Ends every entry of `user`, who left the room (`left`).
   std::vector<change> user_left(std::string_view user);
   /// Forgets everything at once (the room was deleted: no notifications).
-  void clear() { entries_.clear(); }
+  void clear() {
+    entries_.clear();
+    owner_counts_.clear();
+  }
 
   /// True while (user, session) has an entry.
   bool present(std::string_view user, std::string_view session) const;
   /// [{"user", "session", "data"}, ...] in the order the entries entered.
   value list() const;
-  /// The earliest deadline of any entry.
+  /// The earliest deadline of any entry (a walk over the entries: for clock ticks, not calls).
   std::optional<clock::time_point> next_deadline() const;
-  /// True while connection `owner` holds an entry.
+  /// The deadline of the entry of (user, session), if it has an entry with one.
+  std::optional<clock::time_point> deadline_of(std::string_view user,
+                                               std::string_view session) const;
+  /// True while connection `owner` holds an entry (a lookup among the owners, not the entries).
   bool owns(presence_owner owner) const;
   /// The connections that hold entries, ascending, each once.
   std::vector<presence_owner> owners() const;
@@ -71,15 +77,24 @@ class presence_table {
     value data;
     presence_owner owner;
     std::optional<clock::time_point> deadline;
+    /// key_hash(user, session): a lookup compares strings of one entry, not of every entry.
+    std::size_t hash;
   };
 
+  static std::size_t key_hash(std::string_view user, std::string_view session);
+  std::vector<entry>::const_iterator find(std::string_view user, std::string_view session) const;
   std::vector<entry>::iterator find(std::string_view user, std::string_view session);
+  /// One entry more (`gains`) or fewer for `owner`.
+  void count_owner(presence_owner owner, bool gains);
   /// Removes the entries `ends` picks, in order, as `left` with `reason`.
   template <class Predicate>
   std::vector<change> end_where(Predicate ends, std::string_view reason);
 
   /// In the order they entered (a room holds at most --max-presence, 1000 by default).
   std::vector<entry> entries_;
+  /// How many entries each owner holds, by owner ascending: an update by the connection that
+  /// set the entry before changes nothing here, and owns() needs no walk over the entries.
+  std::vector<std::pair<presence_owner, std::size_t>> owner_counts_;
 };
 
 /// The `presence` notification's map for `change` in `room`.

@@ -281,7 +281,8 @@ void room_actor_state::set_presence(const caller& from, const presence_command& 
   reply_later(from, value::map(std::move(answer)), out);
   if (*changed) announce(**changed, out);
   release_owners(out);
-  schedule_presence_tick(now, out);
+  // Only this entry's deadline moved: the tick already asked for covers every other one.
+  if (sets) schedule_presence_tick(presence_.deadline_of(cmd.user, cmd.session), now, out);
 }
 
 void room_actor_state::announce(const presence_table::change& change, effects& out) {
@@ -334,18 +335,17 @@ bool room_actor_state::is_owner(const caf::actor& who) const {
 
 void room_actor_state::release_owners(effects& out) {
   if (owners_.empty()) return;
-  // One pass over the entries, not one per owner: a room may hold 1000 entries.
-  const std::vector<presence_owner> holding = presence_.owners();
+  // A lookup per owner among the table's owners, never a walk over its (up to 1000) entries.
   auto gone = std::stable_partition(owners_.begin(), owners_.end(), [&](const auto& owner) {
-    return std::binary_search(holding.begin(), holding.end(), owner.second);
+    return presence_.owns(owner.second);
   });
   for (auto it = gone; it != owners_.end(); ++it)
     if (!is_subscriber(it->first)) out.push_back(fx::demonitor{it->first});
   owners_.erase(gone, owners_.end());
 }
 
-void room_actor_state::schedule_presence_tick(clock::time_point now, effects& out) {
-  const auto next = presence_.next_deadline();
+void room_actor_state::schedule_presence_tick(std::optional<clock::time_point> next,
+                                              clock::time_point now, effects& out) {
   if (!next || (presence_tick_at_ && *presence_tick_at_ <= *next)) return;
   presence_tick_at_ = *next;
   out.push_back(fx::presence_tick{std::max(*next - now, clock::duration::zero()), *next});
@@ -357,7 +357,7 @@ void room_actor_state::presence_tick(clock::time_point at, effects& out, clock::
   now = std::max(now, at);
   if (room_ && !room_->deleted()) announce_all(presence_.expire(now), out);
   release_owners(out);
-  schedule_presence_tick(now, out);
+  schedule_presence_tick(presence_.next_deadline(), now, out);
 }
 
 // -- the outbox --------------------------------------------------------------------------------

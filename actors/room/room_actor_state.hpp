@@ -211,8 +211,11 @@ class room_actor_state {
   presence_owner owner_of(const caf::actor& who, effects& out);
   /// Forgets owners that hold no entry any more (and stops watching them unless subscribed).
   void release_owners(effects& out);
-  /// A presence_tick effect if an entry has a deadline before the tick already asked for.
-  void schedule_presence_tick(clock::time_point now, effects& out);
+  /// A presence_tick effect if `next`, a deadline, comes before the tick already asked for.
+  /// Each tick asks for the earliest deadline of all; between ticks only the deadline a call
+  /// set can come earlier, so calls pass theirs and never walk the entries.
+  void schedule_presence_tick(std::optional<clock::time_point> next, clock::time_point now,
+                              effects& out);
 
   caf::node_id node_;
   std::optional<room_state> room_;

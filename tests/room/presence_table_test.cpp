@@ -104,6 +104,37 @@ BOOST_AUTO_TEST_CASE(an_entry_belongs_to_the_connection_that_set_it_last) {
   BOOST_TEST(table.owns(2));
 }
 
+BOOST_AUTO_TEST_CASE(owners_are_counted_through_every_change) {
+  presence_table table;
+  table.set(entry("a", "1", with(1)), 7, t0, 10, 1024);
+  table.set(entry("a", "2", with(1)), 7, t0, 10, 1024);
+  table.set(entry("b", "", with(1)), 3, t0, 10, 1024);
+  BOOST_TEST((table.owners() == std::vector<presence_owner>{3, 7}));
+  table.set(entry("a", "1", with(2)), 3, t0, 10, 1024);  // 7 keeps a/2
+  BOOST_TEST((table.owners() == std::vector<presence_owner>{3, 7}));
+  table.set(entry("a", "2", value{}), 3, t0, 10, 1024);  // removed by another connection
+  BOOST_TEST((table.owners() == std::vector<presence_owner>{3}));
+  BOOST_TEST(!table.owns(7));
+  table.user_left("a");
+  BOOST_TEST(table.owns(3));  // b
+  table.disconnect(3);
+  BOOST_TEST(table.owners().empty());
+  table.set(entry("c", "", with(1)), 9, t0, 10, 1024);
+  table.clear();
+  BOOST_TEST(!table.owns(9));
+}
+
+BOOST_AUTO_TEST_CASE(a_deadline_is_found_by_its_key) {
+  presence_table table;
+  table.set(entry("a", "s", with(1), 1000), 1, t0, 10, 1024);
+  table.set(entry("a", "t", with(1)), 1, t0, 10, 1024);
+  BOOST_TEST((table.deadline_of("a", "s") == t0 + 1000ms));
+  BOOST_TEST(!table.deadline_of("a", "t"));
+  BOOST_TEST(!table.deadline_of("a", "u"));
+  BOOST_TEST(table.present("a", "t"));
+  BOOST_TEST(!table.present("b", "t"));
+}
+
 BOOST_AUTO_TEST_CASE(a_user_who_leaves_takes_every_session_and_the_list_keeps_entry_order) {
   presence_table table;
   table.set(entry("b", "1", with(1)), 1, t0, 10, 1024);
