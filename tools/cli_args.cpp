@@ -23,6 +23,7 @@ struct split_line {
   std::map<std::string, std::string, std::less<>> values;
   bool help = false;
   bool compact = false;
+  bool patch = false;
 };
 
 constexpr std::array<std::string_view, 11> value_options = {
@@ -57,6 +58,8 @@ result<split_line> split(int argc, const char* const* argv) {
       line.help = true;
     } else if (word == "--compact") {
       line.compact = true;
+    } else if (word == "--patch") {
+      line.patch = true;
     } else if (word.size() > 2 && word.starts_with("--")) {
       const auto equals = word.find('=');
       const std::string name{word.substr(0, equals)};
@@ -235,8 +238,8 @@ result<call_command> call_from(const split_line& line) {
 }
 
 result<watch_command> watch_from(const split_line& line) {
-  if (line.words.size() != 2) return usage_error("usage: watch ROOM [--since N]");
-  watch_command watch{line.words[1], std::nullopt};
+  if (line.words.size() != 2) return usage_error("usage: watch ROOM [--since N] [--patch]");
+  watch_command watch{line.words[1], std::nullopt, line.patch};
   if (const auto* text = find(line, "--since")) {
     auto since = parse_number(*text, "--since", std::numeric_limits<std::uint64_t>::max());
     if (!since) return since.error();
@@ -252,6 +255,7 @@ std::optional<rooms_error> misplaced_option(const split_line& line) {
     if (find(line, option) && name != "edit")
       return usage_error(fmt::format("{} applies to edit only", option));
   if (find(line, "--since") && name != "watch") return usage_error("--since applies to watch only");
+  if (line.patch && name != "watch") return usage_error("--patch applies to watch only");
   for (std::string_view option : {"--session", "--ttl"})
     if (find(line, option) && name != "presence")
       return usage_error(fmt::format("{} applies to presence only", option));
@@ -320,9 +324,10 @@ commands:
                                        removes it); --session S, --ttl MS (1000 to 3600000).
                                        An entry belongs to its connection: it leaves (as
                                        `disconnect`) when rooms-cli exits
-  watch ROOM [--since N]               print each event and presence change as one JSON line
+  watch ROOM [--since N] [--patch]     print each event and presence change as one JSON line
                                        until the room is deleted (or Ctrl-C); with --since,
-                                       replay from N
+                                       replay from N; with --patch, edited events also carry
+                                       "patch", RFC 6902 add/remove/replace to apply to a copy
   stats | ping                         the node's counters | a liveness check
   call METHOD [PARAMS_JSON]            any method with a map of named arguments
 

@@ -40,6 +40,8 @@ struct call_command {
 struct watch_command {
   std::string room;
   std::optional<std::uint64_t> since;
+  /// --patch: subscribe with `patch: true`, so edited events carry their RFC 6902 patch.
+  bool patch = false;
 };
 
 struct help_command {};

@@ -108,6 +108,7 @@ result<std::optional<std::uint64_t>> subscribe(rooms_client& client, const watch
                                                const cli_options& options) {
   json params = {{"room", watch.room}};
   if (since) params["since"] = *since;
+  if (watch.patch) params["patch"] = true;
   auto answer = client.call("subscribe", params, options.timeout);
   if (!answer) return answer.error();
   const std::uint64_t version = version_of(*answer, since.value_or(0));

@@ -138,6 +138,19 @@ BOOST_AUTO_TEST_CASE(presence_takes_data_session_and_ttl) {
   BOOST_TEST(!parse({"get", "r1", "--session", "tab"}).ok());  // presence only
 }
 
+BOOST_AUTO_TEST_CASE(watch_takes_since_and_patch) {
+  auto watch = parse({"watch", "r1", "--patch", "--since", "4"});
+  BOOST_TEST_REQUIRE(watch.ok());
+  const auto& command = std::get<watch_command>(watch->command);
+  BOOST_TEST(command.room == "r1");
+  BOOST_TEST(command.patch);
+  BOOST_TEST(*command.since == 4u);
+  auto plain = parse({"watch", "r1"});
+  BOOST_TEST_REQUIRE(plain.ok());
+  BOOST_TEST(!std::get<watch_command>(plain->command).patch);
+  BOOST_TEST(!parse({"get", "r1", "--patch"}).ok());  // watch only
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace rooms::cli
