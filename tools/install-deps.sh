@@ -9,7 +9,7 @@ packages=(
   cmake g++ make
   libcaf-dev libmsgpack-cxx-dev libfmt-dev libboost-test-dev libboost-dev nlohmann-json3-dev librocksdb-dev
   libjemalloc-dev pkg-config
-  python3 python3-msgpack python3-pynvim
+  python3 python3-msgpack python3-pynvim python3-jsonpatch
   clang-format
   clang libclang-rt-14-dev
   redis-server libhiredis-dev gnuplot-nox
