@@ -71,6 +71,43 @@ def comparison(runs):
     return verdicts
 
 
+def stream(runs):
+    """Issue 14: presence against Redis, and fanout with patch: true against plain fanout."""
+    print("| workload | Rooms updates/s | Redis updates/s | ratio | Rooms notifications/s "
+          "| Redis notifications/s | ratio | lost + reordered | target |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    verdicts = []
+    names = {"presence-s10": "presence C=50 D=1 S=10, 100 rooms",
+             "presence-s2-d16": "presence C=50 D=16 S=2, 100 rooms"}
+    for label, name in names.items():
+        rooms, redis = runs.get((label, "rooms-none"), []), runs.get((label, "redis"), [])
+        if not rooms or not redis:
+            continue
+        r_ops = ratio(avg(rooms, "ops_per_second"), avg(redis, "ops_per_second"))
+        r_ev = ratio(avg(rooms, "events_per_second"), avg(redis, "events_per_second"))
+        bad = sum(r["gaps"] + r["duplicates"] + r["errors"] for r in rooms + redis)
+        ev = lambda rows: cell(rows, "events_per_second", "event_p99_us")
+        print(f"| {name} | {cell(rooms)} | {cell(redis)} | {r_ops:.2f}x | {ev(rooms)} | {ev(redis)} "
+              f"| {r_ev:.2f}x | {bad} | >= 1.2x, 0 lost |")
+        verdicts.append((f"{name}, updates/s", r_ops, 1.2))
+        verdicts.append((f"{name}, notifications/s", r_ev, 1.2))
+    plain, patch = runs.get(("fanout-plain", "rooms-none"), []), runs.get(("fanout-patch", "rooms-none"), [])
+    if plain and patch:
+        print("\n| fanout C=50 D=1 S=10, 1000 rooms | edits/s per run | edits/s mean | events/s mean "
+              "| server CPU us per edit | gaps + duplicates |")
+        print("|---|---|---|---|---|---|")
+        for name, rows in (("plain subscribers", plain), ("patch: true subscribers", patch)):
+            per_run = " / ".join(f"{r['ops_per_second']:.0f}" for r in rows)
+            print(f"| {name} | {per_run} | {avg(rows, 'ops_per_second'):,.0f} "
+                  f"| {avg(rows, 'events_per_second'):,.0f} "
+                  f"| {1e6 * ratio(avg(rows, 'server_cores'), avg(rows, 'ops_per_second')):.1f} "
+                  f"| {sum(r['gaps'] + r['duplicates'] for r in rows)} |")
+        cost = 1 - ratio(avg(patch, "ops_per_second"), avg(plain, "ops_per_second"))
+        print(f"\npatch: true costs {100 * cost:.1f}% of plain fanout's edits/s (target <= 10%)")
+        verdicts.append(("fanout with patch: true, edits/s kept (1 - cost)", 1 - cost, 0.9))
+    return verdicts
+
+
 def detail(runs, labels, targets):
     print("| run | target | edits/s per run | edits/s mean | p50 us | p99 us | p99.9 us | errors "
           "| client cores | server cores | server CPU us per edit |")
@@ -177,6 +214,8 @@ def main():
           + "; ".join(f"{phase}: {value}" for phase, value in loads) + "\n")
     print("### Rooms vs Redis vs echo (edits/s, mean of the rounds)\n")
     verdicts = comparison(runs)
+    print("\n### Presence and patch events (issue 14)\n")
+    verdicts += stream(runs)
     print("\n### Every run of the comparison (and durability async)\n")
     detail(runs, ("edit-d1", "edit-d16", "fanout"),
            ("rooms-none", "rooms-async", "rooms-sync", "redis", "redis-aof", "echo"))

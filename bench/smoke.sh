@@ -38,6 +38,10 @@ check "rooms edit" "$edited" \
   "$("$bench" --port "$NODE_PORT" --connections 4 --depth 4 --rooms 20 "${short[@]}")"
 check "rooms fanout" "$fanned" "$("$bench" --port "$NODE_PORT" --workload fanout \
   --connections 4 --depth 2 --rooms 20 --subscribers 2 "${short[@]}")"
+check "rooms fanout with patches" "$fanned" "$("$bench" --port "$NODE_PORT" --workload fanout \
+  --connections 4 --depth 2 --rooms 20 --subscribers 2 --patch "${short[@]}")"
+check "rooms presence" "$fanned" "$("$bench" --port "$NODE_PORT" --workload presence \
+  --connections 4 --depth 2 --rooms 20 --subscribers 2 "${short[@]}")"
 check "rooms churn" "$edited" \
   "$("$bench" --port "$NODE_PORT" --workload churn --connections 4 --depth 2 "${short[@]}")"
 check "rooms bigroom" "$edited and r['room_bytes'] > 0" "$("$bench" --port "$NODE_PORT" \
@@ -57,6 +61,8 @@ if command -v redis-server >/dev/null; then
     --connections 4 --depth 4 --rooms 20 "${short[@]}")"
   check "redis fanout" "$fanned" "$("$bench" --port "$REDIS_PORT" --target redis \
     --workload fanout --connections 4 --depth 2 --rooms 20 --subscribers 2 "${short[@]}")"
+  check "redis presence" "$fanned" "$("$bench" --port "$REDIS_PORT" --target redis \
+    --workload presence --connections 4 --depth 2 --rooms 20 --subscribers 2 "${short[@]}")"
   stop_redis
 else
   echo "redis-server not installed: Redis workloads skipped"

@@ -223,13 +223,17 @@ std::string to_msgpack_bytes(const value& v) {
   return out;
 }
 
-void append_packed_member(std::string& out, std::string_view key, const value& v) {
-  put_str_header(out, key.size());
-  out.append(key);
-  encode(out, v);
+void append_msgpack_string(std::string& out, std::string_view text) {
+  put_str_header(out, text.size());
+  out.append(text);
 }
 
-std::string with_packed_member(std::string_view packed_map, std::string_view packed_member) {
+void append_msgpack_array_header(std::string& out, std::size_t count) {
+  put_container_header(out, false, count);
+}
+
+std::string with_packed_member(std::string_view packed_map, std::string_view key,
+                               std::string_view packed_value) {
   const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(packed_map[i]); };
   std::size_t count = 0;
   std::size_t header = 1;
@@ -244,10 +248,11 @@ std::string with_packed_member(std::string_view packed_map, std::string_view pac
     header = 5;
   }
   std::string out;
-  out.reserve(packed_map.size() + packed_member.size() + 4);
+  out.reserve(packed_map.size() + key.size() + packed_value.size() + 10);
   put_container_header(out, true, count + 1);
   out.append(packed_map.substr(header));
-  out.append(packed_member);
+  append_msgpack_string(out, key);
+  out.append(packed_value);
   return out;
 }
 

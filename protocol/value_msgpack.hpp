@@ -32,12 +32,16 @@ void append_msgpack(std::string& out, const value& v);
 /// The encoding of `v` as a new string.
 std::string to_msgpack_bytes(const value& v);
 
-/// Appends a map member's encoding: the string `key`, then `v`.
-void append_packed_member(std::string& out, std::string_view key, const value& v);
+/// Appends the encoding of the string `text`.
+void append_msgpack_string(std::string& out, std::string_view text);
 
-/// `packed_map` (the encoding of a map) with one more member, `packed_member` (a key's and a
-/// value's encodings, as append_packed_member makes them), after its others.
-std::string with_packed_member(std::string_view packed_map, std::string_view packed_member);
+/// Appends the header of an array of `count` elements.
+void append_msgpack_array_header(std::string& out, std::size_t count);
+
+/// `packed_map` (the encoding of a map) with one more member after its others: the string
+/// `key`, then `packed_value` (an encoded value).
+std::string with_packed_member(std::string_view packed_map, std::string_view key,
+                               std::string_view packed_value);
 
 /// Exactly append_msgpack(out, v)'s growth of `out`, computed without encoding.
 std::size_t packed_size(const value& v);

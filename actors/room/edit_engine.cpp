@@ -39,7 +39,7 @@ path_view parent_of(const edit_path& path) { return path_view(path).first(path.s
 
 class edit_applier {
  public:
-  edit_applier(document& doc, const document_limits& limits, value_array* patch)
+  edit_applier(document& doc, const document_limits& limits, edit_patch* patch)
       : tx_(doc, patch), limits_(limits) {}
 
   outcome apply_all(const value_array& ops);
@@ -348,8 +348,16 @@ outcome edit_applier::check_depth(const edit_op& op, std::size_t tokens, const v
 
 }  // namespace
 
+std::string edit_patch::encoded() const {
+  std::string out;
+  out.reserve(5 + ops.size());
+  append_msgpack_array_header(out, count);
+  out.append(ops);
+  return out;
+}
+
 std::optional<rooms_error> apply_edit(document& doc, const value& ops,
-                                      const document_limits& limits, value_array* patch) {
+                                      const document_limits& limits, edit_patch* patch) {
   if (!ops.is_array()) return rooms_error{error_code::invalid_argument, "ops must be an array"};
   if (ops.size() > limits.max_ops)
     return rooms_error{error_code::too_large,

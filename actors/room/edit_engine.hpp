@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,16 @@ struct document_limits {
   std::size_t max_data_bytes = 8 << 20;
   std::size_t max_ops = 1000;
   std::size_t max_depth = 64;
+};
+
+/// An edit's RFC 6902 patch as it is made: `count` operations, each encoded (a map of "op",
+/// "path" and, for add and replace, "value"), one after the other in `ops`.
+struct edit_patch {
+  std::string ops;
+  std::size_t count = 0;
+
+  /// The patch as one encoded array.
+  std::string encoded() const;
 };
 
 /// A room's data with its tracked serialized size (packed_size(data) at all times).
@@ -38,6 +49,6 @@ struct document {
 /// do what the edit did (edit_transaction.hpp); a failed one leaves it as it was.
 std::optional<rooms_error> apply_edit(document& doc, const value& ops,
                                       const document_limits& limits,
-                                      value_array* patch = nullptr);
+                                      edit_patch* patch = nullptr);
 
 }  // namespace rooms

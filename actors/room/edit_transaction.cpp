@@ -35,11 +35,12 @@ sized_value make_sized(value v) {
   return {std::move(v), bytes};
 }
 
-edit_transaction::edit_transaction(document& doc, value_array* patch)
+edit_transaction::edit_transaction(document& doc, edit_patch* patch)
     : doc_(doc),
       packed_bytes_before_(doc.packed_bytes),
       patch_(patch),
-      patch_size_before_(patch != nullptr ? patch->size() : 0) {}
+      patch_bytes_before_(patch != nullptr ? patch->ops.size() : 0),
+      patch_count_before_(patch != nullptr ? patch->count : 0) {}
 
 value& edit_transaction::insert(value& container, path_view container_path,
                                 const std::string& token, sized_value v) {
@@ -47,7 +48,7 @@ value& edit_transaction::insert(value& container, path_view container_path,
   // cannot fail, so the log always describes the data exactly.
   entry e = make_entry(change::inserted, container_path, token);
   reserve_entry();
-  value op = patch_op("add", e.location, &v.value);
+  note_patch("add", e.location, &v.value);
   doc_.packed_bytes += v.bytes + header_growth(container.size());
   value* placed = nullptr;
   if (auto* members = container.if_map()) {
@@ -59,26 +60,24 @@ value& edit_transaction::insert(value& container, path_view container_path,
     placed = &*elements.insert(at, std::move(v.value));
   }
   log_.push_back(std::move(e));
-  add_patch_op(std::move(op));
   return *placed;
 }
 
 value& edit_transaction::replace(value& target, path_view target_path, sized_value v) {
   entry e{change::replaced, edit_path(target_path.begin(), target_path.end()), {}, {}};
   reserve_entry();
-  value op = patch_op("replace", e.location, &v.value);
+  note_patch("replace", e.location, &v.value);
   doc_.packed_bytes += v.bytes;
   doc_.packed_bytes -= packed_size(target);
   e.old_value = std::exchange(target, std::move(v.value));
   log_.push_back(std::move(e));
-  add_patch_op(std::move(op));
   return target;
 }
 
 void edit_transaction::erase(value& container, path_view container_path, const std::string& token) {
   entry e = make_entry(change::erased, container_path, token);
   reserve_entry();
-  value op = patch_op("remove", e.location, nullptr);
+  note_patch("remove", e.location, nullptr);
   sized_value taken = take_child(container, token, e);
   if (container.is_map()) {
     e.member.val = std::move(taken.value);
@@ -86,35 +85,33 @@ void edit_transaction::erase(value& container, path_view container_path, const s
     e.old_value = std::move(taken.value);
   }
   log_.push_back(std::move(e));
-  add_patch_op(std::move(op));
 }
 
 sized_value edit_transaction::detach(value& container, path_view container_path,
                                      const std::string& token) {
   entry e = make_entry(change::detached, container_path, token);
   reserve_entry();
-  value op = patch_op("remove", e.location, nullptr);
+  note_patch("remove", e.location, nullptr);
   sized_value taken = take_child(container, token, e);
   log_.push_back(std::move(e));
-  add_patch_op(std::move(op));
   return taken;
 }
 
-value edit_transaction::patch_op(std::string_view op, const edit_path& location, const value* v) {
-  if (patch_ == nullptr) return value{};
-  value_map m;
-  m.reserve(v != nullptr ? 3 : 2);
-  // In key order.
-  m.push_back_sorted({value::string("op"), value::string(op)});
-  m.push_back_sorted({value::string("path"), value::string(pointer_text(location))});
-  if (v != nullptr) m.push_back_sorted({value::string("value"), *v});
-  if (patch_->size() == patch_->capacity())
-    patch_->reserve(std::max<std::size_t>(4, 2 * patch_->capacity()));
-  return value::map(std::move(m));
-}
-
-void edit_transaction::add_patch_op(value op) {
-  if (patch_ != nullptr) patch_->push_back(std::move(op));
+void edit_transaction::note_patch(std::string_view op, const edit_path& location,
+                                  const value* v) {
+  if (patch_ == nullptr) return;
+  std::string& out = patch_->ops;
+  // A map of 2 or 3 members, in key order.
+  out.push_back(static_cast<char>(v != nullptr ? 0x83 : 0x82));
+  append_msgpack_string(out, "op");
+  append_msgpack_string(out, op);
+  append_msgpack_string(out, "path");
+  append_msgpack_string(out, pointer_text(location));
+  if (v != nullptr) {
+    append_msgpack_string(out, "value");
+    append_msgpack(out, *v);
+  }
+  ++patch_->count;
 }
 
 // Room for one more entry, made before the data changes (see insert()). Growth is geometric:
@@ -133,7 +130,10 @@ void edit_transaction::rollback() {
   log_.clear();
   carry_ = value{};
   doc_.packed_bytes = packed_bytes_before_;
-  if (patch_ != nullptr) patch_->resize(patch_size_before_);
+  if (patch_ != nullptr) {
+    patch_->ops.resize(patch_bytes_before_);
+    patch_->count = patch_count_before_;
+  }
 }
 
 edit_transaction::entry edit_transaction::make_entry(change what, path_view container_path,

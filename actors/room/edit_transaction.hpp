@@ -39,7 +39,7 @@ sized_value make_sized(value v);
 /// not by comparing documents.
 class edit_transaction {
  public:
-  explicit edit_transaction(document& doc, value_array* patch = nullptr);
+  explicit edit_transaction(document& doc, edit_patch* patch = nullptr);
 
   value& root() { return doc_.data; }
   std::size_t packed_bytes() const { return doc_.packed_bytes; }
@@ -78,10 +78,9 @@ class edit_transaction {
   };
 
   entry make_entry(change what, path_view container_path, const std::string& token) const;
-  /// The patch operation of a change, made (and room for it reserved) before the data changes,
-  /// so that adding it afterwards cannot fail; nil without a patch.
-  value patch_op(std::string_view op, const edit_path& location, const value* v);
-  void add_patch_op(value op);
+  /// Appends the patch operation of a change, encoded (no copy of `v` is made), before the
+  /// data changes: `v` may be moved into the data afterwards. Nothing without a patch.
+  void note_patch(std::string_view op, const edit_path& location, const value* v);
   void reserve_entry();
   void undo(entry& e);
   sized_value take_child(value& container, const std::string& token, entry& e);
@@ -91,8 +90,9 @@ class edit_transaction {
   std::size_t packed_bytes_before_;
   std::vector<entry> log_;
   value carry_;  // the value the last undo step took out of the data
-  value_array* patch_;
-  std::size_t patch_size_before_;
+  edit_patch* patch_;
+  std::size_t patch_bytes_before_;
+  std::size_t patch_count_before_;
 };
 
 }  // namespace rooms

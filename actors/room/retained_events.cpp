@@ -26,7 +26,7 @@ value decode_value(std::string_view packed) {
 }  // namespace
 
 std::string retained_events::event::with_patch() const {
-  return with_packed_member(plain(), std::string_view(bytes).substr(plain_bytes));
+  return with_packed_member(plain(), "patch", std::string_view(bytes).substr(plain_bytes));
 }
 
 std::string_view retained_events::event::encoding(bool patch, std::string& scratch) const {
@@ -35,14 +35,11 @@ std::string_view retained_events::event::encoding(bool patch, std::string& scrat
   return scratch;
 }
 
-void retained_events::push(std::uint64_t version, std::string packed_event,
-                           std::string_view packed_patch) {
+void retained_events::push(std::uint64_t version, std::string bytes, std::size_t plain_bytes) {
   // Replays assume consecutive versions: after a gap only what follows it can be replayed.
   if (!events_.empty() && version != newest_version_ + 1) events_.clear();
   newest_version_ = version;
-  const auto plain_bytes = static_cast<std::uint32_t>(packed_event.size());
-  packed_event.append(packed_patch);
-  events_.push_back(event{std::move(packed_event), plain_bytes});
+  events_.push_back(event{std::move(bytes), static_cast<std::uint32_t>(plain_bytes)});
   if (events_.size() > capacity_) events_.pop_front();
 }
 

@@ -25,11 +25,16 @@ class retained_events {
   /// Keeps at most `capacity` events (at least one: the latest is what subscribers receive).
   explicit retained_events(std::size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) {}
 
-  /// Appends the event of `version`, encoded without its patch, and the encoding of its
-  /// "patch" member (append_packed_member) if it has one; drops the oldest event past the
-  /// capacity, and every older one when `version` does not follow the newest (a gap, as in a
-  /// damaged store).
-  void push(std::uint64_t version, std::string packed_event, std::string_view packed_patch = {});
+  /// Appends the event of `version`: `bytes` holds its encoding without the patch (the first
+  /// `plain_bytes`), then the encoding of its patch, if it has one. Drops the oldest event past
+  /// the capacity, and every older one when `version` does not follow the newest (a gap, as in
+  /// a damaged store).
+  void push(std::uint64_t version, std::string bytes, std::size_t plain_bytes);
+  /// Appends an event without a patch.
+  void push(std::uint64_t version, std::string bytes) {
+    const std::size_t plain_bytes = bytes.size();
+    push(version, std::move(bytes), plain_bytes);
+  }
 
   bool empty() const { return events_.empty(); }
   std::size_t size() const { return events_.size(); }
@@ -52,7 +57,7 @@ class retained_events {
 
  private:
   struct event {
-    /// The event's encoding, then its patch member's (if any).
+    /// The event's encoding, then its patch's (if any).
     std::string bytes;
     std::uint32_t plain_bytes = 0;
 

@@ -54,7 +54,7 @@ result<room_state> room_state::restore(room_image image, std::vector<event_recor
       return corrupt(room.id_, fmt::format("event {} follows event {}", version, previous));
     previous = version;
     if (version <= room.version_) {
-      room.retain_record(version, record.event);
+      room.retain(version, record.event, record.patch);
     } else if (auto failure = room.replay(record)) {
       return std::move(*failure);
     }
@@ -84,7 +84,7 @@ std::optional<rooms_error> room_state::replay(event_record& record) {
   }
   ++version_;
   if (record.key) keys_.remember(user, *record.key, {record.fingerprint, version_});
-  retain_record(version_, record.event);
+  retain(version_, record.event, record.patch);
   return std::nullopt;
 }
 

@@ -87,26 +87,21 @@ value room_state::next_event(std::string_view type, const std::string& user) {
   return value::map(std::move(event));
 }
 
-void room_state::retain(std::uint64_t version, const value& event, const value* patch) {
-  std::string packed_patch;
-  if (patch != nullptr) append_packed_member(packed_patch, "patch", *patch);
-  events_.push(version, to_msgpack_bytes(event), packed_patch);
+void room_state::retain(std::uint64_t version, const value& event, std::string_view patch) {
+  // One allocation for both: the event, then its patch.
+  std::string bytes;
+  bytes.reserve(packed_size(event) + patch.size());
+  append_msgpack(bytes, event);
+  const std::size_t plain = bytes.size();
+  bytes.append(patch);
+  events_.push(version, std::move(bytes), plain);
 }
 
-void room_state::retain_record(std::uint64_t version, value& event) {
-  value_map& members = event.as_map();
-  if (members.find("patch") == nullptr) return retain(version, event);
-  // Retained apart from the rest of the event, then put back: the record is stored with it.
-  value_member patch = members.extract("patch");
-  retain(version, event, &patch.val);
-  members.insert(std::move(patch));
-}
-
-room_outcome room_state::changed(value result, value event, value* patch) {
+room_outcome room_state::changed(value result, value event, std::string patch) {
   retain(version_, event, patch);
-  // The stored event holds its patch: a replay through `since` after a restart carries it.
-  if (patch != nullptr) event.as_map().insert_or_assign("patch", std::move(*patch));
-  return room_outcome{std::move(result), event_record{std::move(event)}};
+  // The record keeps the patch: a replay through `since` after a restart carries it.
+  return room_outcome{std::move(result),
+                      event_record{std::move(event), std::nullopt, 0, std::move(patch)}};
 }
 
 result<room_outcome> room_state::join(const join_command& cmd) {
@@ -178,7 +173,7 @@ result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t f
         error_code::conflict,
         fmt::format("room {} is at version {}, not {}", id_, version_, *cmd.if_version),
         json{{"version", version_}}};
-  value_array patch;
+  edit_patch patch;
   if (cmd.ops.size() > 0) {
     if (auto failure = apply_edit(doc_, cmd.ops, doc_limits(), &patch))
       return std::move(*failure);
@@ -187,8 +182,7 @@ result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t f
   if (cmd.ops.size() == 0) return room_outcome{reply(), std::nullopt};
   value event = next_event("edited", cmd.user);
   event.as_map().insert_or_assign("ops", std::move(cmd.ops));
-  value patch_value = value::array(std::move(patch));
-  room_outcome outcome = changed(reply(), std::move(event), &patch_value);
+  room_outcome outcome = changed(reply(), std::move(event), patch.encoded());
   if (cmd.key) {
     keys_.remember(cmd.user, *cmd.key, {fingerprint, version_});
     outcome.change->key = std::move(cmd.key);

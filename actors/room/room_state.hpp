@@ -78,15 +78,13 @@ class room_state {
   rooms_error not_found() const;
   /// Moves the version on by one and makes the event of that change.
   value next_event(std::string_view type, const std::string& user);
-  /// Retains `event` (with `patch`, an edit's) for `since` and makes the outcome of the change,
-  /// whose record holds the patch as the event's "patch" member.
-  room_outcome changed(value result, value event, value* patch = nullptr);
+  /// Retains `event` (with `patch`, an edit's encoded patch) for `since` and makes the outcome
+  /// of the change, whose record holds the patch too.
+  room_outcome changed(value result, value event, std::string patch = {});
   result<room_outcome> edit_checked(edit_command& cmd, std::uint64_t fingerprint);
   std::optional<rooms_error> replay(event_record& record);
-  /// Retains the event of `version` for `since`, and `patch`, an edit's, with it.
-  void retain(std::uint64_t version, const value& event, const value* patch = nullptr);
-  /// Retains a stored event, whose "patch" member (if any) is its patch.
-  void retain_record(std::uint64_t version, value& event);
+  /// Retains the event of `version` for `since`, and `patch` (encoded; an edit's) with it.
+  void retain(std::uint64_t version, const value& event, std::string_view patch = {});
   result<room_outcome> replay_since(std::uint64_t since, bool with_patch) const;
   document_limits doc_limits() const;
 

@@ -238,7 +238,7 @@ std::string encode_room_image(const room_image& image) {
 std::string encode_event_record(const event_record& record) {
   std::string out;
   record_writer w(out);
-  w.map(record.key ? 4 : 3);
+  w.map(3 + (record.key ? 1 : 0) + (record.patch.empty() ? 0 : 1));
   w.text("fmt");
   w.uint(room_codec_format);
   w.text("ev");
@@ -248,6 +248,10 @@ std::string encode_event_record(const event_record& record) {
   if (record.key) {
     w.text("key");
     w.text(*record.key);
+  }
+  if (!record.patch.empty()) {
+    w.text("patch");
+    out.append(record.patch);  // already encoded
   }
   return out;
 }
@@ -279,6 +283,11 @@ result<event_record> decode_event_record(std::string_view bytes) {
     auto key = in->text("key");
     if (!key) return key.error();
     record.key = std::move(*key);
+  }
+  if (in->has("patch")) {
+    auto patch = in->take("patch", json::value_t::array);
+    if (!patch) return patch.error();
+    record.patch = to_msgpack_bytes(json_to_value(*patch));
   }
   record.event = json_to_value(*event);
   record.fingerprint = *fingerprint;

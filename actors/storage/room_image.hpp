@@ -38,12 +38,16 @@ struct room_image {
 };
 
 /// One change as stored: the event map exactly as subscribers got it, plus the idempotency key
-/// of a keyed edit (which the wire event does not show).
+/// of a keyed edit (which the wire event does not show), and an edit's RFC 6902 patch, which
+/// subscribers that asked for it get as the event's "patch" member.
 struct event_record {
   /// A map holding at least an unsigned "version" (storage refuses records without one).
   value event = value::map();
   std::optional<std::string> key = std::nullopt;
   std::uint64_t fingerprint = 0;
+  /// An edit's patch, encoded (an array); empty for other events (and edits stored before
+  /// patches were).
+  std::string patch = {};
 
   std::uint64_t version() const { return event.as_map().find("version")->as_uint(); }
 };

@@ -12,6 +12,7 @@
 #include "actors/room/edit_engine.hpp"
 #include "protocol/msgpack_json.hpp"
 #include "protocol/value_json.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms::testing {
 
@@ -32,10 +33,10 @@ inline json_document make_doc(const nlohmann::json& data) {
 inline std::optional<rooms_error> apply_edit(json_document& doc, const nlohmann::json& ops,
                                              const document_limits& limits) {
   document native{json_to_value(doc.data), doc.packed_bytes};
-  value_array patch;
+  edit_patch patch;
   auto error = rooms::apply_edit(native, json_to_value(ops), limits, &patch);
   doc = {value_to_json(native.data), native.packed_bytes,
-         value_to_json(value::array(std::move(patch)))};
+         value_to_json(value_from_msgpack_bytes(patch.encoded(), 1000).value())};
   return error;
 }
 

@@ -119,6 +119,23 @@ BOOST_DATA_TEST_CASE(events_round_trip_with_and_without_a_key, bdata::make({fals
   BOOST_TEST(decoded->version() == 1234567u);
 }
 
+BOOST_AUTO_TEST_CASE(an_edits_patch_round_trips_with_its_event) {
+  event_record record = test::sample_event(7, false);
+  const json patch = json::array(
+      {{{"op", "add"}, {"path", "/a"}, {"value", test::every_type_document()}},
+       {{"op", "remove"}, {"path", "/b/0"}}});
+  record.patch = to_msgpack_bytes(patch);
+  auto decoded = decode_event_record(encode_event_record(record));
+  BOOST_TEST_REQUIRE(decoded.ok(), (decoded.ok() ? "" : decoded.error().message));
+  BOOST_TEST(decoded->patch == record.patch);  // byte for byte: types kept
+  BOOST_TEST(identical(decoded->event, record.event));
+  // A record without a patch (any other event, or an edit stored before patches) has none.
+  record.patch.clear();
+  decoded = decode_event_record(encode_event_record(record));
+  BOOST_TEST_REQUIRE(decoded.ok());
+  BOOST_TEST(decoded->patch.empty());
+}
+
 BOOST_AUTO_TEST_CASE(documents_as_deep_as_max_stored_depth_round_trip) {
   room_image image;
   image.id = "r";
