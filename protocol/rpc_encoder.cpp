@@ -79,6 +79,15 @@ std::string encode_packed_notification(std::string_view method,
   return out;
 }
 
+std::string encode_packed_notification(std::string_view method, std::string_view packed_params_map,
+                                       std::string_view key, std::string_view packed_value) {
+  std::string out;
+  out.reserve(method.size() + packed_params_map.size() + key.size() + packed_value.size() + 16);
+  append_notification_head(out, method);
+  append_with_member(out, packed_params_map, key, packed_value);
+  return out;
+}
+
 std::string encode_error_notification(const rooms_error& error) {
   return encode_notification("error", error.to_wire());
 }

@@ -28,6 +28,11 @@ std::string encode_notification(std::string_view method, const json& params_map)
 /// The same, with the params map already encoded (`packed_params_map`, one MessagePack map).
 std::string encode_packed_notification(std::string_view method, std::string_view packed_params_map);
 
+/// The same, with the params map made one member longer: the string `key`, then
+/// `packed_value` (an encoded value) after the map's other members.
+std::string encode_packed_notification(std::string_view method, std::string_view packed_params_map,
+                                       std::string_view key, std::string_view packed_value);
+
 /// `[2, "error", [{"code", "message", ...details}]]`: the answer to a message with no msgid.
 std::string encode_error_notification(const rooms_error& error);
 

@@ -232,8 +232,8 @@ void append_msgpack_array_header(std::string& out, std::size_t count) {
   put_container_header(out, false, count);
 }
 
-std::string with_packed_member(std::string_view packed_map, std::string_view key,
-                               std::string_view packed_value) {
+void append_with_member(std::string& out, std::string_view packed_map, std::string_view key,
+                        std::string_view packed_value) {
   const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(packed_map[i]); };
   std::size_t count = 0;
   std::size_t header = 1;
@@ -247,13 +247,11 @@ std::string with_packed_member(std::string_view packed_map, std::string_view key
             (std::size_t{byte(3)} << 8) | byte(4);
     header = 5;
   }
-  std::string out;
-  out.reserve(packed_map.size() + key.size() + packed_value.size() + 10);
+  out.reserve(out.size() + packed_map.size() + key.size() + packed_value.size() + 10);
   put_container_header(out, true, count + 1);
   out.append(packed_map.substr(header));
   append_msgpack_string(out, key);
   out.append(packed_value);
-  return out;
 }
 
 std::size_t packed_size(const value& v) {

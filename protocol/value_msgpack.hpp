@@ -38,10 +38,10 @@ void append_msgpack_string(std::string& out, std::string_view text);
 /// Appends the header of an array of `count` elements.
 void append_msgpack_array_header(std::string& out, std::size_t count);
 
-/// `packed_map` (the encoding of a map) with one more member after its others: the string
-/// `key`, then `packed_value` (an encoded value).
-std::string with_packed_member(std::string_view packed_map, std::string_view key,
-                               std::string_view packed_value);
+/// Appends `packed_map` (the encoding of a map) with one more member after its others: the
+/// string `key`, then `packed_value` (an encoded value).
+void append_with_member(std::string& out, std::string_view packed_map, std::string_view key,
+                        std::string_view packed_value);
 
 /// Exactly append_msgpack(out, v)'s growth of `out`, computed without encoding.
 std::size_t packed_size(const value& v);

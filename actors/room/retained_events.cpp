@@ -26,7 +26,9 @@ value decode_value(std::string_view packed) {
 }  // namespace
 
 std::string retained_events::event::with_patch() const {
-  return with_packed_member(plain(), "patch", std::string_view(bytes).substr(plain_bytes));
+  std::string out;
+  append_with_member(out, plain(), "patch", patch());
+  return out;
 }
 
 std::string_view retained_events::event::encoding(bool patch, std::string& scratch) const {

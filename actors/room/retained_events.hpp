@@ -44,8 +44,8 @@ class retained_events {
   std::string_view newest() const { return events_.back().plain(); }
   /// Whether the newest event has a patch; only when not empty.
   bool newest_has_patch() const { return events_.back().has_patch(); }
-  /// The encoding of the newest event with its patch; only when it has one.
-  std::string newest_with_patch() const { return events_.back().with_patch(); }
+  /// The encoding of the newest event's patch (an array); empty when it has none.
+  std::string_view newest_patch() const { return events_.back().patch(); }
   /// The bytes the newest event takes, its patch included; only when not empty.
   std::size_t newest_bytes() const { return events_.back().bytes.size(); }
 
@@ -62,6 +62,7 @@ class retained_events {
     std::uint32_t plain_bytes = 0;
 
     std::string_view plain() const { return std::string_view(bytes).substr(0, plain_bytes); }
+    std::string_view patch() const { return std::string_view(bytes).substr(plain_bytes); }
     bool has_patch() const { return bytes.size() > plain_bytes; }
     std::string with_patch() const;
     /// The encoding to send: with the patch when asked for and present.

@@ -300,17 +300,22 @@ void room_actor_state::broadcast(MakeFrame make_frame, bool presence, effects& o
   // Without subscribers, now or by the time this is released, nobody needs its frame.
   if (subscribers() == 0 && pending_subscribes_ == 0) return;
   output item{output::broadcast, room_->version(), {}, {}, {}};
-  // The patch frame only when a subscription asked for patches, now or by the time this is
-  // released: the others never pay for it.
-  if (with_patch && (patch_subscribers_ > 0 || pending_patch_subscribes_ > 0))
+  // Each frame only when a subscription, now or by the time this is released, takes it: the
+  // patch frame when one asked for patches, the plain one when one did not.
+  const bool patched = with_patch && (patch_subscribers_ > 0 || pending_patch_subscribes_ > 0);
+  if (patched)
     item.patch_event = caf::make_message(
         event_atom::value,
         room_event{id_, room_->version(), room_->deleted(),
-                   encode_packed_notification("event", room_->events().newest_with_patch()), key_,
-                   presence});
-  item.event = caf::make_message(
-      event_atom::value,
-      room_event{id_, room_->version(), room_->deleted(), make_frame(), key_, presence});
+                   encode_packed_notification("event", room_->events().newest(), "patch",
+                                              room_->events().newest_patch()),
+                   key_, presence});
+  const bool plain = !patched || subscribers() > patch_subscribers_ ||
+                     pending_subscribes_ > pending_patch_subscribes_;
+  if (plain)
+    item.event = caf::make_message(
+        event_atom::value,
+        room_event{id_, room_->version(), room_->deleted(), make_frame(), key_, presence});
   emit(std::move(item), out);
 }
 

@@ -45,7 +45,8 @@ struct reply {
   bool holder = false;
 };
 /// Send `event` to every subscriber in `to` (a snapshot of the subscribers when it was
-/// released); those that asked for patches get `patch_event` instead when it is set.
+/// released); those that asked for patches get `patch_event` instead when it is set. `event`
+/// is empty when every subscriber takes `patch_event`.
 struct broadcast {
   std::shared_ptr<const room_subscribers> to;
   caf::message event;

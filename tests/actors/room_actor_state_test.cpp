@@ -217,6 +217,26 @@ BOOST_AUTO_TEST_CASE(patches_go_only_to_the_subscriptions_that_asked) {
   BOOST_TEST(rules.subscribers() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(without_plain_subscribers_no_plain_frame_is_made) {
+  auto rules = started(nullptr);
+  auto patched = call(gateway_b, 1, subscribe_command{rules.id(), std::nullopt, true});
+  rules.handle(patched, out);
+  take();
+  auto edit = call(gateway_a, 2, incr_edit(rules.id(), "alice", std::nullopt, false));
+  rules.handle(edit, out);
+  auto events = all<fx::broadcast>(take());
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);
+  BOOST_TEST(events[0].event.empty());
+  BOOST_TEST(!events[0].patch_event.empty());
+  // Events without a patch (a join) go out plain to everyone.
+  auto join = call(gateway_a, 3, join_command{rules.id(), "bob"});
+  rules.handle(join, out);
+  events = all<fx::broadcast>(take());
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);
+  BOOST_TEST(!events[0].event.empty());
+  BOOST_TEST(events[0].patch_event.empty());
+}
+
 BOOST_AUTO_TEST_CASE(an_event_goes_to_the_subscribers_of_the_moment_it_was_released) {
   auto rules = started(durable());
   auto sub = call(gateway_a, 1, subscribe_command{rules.id(), std::nullopt});
