@@ -49,6 +49,8 @@ def comparison(runs):
     for label, (name, goal) in goals.items():
         none, sync = runs.get((label, "rooms-none"), []), runs.get((label, "rooms-sync"), [])
         redis, echo = runs.get((label, "redis"), []), runs.get((label, "echo"), [])
+        if not none or not redis:
+            continue  # not run (bench/compare --only)
         r_none = ratio(avg(none, "ops_per_second"), avg(redis, "ops_per_second"))
         r_sync = ratio(avg(sync, "ops_per_second"), avg(redis, "ops_per_second"))
         print(f"| {name} | {cell(none)} | {cell(sync)} | {cell(redis)} | {cell(echo)} "
