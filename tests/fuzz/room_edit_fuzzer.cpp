@@ -1,6 +1,7 @@
 // libFuzzer target: random room data and random edits through room_state and the edit engine
 // (docs/protocol.md). Input: a MessagePack stream, the room's data map, then the
-// named arguments of each edit. Any broken invariant aborts (see check_* below).
+// named arguments of each edit. Any broken invariant aborts (see check_* below), including an
+// edit's patch that nlohmann's json::patch does not replay exactly.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -83,10 +84,30 @@ void check_engine(rooms::document& doc, const rooms::value& ops, const rooms::li
   check(rooms::nesting_depth(doc.data) <= lims.max_depth);
 }
 
+// The edit's RFC 6902 patch (what `patch: true` subscribers get), applied by an independent
+// implementation (nlohmann's json::patch) to the data before, yields the data after, byte for
+// byte; it uses only add, remove and replace.
+void check_patch(const json& before, const std::string& patch, const rooms::value& after) {
+  auto decoded = rooms::from_msgpack_bytes(patch, 64);
+  check(decoded.ok() && decoded->is_array());
+  for (const auto& op : *decoded) {
+    const std::string name = op.value("op", "");
+    check(name == "add" || name == "remove" || name == "replace");
+  }
+  json replica;
+  try {
+    replica = before.patch(*decoded);
+  } catch (const json::exception&) {
+    check(false);
+  }
+  check(rooms::to_msgpack_bytes(replica) == rooms::to_msgpack_bytes(after));
+}
+
 // The room: a failed edit changes nothing, a change moves the version by exactly one.
 void check_room_edit(rooms::room_state& room, rooms::edit_command cmd,
                      std::vector<rooms::event_record>& records) {
   const std::string before = rooms::to_msgpack_bytes(room.snapshot());
+  const json data_before = rooms::value_to_json(room.data());
   const std::uint64_t version = room.version();
   auto outcome = room.edit(std::move(cmd));
   if (!outcome || !outcome->change) {
@@ -94,6 +115,7 @@ void check_room_edit(rooms::room_state& room, rooms::edit_command cmd,
     return;
   }
   check(room.version() == version + 1 && outcome->change->version() == room.version());
+  check_patch(data_before, outcome->change->patch, room.data());
   records.push_back(*outcome->change);
   check_round_trip(room.data());
 }
