@@ -45,9 +45,8 @@ const std::map<std::string, setter, std::less<>>& setters() {
   static const std::map<std::string, setter, std::less<>> table{
       {"host", [](bench_options& o, std::string_view v) { return !(o.host = v).empty(); }},
       {"port", number<std::uint16_t>(&bench_options::port, 0, 65535)},
-      {"workload",
-       one_of(&bench_options::workload,
-              {"edit", "fanout", "presence", "churn", "bigroom", "rooms"})},
+      {"workload", one_of(&bench_options::workload,
+                          {"edit", "fanout", "presence", "churn", "bigroom", "rooms"})},
       {"target", one_of(&bench_options::target, {"rooms", "redis", "echo"})},
       {"subscribers", number(&bench_options::subscribers, 0, 1000)},
       {"node-pid", number(&bench_options::node_pid, 1, 1 << 30)},

@@ -86,8 +86,8 @@ int run_rooms(const bench_options& options) {
 }  // namespace
 
 int run_workload(const bench_options& options) {
-  const bool loads = options.workload == "edit" || options.workload == "fanout" ||
-                     options.workload == "presence";
+  const bool loads =
+      options.workload == "edit" || options.workload == "fanout" || options.workload == "presence";
   if ((!loads && options.target != "rooms") ||
       (options.workload != "edit" && options.target == "echo") ||
       (options.workload == "fanout" && options.subscribers == 0)) {

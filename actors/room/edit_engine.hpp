@@ -48,7 +48,6 @@ struct document {
 /// With `patch`, a successful edit appends to it the RFC 6902 add/remove/replace operations that
 /// do what the edit did (edit_transaction.hpp); a failed one leaves it as it was.
 std::optional<rooms_error> apply_edit(document& doc, const value& ops,
-                                      const document_limits& limits,
-                                      edit_patch* patch = nullptr);
+                                      const document_limits& limits, edit_patch* patch = nullptr);
 
 }  // namespace rooms

@@ -97,8 +97,7 @@ sized_value edit_transaction::detach(value& container, path_view container_path,
   return taken;
 }
 
-void edit_transaction::note_patch(std::string_view op, const edit_path& location,
-                                  const value* v) {
+void edit_transaction::note_patch(std::string_view op, const edit_path& location, const value* v) {
   if (patch_ == nullptr) return;
   std::string& out = patch_->ops;
   // A map of 2 or 3 members, in key order.

@@ -139,9 +139,9 @@ std::optional<presence_table::clock::time_point> presence_table::next_deadline()
 }
 
 bool presence_table::owns(presence_owner owner) const {
-  return std::binary_search(
-      owner_counts_.begin(), owner_counts_.end(), std::pair<presence_owner, std::size_t>{owner, 0},
-      [](const auto& a, const auto& b) { return a.first < b.first; });
+  return std::binary_search(owner_counts_.begin(), owner_counts_.end(),
+                            std::pair<presence_owner, std::size_t>{owner, 0},
+                            [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
 std::vector<presence_owner> presence_table::owners() const {

@@ -67,8 +67,8 @@ struct room_actor_shell {
     // The room makes the frames its subscribers take (room_actor_state::broadcast); should one
     // be missing, the other goes rather than none.
     for (const auto& sub : *e.to)
-      self->send(sub.who,
-                 (sub.patch && !e.patch_event.empty()) || e.event.empty() ? e.patch_event : e.event);
+      self->send(sub.who, (sub.patch && !e.patch_event.empty()) || e.event.empty() ? e.patch_event
+                                                                                   : e.event);
   }
   void run(fx::monitor& e) { self->monitor(e.who); }
   void run(fx::demonitor& e) { self->demonitor(e.who); }

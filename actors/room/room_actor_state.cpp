@@ -215,7 +215,8 @@ void room_actor_state::add_subscriber(const caf::actor& who, bool patch, effects
   if (!who) return;
   auto next = subscribers_ ? std::make_shared<room_subscribers>(*subscribers_)
                            : std::make_shared<room_subscribers>();
-  auto it = std::find_if(next->begin(), next->end(), [&](const auto& sub) { return sub.who == who; });
+  auto it =
+      std::find_if(next->begin(), next->end(), [&](const auto& sub) { return sub.who == who; });
   if (it != next->end()) {
     // Subscribing again restarts the subscription, with or without patches as it asks now.
     if (it->patch == patch) return;

@@ -175,8 +175,7 @@ result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t f
         json{{"version", version_}}};
   edit_patch patch;
   if (cmd.ops.size() > 0) {
-    if (auto failure = apply_edit(doc_, cmd.ops, doc_limits(), &patch))
-      return std::move(*failure);
+    if (auto failure = apply_edit(doc_, cmd.ops, doc_limits(), &patch)) return std::move(*failure);
   }
   auto reply = [&] { return cmd.reply_version_only ? version_reply(id_, version_) : snapshot(); };
   if (cmd.ops.size() == 0) return room_outcome{reply(), std::nullopt};

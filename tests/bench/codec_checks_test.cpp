@@ -23,8 +23,8 @@ BOOST_AUTO_TEST_CASE(a_rooms_presence_update_names_its_session_number_and_ttl) {
   std::string out;
   codec.encode_presence(out, 9, 1, 3, 7, 0xabcd, 12);
   auto handle = unpack(out);
-  const auto request = handle.get().as<msgpack::type::tuple<int, int, std::string,
-                                                             std::vector<msgpack::object>>>();
+  const auto request =
+      handle.get().as<msgpack::type::tuple<int, int, std::string, std::vector<msgpack::object>>>();
   BOOST_TEST(msgpack::type::get<1>(request) == 9);
   BOOST_TEST(msgpack::type::get<2>(request) == "presence");
   auto params = msgpack::type::get<3>(request).at(0).as<std::map<std::string, msgpack::object>>();

@@ -119,9 +119,9 @@ BOOST_AUTO_TEST_CASE(a_replica_from_patches_equals_get_after_every_op_kind, *clu
     const json event = copy.follow();
     BOOST_TEST(event["ops"] == ops);  // the ops stay as sent
     const json data = must(backend.call("get", {{"room", room}}))["data"];
-    BOOST_CHECK_MESSAGE(same_bytes(copy.data, data), ops.dump() << ": the replica is "
-                                                                << copy.data.dump() << ", get has "
-                                                                << data.dump());
+    BOOST_CHECK_MESSAGE(same_bytes(copy.data, data), ops.dump()
+                                                         << ": the replica is " << copy.data.dump()
+                                                         << ", get has " << data.dump());
     for (const auto& op : event["patch"]) {
       BOOST_TEST((op["op"] == "add" || op["op"] == "remove" || op["op"] == "replace"));
       BOOST_TEST(!op["path"].get<std::string>().ends_with("/-"));
@@ -188,8 +188,8 @@ BOOST_AUTO_TEST_CASE(the_rfc_suite_edits_replay_from_their_patches, *cluster_cas
         BOOST_REQUIRE_MESSAGE(edited.ok(), test.dump());
         if (!test.at("patch").empty()) copy.follow();  // an empty edit makes no event
         const json data = must(backend.call("get", {{"room", room}}))["data"];
-        BOOST_CHECK_MESSAGE(same_bytes(copy.data, data), test.dump() << ": the replica is "
-                                                                     << copy.data.dump());
+        BOOST_CHECK_MESSAGE(same_bytes(copy.data, data),
+                            test.dump() << ": the replica is " << copy.data.dump());
         ++replayed;
       }
       must(follower.call("unsubscribe", {{"room", room}}));
@@ -219,13 +219,14 @@ BOOST_AUTO_TEST_CASE(patches_are_stored_with_their_events) {
   auto backend = node.connect();
   const std::string room = create_room(backend, "alice", {{"n", 0}});
   for (int i = 0; i < 5; ++i)
-    must(backend.call("edit", edit_args(room, "alice",
-                                        {{{"op", "incr"}, {"path", "/n"}, {"by", 1}},
-                                         {{"op", "set"}, {"path", "/m/" + std::to_string(i)},
-                                          {"value", i}}})));
+    must(backend.call(
+        "edit", edit_args(room, "alice",
+                          {{{"op", "incr"}, {"path", "/n"}, {"by", 1}},
+                           {{"op", "set"}, {"path", "/m/" + std::to_string(i)}, {"value", i}}})));
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (must(backend.call("stats"))["rooms"] != 0) {
-    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "the room did not hibernate");
+    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                          "the room did not hibernate");
     std::this_thread::sleep_for(50ms);
   }
   auto late = node.connect();

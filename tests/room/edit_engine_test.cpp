@@ -187,7 +187,8 @@ const std::vector<success_case> patch_cases = {
      R"([{"op":"merge","path":"/m","value":{"a":null,"c":3,"d":{"e":null},"z":null}}])",
      R"([{"op":"remove","path":"/m/a"},{"op":"add","path":"/m/c","value":3},
          {"op":"remove","path":"/m/d/e"}])"},
-    {"merge replaces a scalar", R"({"m":1})", R"([{"op":"merge","path":"/m","value":{"a":{"b":null}}}])",
+    {"merge replaces a scalar", R"({"m":1})",
+     R"([{"op":"merge","path":"/m","value":{"a":{"b":null}}}])",
      R"([{"op":"replace","path":"/m","value":{"a":{}}}])"},
     {"move", R"({"a":1,"l":[1,2,3]})",
      R"([{"op":"move","from":"/a","path":"/b"},{"op":"move","from":"/l/0","path":"/l/2"}])",
@@ -354,8 +355,8 @@ BOOST_DATA_TEST_CASE(patches_say_what_each_op_did, bdata::make(patch_cases), c) 
   const auto error = apply_edit(doc, json::parse(c.ops), {});
   BOOST_REQUIRE_MESSAGE(!error, (error ? error->message : ""));
   const json expected = json::parse(c.expected);
-  BOOST_CHECK_MESSAGE(same_bytes(doc.patch, expected),
-                      doc.patch.dump() << " != " << expected.dump());
+  BOOST_CHECK_MESSAGE(same_bytes(doc.patch, expected), doc.patch.dump()
+                                                           << " != " << expected.dump());
   const std::string problem = patch_problem(json::parse(c.data), doc.patch, doc.data);
   BOOST_CHECK_MESSAGE(problem.empty(), problem);
 }
@@ -827,8 +828,8 @@ BOOST_AUTO_TEST_CASE(random_edits_keep_size_depth_and_atomicity) {
     if (!error) {
       ++applied;
       const std::string problem = patch_problem(before.data, doc.patch, doc.data);
-      BOOST_REQUIRE_MESSAGE(problem.empty(), before.data.dump() << " " << ops.dump() << ": "
-                                                                << problem);
+      BOOST_REQUIRE_MESSAGE(problem.empty(), before.data.dump()
+                                                 << " " << ops.dump() << ": " << problem);
       BOOST_REQUIRE(doc.data.is_object());
       BOOST_REQUIRE(rooms::nesting_depth(doc.data) <= limits.max_depth);
       BOOST_REQUIRE(doc.packed_bytes <= limits.max_data_bytes);

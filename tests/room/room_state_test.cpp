@@ -144,7 +144,8 @@ BOOST_AUTO_TEST_CASE(an_edit_moves_the_version_by_one_and_its_event_carries_the_
   BOOST_REQUIRE(edited.ok());
   BOOST_TEST(value_to_json(edited->result)["version"] == 2u);
   BOOST_TEST(value_to_json(edited->result)["data"] == json({{"cells", {{"A1", 5}}}, {"n", 2}}));
-  const json event = {{"room", "r1"}, {"version", 2}, {"type", "edited"}, {"user", "alice"}, {"ops", ops}};
+  const json event = {
+      {"room", "r1"}, {"version", 2}, {"type", "edited"}, {"user", "alice"}, {"ops", ops}};
   const json patch = json::array({{{"op", "add"}, {"path", "/cells"}, {"value", json::object()}},
                                   {{"op", "add"}, {"path", "/cells/A1"}, {"value", 5}},
                                   {{"op", "add"}, {"path", "/n"}, {"value", 2}}});

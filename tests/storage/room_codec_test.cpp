@@ -121,9 +121,9 @@ BOOST_DATA_TEST_CASE(events_round_trip_with_and_without_a_key, bdata::make({fals
 
 BOOST_AUTO_TEST_CASE(an_edits_patch_round_trips_with_its_event) {
   event_record record = test::sample_event(7, false);
-  const json patch = json::array(
-      {{{"op", "add"}, {"path", "/a"}, {"value", test::every_type_document()}},
-       {{"op", "remove"}, {"path", "/b/0"}}});
+  const json patch =
+      json::array({{{"op", "add"}, {"path", "/a"}, {"value", test::every_type_document()}},
+                   {{"op", "remove"}, {"path", "/b/0"}}});
   record.patch = to_msgpack_bytes(patch);
   auto decoded = decode_event_record(encode_event_record(record));
   BOOST_TEST_REQUIRE(decoded.ok(), (decoded.ok() ? "" : decoded.error().message));
