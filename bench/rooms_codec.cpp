@@ -66,6 +66,13 @@ std::optional<std::uint32_t> stamp_of_ops(const msgpack::object* ops) {
 
 bool reference_payloads(msgpack::type::object_type, std::size_t, void*) { return true; }
 
+// `[0, msgid, method, [{` with a map of `fields` named arguments to follow.
+void pack_call_head(packer& p, std::uint32_t msgid, std::string_view method, std::uint32_t fields) {
+  p.pack_array(4).pack(0).pack(msgid);
+  pack_string(p, method);
+  p.pack_array(1).pack_map(fields);
+}
+
 }  // namespace
 
 rooms_codec::rooms_codec(const room_catalog& catalog, bool echo, bool patch)
@@ -81,9 +88,7 @@ void rooms_codec::encode_edit(std::string& out, std::uint32_t msgid, std::size_t
                               std::uint32_t stamp, std::size_t value_bytes) {
   string_sink sink{out};
   packer p{sink};
-  p.pack_array(4).pack(0).pack(msgid);
-  pack_string(p, "edit");
-  p.pack_array(1).pack_map(4);
+  pack_call_head(p, msgid, "edit", 4);
   pack_string(p, "room");
   pack_string(p, catalog_.name(room));
   pack_string(p, "user");
@@ -109,9 +114,7 @@ void rooms_codec::encode_presence(std::string& out, std::uint32_t msgid, std::si
                                   std::size_t value_bytes) {
   string_sink sink{out};
   packer p{sink};
-  p.pack_array(4).pack(0).pack(msgid);
-  pack_string(p, "presence");
-  p.pack_array(1).pack_map(5);
+  pack_call_head(p, msgid, "presence", 5);
   pack_string(p, "room");
   pack_string(p, catalog_.name(room));
   pack_string(p, "user");
@@ -133,9 +136,7 @@ void rooms_codec::encode_subscribe(std::string& out, std::uint32_t msgid, std::s
   if (!patch_) return encode_call(out, msgid, "subscribe", catalog_.name(room), {});
   string_sink sink{out};
   packer p{sink};
-  p.pack_array(4).pack(0).pack(msgid);
-  pack_string(p, "subscribe");
-  p.pack_array(1).pack_map(2);
+  pack_call_head(p, msgid, "subscribe", 2);
   pack_string(p, "room");
   pack_string(p, catalog_.name(room));
   pack_string(p, "patch");
@@ -146,9 +147,7 @@ void rooms_codec::encode_call(std::string& out, std::uint32_t msgid, std::string
                               std::string_view room, std::string_view user) {
   string_sink sink{out};
   packer p{sink};
-  p.pack_array(4).pack(0).pack(msgid);
-  pack_string(p, method);
-  p.pack_array(1).pack_map((room.empty() ? 0 : 1) + (user.empty() ? 0 : 1));
+  pack_call_head(p, msgid, method, (room.empty() ? 0 : 1) + (user.empty() ? 0 : 1));
   if (!room.empty()) pack_string(p, "room"), pack_string(p, room);
   if (!user.empty()) pack_string(p, "user"), pack_string(p, user);
 }

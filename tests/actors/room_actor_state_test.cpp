@@ -433,6 +433,40 @@ BOOST_AUTO_TEST_CASE(a_ttl_entry_leaves_at_its_tick_and_a_stale_tick_is_ignored)
   BOOST_TEST(rules.presence().empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_tick_that_finds_its_entry_renewed_asks_for_the_next_deadline) {
+  auto rules = started(nullptr);
+  const auto t0 = room_actor_state::clock::time_point{} + std::chrono::hours(1);
+  using std::chrono::seconds;
+  presence_command a{rules.id(), "alice", "a", value::map(), 2000};
+  presence_command b{rules.id(), "alice", "b", value::map(), 4000};
+  auto set_a = call(gateway_a, 1, a);
+  rules.handle(set_a, out, t0);
+  auto set_b = call(gateway_a, 2, b);
+  rules.handle(set_b, out, t0);
+  auto ticks = all<fx::presence_tick>(take());
+  BOOST_REQUIRE_EQUAL(ticks.size(), 1u);  // b's deadline is after the tick already asked for
+  BOOST_TEST((ticks[0].at == t0 + seconds(2)));
+  // a is renewed: its deadline moves to t0 + 3 s, later than the pending tick, so no new one.
+  auto renew = call(gateway_a, 3, a);
+  rules.handle(renew, out, t0 + seconds(1));
+  BOOST_TEST(all<fx::presence_tick>(take()).empty());
+  // The tick at t0 + 2 s ends nothing and asks for the earliest deadline of all: a's.
+  rules.presence_tick(t0 + seconds(2), out, t0 + seconds(2));
+  auto effects = take();
+  BOOST_TEST(rules.presence().size() == 2u);
+  ticks = all<fx::presence_tick>(effects);
+  BOOST_REQUIRE_EQUAL(ticks.size(), 1u);
+  BOOST_TEST((ticks[0].at == t0 + seconds(3)));
+  rules.presence_tick(t0 + seconds(3), out, t0 + seconds(3));
+  ticks = all<fx::presence_tick>(take());
+  BOOST_TEST(rules.presence().size() == 1u);  // a left; b's tick is next
+  BOOST_REQUIRE_EQUAL(ticks.size(), 1u);
+  BOOST_TEST((ticks[0].at == t0 + seconds(4)));
+  rules.presence_tick(t0 + seconds(4), out, t0 + seconds(4));
+  take();
+  BOOST_TEST(rules.presence().empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_stopped_gateway_takes_its_entries_with_it) {
   auto rules = started(nullptr);
   auto sub = call(gateway_b, 1, subscribe_command{rules.id(), std::nullopt});

@@ -20,13 +20,7 @@ json edit_args(const std::string& room, const std::string& user, json ops) {
   return {{"room", room}, {"user", user}, {"ops", std::move(ops)}};
 }
 
-// The next notification's params, which must be an `event`.
-json next_event(rooms_client& client) {
-  auto note = client.next_notification(10s);
-  BOOST_REQUIRE_MESSAGE(note, "no notification arrived");
-  BOOST_REQUIRE_EQUAL(note->method, "event");
-  return note->params;
-}
+json next_event(rooms_client& client) { return next_params(client, "event"); }
 
 // Byte-exact: same values with the same MessagePack types (2 is not 2.0, true is not 1).
 bool same_bytes(const json& a, const json& b) { return to_msgpack_bytes(a) == to_msgpack_bytes(b); }

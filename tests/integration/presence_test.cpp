@@ -12,13 +12,7 @@ namespace rooms::testing {
 
 namespace {
 
-// The next notification's params, which must be a `presence` one.
-json next_presence(rooms_client& client) {
-  auto note = client.next_notification(10s);
-  BOOST_REQUIRE_MESSAGE(note, "no notification arrived");
-  BOOST_REQUIRE_EQUAL(note->method, "presence");
-  return note->params;
-}
+json next_presence(rooms_client& client) { return next_params(client, "presence"); }
 
 json presence_args(const std::string& room, const std::string& user, const std::string& session,
                    json data) {

@@ -28,6 +28,14 @@ inline std::string code_of(const result<json>& outcome) {
   return outcome.ok() ? std::string{"ok"} : std::string{to_string(outcome.error().code)};
 }
 
+/// The params of the next notification, which must be a `method` one (within 10 s).
+inline json next_params(rooms_client& client, std::string_view method) {
+  auto note = client.next_notification(std::chrono::seconds(10));
+  BOOST_REQUIRE_MESSAGE(note, "no notification arrived");
+  BOOST_REQUIRE_EQUAL(note->method, method);
+  return note->params;
+}
+
 /// Creates a room owned by `user` and returns its id.
 inline std::string create_room(rooms_client& client, const std::string& user,
                                const json& data = json::object()) {
