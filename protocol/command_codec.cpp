@@ -33,6 +33,12 @@ struct params_builder {
     return params;
   }
 
+  value operator()(const set_meta_command& c) const {
+    value params = room_and_user(c.room, c.user);
+    params.as_map().insert_or_assign("meta", c.meta);
+    return params;
+  }
+
   value operator()(const presence_command& c) const {
     value params = room_and_user(c.room, c.user);
     value_map& m = params.as_map();

@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "protocol/room_meta.hpp"
+
 namespace rooms {
 
 namespace {
@@ -112,7 +114,22 @@ result<command> parse_create(const value_map& params) {
     if (!data->is_map()) return bad_argument("data", "must be a map");
     cmd.data = *data;
   }
+  if (const value* meta = find(params, "meta"); meta != nullptr && !meta->is_nil()) {
+    if (auto error = check_meta(*meta, false)) return *error;
+    cmd.meta = *meta;
+  }
   return command{std::move(cmd)};
+}
+
+result<command> parse_set_meta(const value_map& params) {
+  auto room = required_room(params);
+  if (!room) return room.error();
+  auto user = required_user(params);
+  if (!user) return user.error();
+  const value* meta = find(params, "meta");
+  if (meta == nullptr) return bad_argument("meta", "is missing");
+  if (auto error = check_meta(*meta, true)) return *error;
+  return command{room_command{set_meta_command{std::move(*room), std::move(*user), *meta}}};
 }
 
 result<command> parse_edit(const value_map& params) {
@@ -249,6 +266,7 @@ constexpr parser parsers[] = {
     parse_subscribe,
     room_only<unsubscribe_command>,
     parse_presence,
+    parse_set_meta,
     parse_hello,
     parse_ping,
     parse_stats,

@@ -22,6 +22,8 @@ using json = nlohmann::json;
 struct create_command {
   std::string user;
   value data = value::map();
+  /// The room's metadata (protocol/room_meta.hpp), checked.
+  value meta = value::map();
 };
 
 struct delete_command {
@@ -77,6 +79,15 @@ struct presence_command {
   std::optional<std::uint64_t> ttl_ms = std::nullopt;
 };
 
+/// Merges `meta` into the room's metadata; a nil value removes that key (docs/protocol.md,
+/// section 12).
+struct set_meta_command {
+  std::string room;
+  std::string user;
+  /// Checked by check_meta (nil removes).
+  value meta = value::map();
+};
+
 struct hello_command {
   std::optional<std::string> token = std::nullopt;
   std::optional<std::string> client = std::nullopt;
@@ -89,7 +100,7 @@ struct stats_command {};
 /// The commands addressed to one existing room.
 using room_command =
     std::variant<delete_command, join_command, leave_command, edit_command, get_command,
-                 subscribe_command, unsubscribe_command, presence_command>;
+                 subscribe_command, unsubscribe_command, presence_command, set_meta_command>;
 
 /// Any command a backend can send.
 using command =

@@ -204,6 +204,15 @@ result<call_command> presence_command(const split_line& line) {
   return call;
 }
 
+result<call_command> meta_command(const split_line& line) {
+  if (line.words.size() != 4) return usage_error("usage: meta ROOM USER META_JSON");
+  auto meta = parse_json_argument(line.words[3], "META_JSON");
+  if (!meta) return meta.error();
+  if (!meta->is_object()) return usage_error("META_JSON must be a JSON object");
+  return call_command{"set_meta",
+                      {{"room", line.words[1]}, {"user", line.words[2]}, {"meta", *meta}}};
+}
+
 result<call_command> raw_call_command(const split_line& line) {
   if (line.words.size() < 2 || line.words.size() > 3)
     return usage_error("usage: call METHOD [PARAMS_JSON]");
@@ -232,6 +241,7 @@ result<call_command> call_from(const split_line& line) {
   if (name == "create") return create_command(line);
   if (name == "call") return raw_call_command(line);
   if (name == "presence") return presence_command(line);
+  if (name == "meta") return meta_command(line);
   for (const auto& command : plain_commands)
     if (command.name == name) return plain_call(line, command);
   return usage_error(fmt::format("unknown command '{}' (see --help)", name));
@@ -328,6 +338,8 @@ commands:
                                        until the room is deleted (or Ctrl-C); with --since,
                                        replay from N; with --patch, edited events also carry
                                        "patch", RFC 6902 add/remove/replace to apply to a copy
+  meta ROOM USER META_JSON             merge into the room's metadata (a flat map of strings,
+                                       numbers and booleans; null removes a key)
   stats | ping                         the node's counters | a liveness check
   call METHOD [PARAMS_JSON]            any method with a map of named arguments
 

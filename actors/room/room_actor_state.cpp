@@ -138,6 +138,8 @@ result<room_outcome> room_actor_state::apply(room_command& command) {
           return room_->edit(std::move(cmd));
         else if constexpr (std::is_same_v<command_type, delete_command>)
           return room_->remove(cmd);
+        else if constexpr (std::is_same_v<command_type, set_meta_command>)
+          return room_->set_meta(cmd);
         else
           return room_->get();
       },

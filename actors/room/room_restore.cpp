@@ -26,16 +26,18 @@ bool is_well_formed(const value& record) {
   const value* type = event->find("type");
   const value* user = event->find("user");
   const value* ops = event->find("ops");
+  const value* meta = event->find("meta");
   return version != nullptr && version->kind() == value_kind::unsigned_integer && type != nullptr &&
          type->is_string() && user != nullptr && user->is_string() &&
-         (type->as_string() != "edited" || (ops != nullptr && ops->is_array()));
+         (type->as_string() != "edited" || (ops != nullptr && ops->is_array())) &&
+         (type->as_string() != "meta" || (meta != nullptr && meta->is_map()));
 }
 
 }  // namespace
 
 room_image room_state::image() const {
-  return room_image{id_,       owner_,   members_.in_join_order(),
-                    doc_.data, version_, keys_.export_keys()};
+  return room_image{
+      id_, owner_, members_.in_join_order(), doc_.data, version_, keys_.export_keys(), meta_};
 }
 
 result<room_state> room_state::restore(room_image image, std::vector<event_record> records,
@@ -44,6 +46,7 @@ result<room_state> room_state::restore(room_image image, std::vector<event_recor
   room_state room{image.id, image.owner, document{std::move(image.data), bytes}, std::move(lims)};
   room.members_ = member_list{std::move(image.members)};
   room.version_ = image.version;
+  room.meta_ = std::move(image.meta);
   for (auto& key : image.keys)
     room.keys_.remember(key.user, key.key, {key.fingerprint, key.version});
   std::uint64_t previous = 0;
@@ -79,6 +82,8 @@ std::optional<rooms_error> room_state::replay(event_record& record) {
     if (auto failure = apply_edit(doc_, *event.find("ops"), {unlimited, unlimited, unlimited}))
       return corrupt(id_,
                      fmt::format("edit {} does not apply: {}", record.version(), failure->message));
+  } else if (type == "meta") {
+    meta_ = *event.find("meta");
   } else {
     return corrupt(id_, fmt::format("event {} has type '{}'", record.version(), type));
   }

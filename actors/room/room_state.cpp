@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "protocol/msgpack_json.hpp"
+#include "protocol/room_meta.hpp"
 #include "protocol/value_json.hpp"
 #include "protocol/value_msgpack.hpp"
 
@@ -52,8 +53,10 @@ result<room_state> room_state::create(std::string id, create_command cmd,
   if (bytes > lims->max_data_bytes)
     return rooms_error{error_code::too_large, fmt::format("room data is {} bytes, the limit is {}",
                                                           bytes, lims->max_data_bytes)};
-  return room_state{std::move(id), std::move(cmd.user), document{std::move(data), bytes},
-                    std::move(lims)};
+  room_state room{std::move(id), std::move(cmd.user), document{std::move(data), bytes},
+                  std::move(lims)};
+  room.meta_ = std::move(cmd.meta);
+  return room;
 }
 
 rooms_error room_state::not_found() const {
@@ -65,10 +68,11 @@ value room_state::snapshot() const {
   members.reserve(members_.size());
   for (const auto& member : members_.in_join_order()) members.push_back(value::string(member));
   value_map snapshot;
-  snapshot.reserve(5);
+  snapshot.reserve(6);
   // In key order.
   snapshot.push_back_sorted({value::string("data"), doc_.data});
   snapshot.push_back_sorted({value::string("members"), value::array(std::move(members))});
+  if (!meta_.as_map().empty()) snapshot.push_back_sorted({value::string("meta"), meta_});
   snapshot.push_back_sorted({value::string("owner"), value::string(owner_)});
   snapshot.push_back_sorted({value::string("room"), value::string(id_)});
   snapshot.push_back_sorted({value::string("version"), value::unsigned_integer(version_)});
@@ -188,6 +192,26 @@ result<room_outcome> room_state::edit_checked(edit_command& cmd, std::uint64_t f
     outcome.change->fingerprint = fingerprint;
   }
   return outcome;
+}
+
+result<room_outcome> room_state::set_meta(const set_meta_command& cmd) {
+  if (deleted_) return not_found();
+  if (!members_.contains(cmd.user))
+    return rooms_error{error_code::not_member,
+                       fmt::format("user '{}' is not a member of room {}", cmd.user, id_)};
+  auto merged = merge_meta(meta_, cmd.meta);
+  if (!merged) return merged.error();
+  auto answer = [&] {
+    value reply = version_reply(id_, version_);
+    add_member(reply, "meta", meta_);
+    return reply;
+  };
+  // A set_meta that changes nothing moves nothing.
+  if (*merged == meta_) return room_outcome{answer(), std::nullopt};
+  meta_ = std::move(*merged);
+  value event = next_event("meta", cmd.user);
+  event.as_map().insert_or_assign("meta", meta_);
+  return changed(answer(), std::move(event));
 }
 
 result<room_outcome> room_state::subscribe(const subscribe_command& cmd) const {

@@ -37,6 +37,8 @@ class room_state {
   result<room_outcome> join(const join_command& cmd);
   result<room_outcome> leave(const leave_command& cmd);
   result<room_outcome> edit(edit_command cmd);
+  /// Merges metadata (docs/protocol.md, section 12); members only.
+  result<room_outcome> set_meta(const set_meta_command& cmd);
   /// The `delete` method (a keyword in C++).
   result<room_outcome> remove(const delete_command& cmd);
   result<room_outcome> get() const;
@@ -61,6 +63,7 @@ class room_state {
   const std::vector<std::string>& members() const { return members_.in_join_order(); }
   bool is_member(std::string_view user) const { return members_.contains(user); }
   const value& data() const { return doc_.data; }
+  const value& meta() const { return meta_; }
   /// The encoded size of data().
   std::size_t data_bytes() const { return doc_.packed_bytes; }
   std::uint64_t version() const { return version_; }
@@ -92,6 +95,7 @@ class room_state {
   std::string owner_;
   member_list members_;
   document doc_;
+  value meta_ = value::map();
   std::uint64_t version_ = 1;
   bool deleted_ = false;
   retained_events events_;

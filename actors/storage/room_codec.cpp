@@ -216,7 +216,7 @@ bool has_version(const json& event) {
 std::string encode_room_image(const room_image& image) {
   std::string out;
   record_writer w(out);
-  w.map(7);
+  w.map(image.meta.as_map().empty() ? 7 : 8);
   w.text("fmt");
   w.uint(room_codec_format);
   w.text("id");
@@ -232,6 +232,10 @@ std::string encode_room_image(const room_image& image) {
   w.uint(image.version);
   w.text("keys");
   write_keys(w, image.keys);
+  if (!image.meta.as_map().empty()) {
+    w.text("meta");
+    w.document(image.meta);
+  }
   return out;
 }
 
@@ -267,6 +271,11 @@ result<room_image> decode_room_image(std::string_view bytes) {
   if (!keys) return keys.error();
   image.members = std::move(*members);
   image.keys = std::move(*keys);
+  if (in->has("meta")) {
+    auto meta = in->take("meta", json::value_t::object);
+    if (!meta) return meta.error();
+    image.meta = json_to_value(*meta);
+  }
   return image;
 }
 

@@ -35,6 +35,8 @@ struct room_image {
   std::uint64_t version = 1;
   /// Oldest first.
   std::vector<stored_key> keys = {};
+  /// The room's metadata (docs/protocol.md, section 12); empty in images stored before it.
+  value meta = value::map();
 };
 
 /// One change as stored: the event map exactly as subscribers got it, plus the idempotency key

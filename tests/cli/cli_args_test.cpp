@@ -138,6 +138,18 @@ BOOST_AUTO_TEST_CASE(presence_takes_data_session_and_ttl) {
   BOOST_TEST(!parse({"get", "r1", "--session", "tab"}).ok());  // presence only
 }
 
+BOOST_AUTO_TEST_CASE(meta_merges_a_json_object) {
+  auto meta = parse({"meta", "r1", "bob", R"({"mode": "ranked", "seats": null})"});
+  BOOST_TEST_REQUIRE(meta.ok());
+  const auto& call = std::get<call_command>(meta->command);
+  BOOST_TEST(call.method == "set_meta");
+  BOOST_TEST(
+      call.params ==
+      (json{{"room", "r1"}, {"user", "bob"}, {"meta", {{"mode", "ranked"}, {"seats", nullptr}}}}));
+  BOOST_TEST(!parse({"meta", "r1", "bob", "[1]"}).ok());
+  BOOST_TEST(!parse({"meta", "r1", "bob"}).ok());
+}
+
 BOOST_AUTO_TEST_CASE(watch_takes_since_and_patch) {
   auto watch = parse({"watch", "r1", "--patch", "--since", "4"});
   BOOST_TEST_REQUIRE(watch.ok());

@@ -74,7 +74,8 @@ const unknown_case unknown_cases[] = {
      "unknown argument 'replay' of edit; did you mean 'reply'?"},
     {"create", R"({"user": "a", "dta": {}})",
      "unknown argument 'dta' of create; did you mean 'data'?"},
-    {"create", R"({"owner": "a"})", "unknown argument 'owner' of create; create takes user, data"},
+    {"create", R"({"owner": "a"})",
+     "unknown argument 'owner' of create; create takes user, data, meta"},
     {"delete", R"({"room": "r", "usr": "a"})",
      "unknown argument 'usr' of delete; did you mean 'user'?"},
     {"join", R"({"room_id": "r", "user": "a"})",
@@ -123,6 +124,7 @@ BOOST_AUTO_TEST_CASE(each_row_of_the_command_table_parses_into_its_own_command) 
         if (arg == "room") params["room"] = room;
         if (arg == "user") params["user"] = "alice";
         if (arg == "ops") params["ops"] = json::array();
+        if (arg == "meta") params["meta"] = json::object();
       }
       auto parsed = parse_json(std::string{name}, params);
       BOOST_TEST_REQUIRE(parsed.ok());

@@ -45,6 +45,27 @@ struct history {
 
 BOOST_AUTO_TEST_SUITE(room_restore)
 
+BOOST_AUTO_TEST_CASE(meta_comes_back_from_the_image_and_from_meta_events) {
+  create_command create{"alice", value::map()};
+  create.meta = json_to_value(json{{"mode", "casual"}});
+  auto room = std::move(*room_state::create("r1", std::move(create), shared_limits()));
+  const room_image first = room.image();
+  std::vector<event_record> records;
+  auto set = room.set_meta({"r1", "alice", json_to_value(json{{"taken", 1}})});
+  BOOST_REQUIRE(set.ok());
+  records.push_back(*set->change);
+  auto replayed = room_state::restore(first, records, shared_limits());
+  BOOST_REQUIRE(replayed.ok());
+  BOOST_TEST((replayed->meta() == room.meta()));
+  BOOST_TEST((replayed->snapshot() == room.snapshot()));
+  auto from_image = room_state::restore(room.image(), {}, shared_limits());
+  BOOST_REQUIRE(from_image.ok());
+  BOOST_TEST((from_image->meta() == room.meta()));
+  // A meta event without its map is refused, not replayed as an empty one.
+  records[0].event.as_map().extract("meta");
+  BOOST_TEST(!room_state::restore(first, records, shared_limits()).ok());
+}
+
 BOOST_AUTO_TEST_CASE(image_plus_later_records_rebuilds_the_room) {
   history h;
   auto restored = room_state::restore(h.image_at_3, h.records, shared_limits());

@@ -180,6 +180,36 @@ BOOST_AUTO_TEST_CASE(subscribe_since_replays_patches_only_when_asked) {
   BOOST_TEST(!room.events().newest_has_patch());
 }
 
+BOOST_AUTO_TEST_CASE(set_meta_merges_for_members_and_announces_the_whole_map) {
+  create_command create{"alice", value::map()};
+  create.meta = json_to_value({{"mode", "ranked"}, {"taken", 1}});
+  auto made = room_state::create("r1", std::move(create), make_limits());
+  BOOST_REQUIRE(made.ok());
+  room_state& room = *made;
+  BOOST_TEST(value_to_json(room.snapshot())["meta"] == (json{{"mode", "ranked"}, {"taken", 1}}));
+  BOOST_TEST((code_of(room.set_meta({"r1", "bob", json_to_value({{"taken", 2}})})) ==
+              error_code::not_member));
+  BOOST_REQUIRE(room.join({"r1", "bob"}).ok());
+  auto set = room.set_meta({"r1", "bob", json_to_value({{"taken", 2}, {"mode", nullptr}})});
+  BOOST_REQUIRE(set.ok());
+  BOOST_TEST(value_to_json(set->result) ==
+             (json{{"room", "r1"}, {"version", 3}, {"meta", {{"taken", 2}}}}));
+  BOOST_REQUIRE(set->change.has_value());
+  BOOST_TEST(value_to_json(set->change->event) == (json{{"room", "r1"},
+                                                        {"version", 3},
+                                                        {"type", "meta"},
+                                                        {"user", "bob"},
+                                                        {"meta", {{"taken", 2}}}}));
+  // The same again changes nothing: no version, no event.
+  auto again = room.set_meta({"r1", "bob", json_to_value({{"taken", 2}})});
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST(!again->change.has_value());
+  BOOST_TEST(room.version() == 3u);
+  // Emptied: the snapshot shows no meta.
+  BOOST_REQUIRE(room.set_meta({"r1", "bob", json_to_value({{"taken", nullptr}})}).ok());
+  BOOST_TEST(!value_to_json(room.snapshot()).contains("meta"));
+}
+
 BOOST_AUTO_TEST_CASE(an_edit_that_leaves_the_data_equal_still_moves_the_version) {
   auto room = make_room(json{{"a", 1}});
   auto edited = room.edit(edit_of("alice", json::array({set_op("/a", 1)})));

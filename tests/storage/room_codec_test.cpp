@@ -78,6 +78,19 @@ BOOST_AUTO_TEST_CASE(an_image_round_trips_with_every_value_type) {
   BOOST_TEST((kind_of("bin") == value_kind::binary));
 }
 
+BOOST_AUTO_TEST_CASE(an_images_meta_round_trips_and_an_image_without_reads_as_empty) {
+  room_image image = test::sample_image("r", 3);
+  image.meta =
+      json_to_value(json{{"mode", "ranked"}, {"seats", 4}, {"ratio", 0.5}, {"open", true}});
+  auto decoded = decode_room_image(encode_room_image(image));
+  BOOST_TEST_REQUIRE(decoded.ok(), (decoded.ok() ? "" : decoded.error().message));
+  BOOST_TEST(value_to_json(decoded->meta) == value_to_json(image.meta));
+  image.meta = value::map();  // as stored before rooms had meta: no "meta" field
+  decoded = decode_room_image(encode_room_image(image));
+  BOOST_TEST_REQUIRE(decoded.ok());
+  BOOST_TEST(decoded->meta.as_map().empty());
+}
+
 BOOST_AUTO_TEST_CASE(an_empty_image_round_trips) {
   room_image image;
   image.id = "r";
