@@ -31,10 +31,10 @@ sized_value make_sized(value v);
 /// Preconditions, for every primitive: `container` is the map or array at `container_path` in the
 /// current data, and a token naming an array element is a canonical index (parse_array_index).
 ///
-/// With a `patch` array, every primitive also appends the RFC 6902 operation that does the same
-/// to a copy of the data (docs/protocol.md, `subscribe` with `patch: true`): insert is `add`,
-/// replace is `replace`, erase and detach are `remove`, each at a concrete path (an array index,
-/// never "-") with the value as placed. Applied in order they turn the data before the edit into
+/// With a `patch` (edit_patch), every primitive also appends, encoded, the RFC 6902 operation
+/// that does the same to a copy of the data (docs/protocol.md, `subscribe` with `patch: true`):
+/// insert is `add`, replace is `replace`, erase and detach are `remove`, each at a concrete path
+/// (an array index, never "-") with the value as placed. Applied in order they turn the data before the edit into
 /// the data after it, and they cost what the edit touched: the patch is made from the changes,
 /// not by comparing documents.
 class edit_transaction {
