@@ -34,9 +34,9 @@ sized_value make_sized(value v);
 /// With a `patch` (edit_patch), every primitive also appends, encoded, the RFC 6902 operation
 /// that does the same to a copy of the data (docs/protocol.md, `subscribe` with `patch: true`):
 /// insert is `add`, replace is `replace`, erase and detach are `remove`, each at a concrete path
-/// (an array index, never "-") with the value as placed. Applied in order they turn the data before the edit into
-/// the data after it, and they cost what the edit touched: the patch is made from the changes,
-/// not by comparing documents.
+/// (an array index, never "-") with the value as placed. Applied in order they turn the data
+/// before the edit into the data after it, and they cost what the edit touched: the patch is
+/// made from the changes, not by comparing documents.
 class edit_transaction {
  public:
   explicit edit_transaction(document& doc, edit_patch* patch = nullptr);
