@@ -46,6 +46,12 @@ bool presence_table::present(std::string_view user, std::string_view session) co
   return find(user, session) != entries_.end();
 }
 
+std::optional<presence_table::clock::time_point> presence_table::deadline_for(
+    const presence_command& cmd, clock::time_point now) {
+  if (!cmd.ttl_ms) return std::nullopt;
+  return now + std::chrono::milliseconds(*cmd.ttl_ms);
+}
+
 std::optional<presence_table::clock::time_point> presence_table::deadline_of(
     std::string_view user, std::string_view session) const {
   const auto it = find(user, session);
@@ -69,8 +75,7 @@ result<std::optional<presence_table::change>> presence_table::set(const presence
     return rooms_error{error_code::too_large, "presence data is " + std::to_string(bytes) +
                                                   " bytes, at most " + std::to_string(max_bytes) +
                                                   " allowed"};
-  std::optional<clock::time_point> deadline;
-  if (cmd.ttl_ms) deadline = now + std::chrono::milliseconds(*cmd.ttl_ms);
+  const std::optional<clock::time_point> deadline = deadline_for(cmd, now);
   if (it == entries_.end()) {
     if (entries_.size() >= max_entries)
       return rooms_error{error_code::too_large, "the room has its most presence entries (" +

@@ -60,6 +60,9 @@ class presence_table {
   value list() const;
   /// The earliest deadline of any entry (a walk over the entries: for clock ticks, not calls).
   std::optional<clock::time_point> next_deadline() const;
+  /// The deadline an entry set by `cmd` at `now` gets: now + ttl_ms, or none without a TTL.
+  static std::optional<clock::time_point> deadline_for(const presence_command& cmd,
+                                                       clock::time_point now);
   /// The deadline of the entry of (user, session), if it has an entry with one.
   std::optional<clock::time_point> deadline_of(std::string_view user,
                                                std::string_view session) const;

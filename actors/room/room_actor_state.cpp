@@ -215,14 +215,16 @@ void room_actor_state::set_subscribers(std::shared_ptr<room_subscribers> next) {
 
 void room_actor_state::add_subscriber(const caf::actor& who, bool patch, effects& out) {
   if (!who) return;
+  const auto found =
+      subscribers_ ? find_subscriber(*subscribers_, who) : room_subscribers::const_iterator{};
+  const bool known = subscribers_ && found != subscribers_->end();
+  // Subscribing again restarts the subscription, with or without patches as it asks now; the
+  // shared list is copied only when it changes.
+  if (known && found->patch == patch) return;
   auto next = subscribers_ ? std::make_shared<room_subscribers>(*subscribers_)
                            : std::make_shared<room_subscribers>();
-  auto it =
-      std::find_if(next->begin(), next->end(), [&](const auto& sub) { return sub.who == who; });
-  if (it != next->end()) {
-    // Subscribing again restarts the subscription, with or without patches as it asks now.
-    if (it->patch == patch) return;
-    it->patch = patch;
+  if (known) {
+    (*next)[static_cast<std::size_t>(found - subscribers_->begin())].patch = patch;
     return set_subscribers(std::move(next));
   }
   const bool watched = is_owner(who);
@@ -285,7 +287,7 @@ void room_actor_state::set_presence(const caller& from, const presence_command& 
   if (*changed) announce(**changed, out);
   release_owners(out);
   // Only this entry's deadline moved: the tick already asked for covers every other one.
-  if (sets) schedule_presence_tick(presence_.deadline_of(cmd.user, cmd.session), now, out);
+  if (sets) schedule_presence_tick(presence_table::deadline_for(cmd, now), now, out);
 }
 
 void room_actor_state::announce(const presence_table::change& change, effects& out) {
