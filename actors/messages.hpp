@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -67,6 +68,18 @@ using event_atom = caf::atom_constant<caf::atom("event")>;
 /// then in the room actor's mailbox, so the room actor can answer them and stop.
 using room_gone_atom = caf::atom_constant<caf::atom("room_gone")>;
 
+/// gateway -> directory: (list_atom, list_call): a `list`, answered for the whole cluster.
+using list_atom = caf::atom_constant<caf::atom("list")>;
+/// directory -> a peer's directory: (list_part_atom, query as MessagePack params) -> its page
+/// (encode_list_page), for a `list` taken by the asker.
+using list_part_atom = caf::atom_constant<caf::atom("list_part")>;
+/// reader (or the directory itself, without storage) -> directory: (list_read_atom,
+/// list_read), a page of the node's own index.
+using list_read_atom = caf::atom_constant<caf::atom("list_read")>;
+/// directory -> itself, periodically: (expiry_tick_atom), time to look for due deadlines;
+/// reader -> directory: (expiry_tick_atom, due_read), what it found.
+using expiry_tick_atom = caf::atom_constant<caf::atom("exp_tick")>;
+
 /// peer link -> directory: (peer_up_atom, node index, the peer's directory) once the peer is
 /// connected and agreed on the cluster's node list; (peer_down_atom, node index) when it is lost.
 using peer_up_atom = caf::atom_constant<caf::atom("peer_up")>;
@@ -102,6 +115,27 @@ struct room_call {
 struct create_call {
   caller from;
   create_command command;
+};
+
+struct list_call {
+  caller from;
+  list_query query;
+};
+
+struct list_page;
+struct due_room;
+
+/// A page read from this node's index for the list call (or the peer's request) `ticket`.
+struct list_read {
+  std::uint64_t ticket = 0;
+  std::shared_ptr<result<list_page>> page;
+};
+
+/// The rooms whose deadline passed, read from the node's timer index.
+struct due_read {
+  std::shared_ptr<result<std::vector<due_room>>> due;
+  /// When it was read (Unix ms).
+  std::uint64_t now_ms = 0;
 };
 
 /// The answer to one call, already encoded as its wire frame `[1, msgid, error, result]`
@@ -223,6 +257,9 @@ typename Inspector::result_type inspect(Inspector& f, room_event& x) {
 
 // Messages that never leave their node.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::create_call)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::list_call)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::list_read)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::due_read)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::write_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::load_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(rooms::exists_outcome)

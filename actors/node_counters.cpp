@@ -30,6 +30,7 @@ nlohmann::json node_counters::to_json() const {
           {"connections_refused", load(connections_refused)},
           {"events_sent", load(events_sent)},
           {"lagged", load(lagged)},
+          {"rooms_expired", load(rooms_expired)},
           {"requests", std::move(by_method)},
           {"errors", std::move(by_code)}};
 }

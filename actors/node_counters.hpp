@@ -34,6 +34,8 @@ struct node_counters {
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> events_sent{0};
   std::atomic<std::uint64_t> lagged{0};
+  /// Rooms deleted by their expiry policy (docs/protocol.md, section 11).
+  std::atomic<std::uint64_t> rooms_expired{0};
   /// Cluster peers connected now (0 for a node on its own).
   std::atomic<std::int64_t> peers_up{0};
   std::array<std::atomic<std::uint64_t>, counted_methods.size()> requests{};

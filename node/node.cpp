@@ -212,8 +212,12 @@ int run_node(const node_options& options) {
   // Without storage, an idle room is parked instead of hibernated, after the same idle time.
   const auto park_after = *persistence ? std::chrono::milliseconds{0}
                                        : std::chrono::milliseconds(options.hibernate_after_ms);
-  gateway->directory = spawn_directory(system, {gateway->node_limits, gateway->counters,
-                                                *persistence, gateway->placement, park_after});
+  directory_config directory{gateway->node_limits, gateway->counters, *persistence,
+                             gateway->placement, park_after};
+  // Without storage the room index lives in memory; durable nodes keep it in the store.
+  if (!*persistence) directory.index = std::make_shared<memory_index>();
+  directory.call_timeout = std::chrono::milliseconds(options.call_timeout_ms);
+  gateway->directory = spawn_directory(system, std::move(directory));
   std::vector<caf::actor> peer_links;
   if (gateway->placement) {
     auto links = join_cluster(system, gateway->placement, gateway->directory, options);

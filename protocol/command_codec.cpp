@@ -49,6 +49,18 @@ struct params_builder {
   }
   value operator()(const unsubscribe_command& c) const { return room_only(c.room); }
 
+  value operator()(const expire_command& c) const {
+    value params = room_and_user(c.room, c.user);
+    const auto put = [&](const char* name, const expire_setting& setting) {
+      if (!setting) return;
+      params.as_map().insert_or_assign(
+          name, *setting ? value::unsigned_integer(**setting) : value{});
+    };
+    put("idle_ms", c.idle_ms);
+    put("empty_ms", c.empty_ms);
+    return params;
+  }
+
   value operator()(const subscribe_command& c) const {
     value params = room_only(c.room);
     if (c.since) params.as_map().insert_or_assign("since", value::unsigned_integer(*c.since));

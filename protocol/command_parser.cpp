@@ -118,7 +118,31 @@ result<command> parse_create(const value_map& params) {
     if (auto error = check_meta(*meta, false)) return *error;
     cmd.meta = *meta;
   }
+  if (const value* expire = find(params, "expire"); expire != nullptr && !expire->is_nil()) {
+    auto policy = read_expire_policy(*expire);
+    if (!policy) return policy.error();
+    cmd.expire = *policy;
+  }
   return command{std::move(cmd)};
+}
+
+result<command> parse_expire(const value_map& params) {
+  auto room = required_room(params);
+  if (!room) return room.error();
+  auto user = required_user(params);
+  if (!user) return user.error();
+  auto idle = read_expire_setting(params, "idle_ms");
+  if (!idle) return idle.error();
+  auto empty = read_expire_setting(params, "empty_ms");
+  if (!empty) return empty.error();
+  return command{
+      room_command{expire_command{std::move(*room), std::move(*user), *idle, *empty, false}}};
+}
+
+result<command> parse_list(const value_map& params) {
+  auto query = read_list_query(params);
+  if (!query) return query.error();
+  return command{list_command{std::move(*query)}};
 }
 
 result<command> parse_set_meta(const value_map& params) {
@@ -267,9 +291,11 @@ constexpr parser parsers[] = {
     room_only<unsubscribe_command>,
     parse_presence,
     parse_set_meta,
+    parse_expire,
     parse_hello,
     parse_ping,
     parse_stats,
+    parse_list,
 };
 static_assert(std::size(parsers) == command_table.size(), "one parser per row of command_table");
 

@@ -19,9 +19,9 @@ struct command_row {
 };
 
 /// In the order of the `command` variant: create, then the room commands in the order of the
-/// `room_command` variant (from `first_room_command`), then hello, ping and stats.
-inline constexpr std::array<command_row, 13> command_table = {{
-    {"create", {"user", "data", "meta"}, 3},
+/// `room_command` variant (from `first_room_command`), then hello, ping, stats and list.
+inline constexpr std::array<command_row, 15> command_table = {{
+    {"create", {"user", "data", "meta", "expire"}, 4},
     {"delete", {"room", "user"}, 2},
     {"join", {"room", "user"}, 2},
     {"leave", {"room", "user"}, 2},
@@ -31,14 +31,16 @@ inline constexpr std::array<command_row, 13> command_table = {{
     {"unsubscribe", {"room"}, 1},
     {"presence", {"room", "user", "session", "data", "ttl_ms"}, 5},
     {"set_meta", {"room", "user", "meta"}, 3},
+    {"expire", {"room", "user", "idle_ms", "empty_ms"}, 4},
     {"hello", {"token", "client"}, 2},
     {"ping", {}, 0},
     {"stats", {}, 0},
+    {"list", {"where", "limit", "after"}, 3},
 }};
 
 /// The row of the first alternative of `room_command`; its others follow in order.
 inline constexpr std::size_t first_room_command = 1;
-inline constexpr std::size_t room_command_count = 9;
+inline constexpr std::size_t room_command_count = 10;
 
 /// Every method's name, in table order (the node's counters use it).
 inline constexpr auto method_names = [] {

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/command_table.hpp"
+#include "protocol/list_query.hpp"
+#include "protocol/room_expire.hpp"
 #include "protocol/value.hpp"
 
 namespace rooms {
@@ -24,6 +26,8 @@ struct create_command {
   value data = value::map();
   /// The room's metadata (protocol/room_meta.hpp), checked.
   value meta = value::map();
+  /// The room's expiry policy (protocol/room_expire.hpp).
+  expire_policy expire = {};
 };
 
 struct delete_command {
@@ -88,6 +92,18 @@ struct set_meta_command {
   value meta = value::map();
 };
 
+/// Sets (a number) or clears (nil) each expiry policy it names; owner only (docs/protocol.md,
+/// section 11).
+struct expire_command {
+  std::string room;
+  std::string user;
+  expire_setting idle_ms = std::nullopt;
+  expire_setting empty_ms = std::nullopt;
+  /// Not from the wire: the node's timer index found the room's deadline passed, and the room
+  /// expires if it is still due (room_state::expire_if_due). `user` is empty.
+  bool due_check = false;
+};
+
 struct hello_command {
   std::optional<std::string> token = std::nullopt;
   std::optional<std::string> client = std::nullopt;
@@ -97,14 +113,21 @@ struct ping_command {};
 
 struct stats_command {};
 
+/// Finds rooms by metadata and member count (docs/protocol.md, section 12).
+struct list_command {
+  list_query query;
+};
+
 /// The commands addressed to one existing room.
 using room_command =
     std::variant<delete_command, join_command, leave_command, edit_command, get_command,
-                 subscribe_command, unsubscribe_command, presence_command, set_meta_command>;
+                 subscribe_command, unsubscribe_command, presence_command, set_meta_command,
+                 expire_command>;
 
 /// Any command a backend can send.
 using command =
-    std::variant<create_command, room_command, hello_command, ping_command, stats_command>;
+    std::variant<create_command, room_command, hello_command, ping_command, stats_command,
+                 list_command>;
 
 static_assert(std::variant_size_v<room_command> == room_command_count,
               "command_table.hpp lists every room command");

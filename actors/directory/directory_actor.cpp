@@ -10,10 +10,13 @@
 #include <caf/all.hpp>
 
 #include "actors/directory/directory_state.hpp"
+#include "actors/directory/list_merge.hpp"
 #include "actors/directory/room_key.hpp"
 #include "actors/messages.hpp"
 #include "actors/room/room_actor.hpp"
+#include "actors/replies.hpp"
 #include "actors/store_reads.hpp"
+#include "protocol/value_msgpack.hpp"
 
 namespace rooms {
 
@@ -60,13 +63,14 @@ struct directory_actor_state {
   }
 
   void run(fx::spawn_created& e) {
-    adopt(e.room, spawn_room_actor(self->system(), std::move(e.state), caf::actor{self},
-                                   config.persistence, config.park_after, config.counters));
+    adopt(e.room,
+          spawn_room_actor(self->system(), std::move(e.state), caf::actor{self},
+                           config.persistence, config.park_after, config.counters, config.index));
     self->send(actors[e.room], create_atom::value, std::move(e.creator));
   }
   void run(fx::spawn_unparked& e) {
     adopt(e.room, spawn_room_actor(self->system(), std::move(e.state), caf::actor{self}, nullptr,
-                                   config.park_after, config.counters));
+                                   config.park_after, config.counters, config.index, false));
   }
   void run(fx::spawn_stored& e) {
     adopt(e.room,
@@ -100,6 +104,120 @@ struct directory_actor_state {
     shrink_if_sparse(actors);
   }
 
+  // -- the room index: list and expiry -----------------------------------------------------------
+
+  /// Runs `read` on a view of the node's index: on the store reader's thread for a durable
+  /// node (no actor waits for the disk), here for the memory index.
+  void read_index(store_reader::index_read read) {
+    if (config.persistence) return config.persistence->reader->read_index(std::move(read));
+    if (config.index) return read(*config.index->view());
+    memory_index none;
+    read(*none.view());
+  }
+
+  void read_page(std::uint64_t ticket, list_query query) {
+    read_index([me = caf::actor{self}, ticket, query = std::move(query)](index_view& view) {
+      auto page = std::make_shared<result<list_page>>(find_rooms(view, query));
+      caf::anon_send(me, list_read_atom::value, list_read{ticket, std::move(page)});
+    });
+  }
+
+  /// A `list` from a gateway: this node's page, and every peer's.
+  void list(list_call& call) {
+    const std::uint64_t ticket = next_list++;
+    const std::size_t nodes = config.placement ? config.placement->size() : 1;
+    auto merge = std::make_shared<list_merge>(call.query.limit, nodes);
+    lists.emplace(ticket, pending_list{merge, call.from, {}});
+    for (std::size_t i = 0; config.placement && i < nodes; ++i) {
+      if (i == config.placement->self()) continue;
+      std::string name = config.placement->node(i).name;
+      if (i >= peers.size() || !peers[i]) {
+        merge->unavailable(std::move(name));
+        continue;
+      }
+      self->request(peers[i], config.call_timeout, list_part_atom::value,
+                    to_msgpack_bytes(list_query_params(call.query)))
+          .then(
+              [this, ticket, name](std::string& bytes) {
+                auto page = decode_list_page(bytes);
+                peer_answered(ticket, name, page.ok() ? &*page : nullptr);
+              },
+              [this, ticket, name](caf::error&) { peer_answered(ticket, name, nullptr); });
+    }
+    read_page(ticket, std::move(call.query));
+  }
+
+  void peer_answered(std::uint64_t ticket, const std::string& name, list_page* page) {
+    auto it = lists.find(ticket);
+    if (it == lists.end() || !it->second.merge) return;
+    if (page != nullptr)
+      it->second.merge->add(std::move(*page));
+    else
+      it->second.merge->unavailable(name);
+    finish_list(it);
+  }
+
+  /// A peer's part of a `list` it took: this node's page.
+  caf::response_promise list_part(const std::string& query) {
+    auto promise = self->make_response_promise();
+    auto params = value_from_msgpack_bytes(query, 16);
+    result<list_query> parsed = rooms_error{error_code::invalid_argument, "not a list query"};
+    if (params && params->is_map()) parsed = read_list_query(params->as_map());
+    if (!parsed) {
+      promise.deliver(caf::make_error(caf::sec::invalid_argument, parsed.error().message));
+      return promise;
+    }
+    const std::uint64_t ticket = next_list++;
+    lists.emplace(ticket, pending_list{nullptr, {}, promise});
+    read_page(ticket, std::move(*parsed));
+    return promise;
+  }
+
+  void page_read(list_read& read) {
+    auto it = lists.find(read.ticket);
+    if (it == lists.end()) return;
+    result<list_page>& page = *read.page;
+    if (!it->second.merge) {
+      if (page)
+        it->second.promise.deliver(encode_list_page(*page));
+      else
+        it->second.promise.deliver(caf::make_error(caf::sec::runtime_error, page.error().message));
+      lists.erase(it);
+      return;
+    }
+    if (page)
+      it->second.merge->add(std::move(*page));
+    else
+      it->second.merge->failed(page.error());
+    finish_list(it);
+  }
+
+  template <class Iterator>
+  void finish_list(Iterator it) {
+    if (!it->second.merge->complete()) return;
+    const caller& to = it->second.to;
+    if (to.wants_reply && to.reply_to)
+      self->send(to.reply_to, reply_atom::value, encode_reply(to, it->second.merge->answer()));
+    lists.erase(it);
+  }
+
+  /// Every config.expiry_every: reads the deadlines that passed (one read at a time).
+  void read_due() {
+    if (reading_due || (!config.persistence && !config.index)) return;
+    reading_due = true;
+    const std::uint64_t now = wall_clock_ms();
+    read_index([me = caf::actor{self}, now](index_view& view) {
+      auto due = std::make_shared<result<std::vector<due_room>>>(due_rooms(view, now, 1000));
+      caf::anon_send(me, expiry_tick_atom::value, due_read{std::move(due), now});
+    });
+  }
+
+  void due_found(due_read& read) {
+    reading_due = false;
+    if (read.due->ok()) rules->expiry_due(**read.due, read.now_ms, out);
+    run_effects();
+  }
+
   void stopped(const caf::actor_addr& who) {
     auto it = activations.find(who);
     if (it == activations.end()) return;
@@ -119,6 +237,15 @@ struct directory_actor_state {
   std::unordered_map<caf::actor_addr, activation> activations;
   /// Indexed like the placement's nodes: each connected peer's directory (null: unreachable).
   std::vector<caf::actor> peers;
+  /// `list` calls waiting for pages: a gateway's (merge set) or a peer's (promise set).
+  struct pending_list {
+    std::shared_ptr<list_merge> merge;
+    caller to;
+    caf::response_promise promise;
+  };
+  std::unordered_map<std::uint64_t, pending_list> lists;
+  std::uint64_t next_list = 1;
+  bool reading_due = false;
 };
 
 using directory_actor_type = caf::stateful_actor<directory_actor_state>;
@@ -126,6 +253,7 @@ using directory_actor_type = caf::stateful_actor<directory_actor_state>;
 caf::behavior directory_actor(directory_actor_type* self, directory_config config) {
   self->state.start(std::move(config));
   auto& st = self->state;
+  self->send(self, expiry_tick_atom::value);
   self->set_down_handler([&st](caf::down_msg& msg) {
     st.stopped(msg.source);
     st.run_effects();
@@ -174,6 +302,14 @@ caf::behavior directory_actor(directory_actor_type* self, directory_config confi
       [&st](cluster_hello_atom, const std::string& fingerprint) {
         return st.rules->same_cluster(fingerprint);
       },
+      [&st](list_atom, list_call& call) { st.list(call); },
+      [&st](list_part_atom, const std::string& query) { return st.list_part(query); },
+      [&st](list_read_atom, list_read& read) { st.page_read(read); },
+      [self, &st](expiry_tick_atom) {
+        st.read_due();
+        self->delayed_send(self, st.config.expiry_every, expiry_tick_atom::value);
+      },
+      [&st](expiry_tick_atom, due_read& read) { st.due_found(read); },
   };
 }
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "actors/directory/room_id.hpp"
+#include "protocol/room_id.hpp"
 #include "actors/replies.hpp"
 #include "actors/storage/room_codec.hpp"
 
@@ -257,6 +257,22 @@ void directory_state::peer_down(std::size_t index) {
 
 bool directory_state::same_cluster(const std::string& fingerprint) const {
   return config_.placement && config_.placement->fingerprint() == fingerprint;
+}
+
+// -- expiry ------------------------------------------------------------------------------------
+
+void directory_state::expiry_due(const std::vector<due_room>& due, std::uint64_t now_ms,
+                                 effects& out) {
+  constexpr std::uint64_t recheck_after_ms = 1000;
+  for (auto it = expiry_checks_.begin(); it != expiry_checks_.end();)
+    it = now_ms - it->second >= recheck_after_ms ? expiry_checks_.erase(it) : std::next(it);
+  shrink_if_sparse(expiry_checks_);
+  for (const due_room& room : due) {
+    const auto key = room_key::of(room.room);
+    if (!key || !expiry_checks_.emplace(*key, now_ms).second) continue;
+    expire_command check{room.room, {}, std::nullopt, std::nullopt, true};
+    route(room_call{caller{{}, 0, false}, room_command{std::move(check)}}, out);
+  }
 }
 
 void directory_state::reply(const caller& from, const result<json>& answer, effects& out) {

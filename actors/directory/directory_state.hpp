@@ -17,6 +17,7 @@
 #include "actors/directory/room_key.hpp"
 #include "actors/messages.hpp"
 #include "actors/room/room_state.hpp"
+#include "actors/storage/room_index.hpp"
 
 namespace rooms {
 
@@ -124,6 +125,10 @@ class directory_state {
   void peer_down(std::size_t index);
   /// True when a peer's node list is this node's (the cluster handshake).
   bool same_cluster(const std::string& fingerprint) const;
+  /// The timer index's rooms whose deadline passed, read at `now_ms`: each gets an expiry check,
+  /// routed like a call, unless one went to it within the last second (its room is still
+  /// writing the change that deletes it or moves its deadline).
+  void expiry_due(const std::vector<due_room>& due, std::uint64_t now_ms, effects& out);
 
   /// Rooms with an entry (live, held, or parked), and rooms being read.
   std::size_t rooms() const { return rooms_.size(); }
@@ -189,6 +194,8 @@ class directory_state {
   std::unordered_map<std::uint64_t, pending_create> creating_;
   /// Indexed like the placement's nodes: whether each peer's directory is connected.
   std::vector<bool> peers_;
+  /// Rooms sent an expiry check, and when (Unix ms).
+  std::unordered_map<room_key, std::uint64_t, room_key_hash> expiry_checks_;
   std::uint64_t next_ticket_ = 1;
   activation next_activation_ = 1;
 };

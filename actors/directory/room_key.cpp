@@ -1,7 +1,7 @@
 // Parsing a canonical room id into its 16 bytes.
 #include "actors/directory/room_key.hpp"
 
-#include "actors/directory/room_id.hpp"
+#include "protocol/room_id.hpp"
 
 namespace rooms {
 

@@ -48,6 +48,7 @@ class call_router {
   virtual ~call_router() = default;
   virtual void route(create_call call) = 0;
   virtual void route(room_call call) = 0;
+  virtual void route(list_call call) = 0;
   /// Sends the call straight to `room`, a room actor of this node that granted direct calls.
   virtual void route_direct(const caf::actor& room, room_call call) = 0;
 };

@@ -32,6 +32,11 @@ class actor_router final : public call_router {
     self_->send(directory_, room_call_atom::value, std::move(call));
   }
 
+  void route(list_call call) override {
+    call.from.reply_to = caf::actor_cast<caf::actor>(self_);
+    self_->send(directory_, list_atom::value, std::move(call));
+  }
+
   void route_direct(const caf::actor& room, room_call call) override {
     call.from.reply_to = caf::actor_cast<caf::actor>(self_);
     self_->send(room, room_call_atom::value, std::move(call));

@@ -161,7 +161,7 @@ void gateway_state::hello(const decoded_request& request, const hello_command& c
   answer(request, {{"node", config_.node_name},
                    {"protocol", 1},
                    {"server", config_.server_name},
-                   {"features", json::array({"presence"})}});
+                   {"features", json::array({"presence", "expire", "list"})}});
 }
 
 void gateway_state::dispatch(decoded_request& request, command& cmd) {
@@ -172,6 +172,9 @@ void gateway_state::dispatch(decoded_request& request, command& cmd) {
     dispatch_room(request, *room_cmd);
   } else if (auto* hello_cmd = std::get_if<hello_command>(&cmd)) {
     hello(request, *hello_cmd);
+  } else if (auto* list = std::get_if<list_command>(&cmd)) {
+    caller from = caller_for(request, !request.is_notification, {});
+    router_.route(list_call{std::move(from), std::move(list->query)});
   } else if (std::holds_alternative<ping_command>(cmd)) {
     answer(request, {{"pong", true}, {"node", config_.node_name}});
   } else {

@@ -114,6 +114,12 @@ struct room_actor_shell {
                        presence_tick_atom::value,
                        static_cast<std::int64_t>(e.at.time_since_epoch().count()));
   }
+  void run(fx::index& e) {
+    if (index) index->apply(e.change);
+  }
+  void run(fx::expired&) {
+    if (counters) counters->rooms_expired.fetch_add(1, std::memory_order_relaxed);
+  }
   void run(fx::stop&) { self->quit(); }
 
   caf::event_based_actor* self;
@@ -121,6 +127,7 @@ struct room_actor_shell {
   caf::actor directory;
   std::shared_ptr<const room_persistence> persistence;
   std::shared_ptr<node_counters> counters;
+  std::shared_ptr<memory_index> index;
   std::size_t counted_presence = 0;
 };
 
@@ -176,12 +183,15 @@ caf::behavior room_behavior(room_actor_type* self) {
 caf::behavior created_room_actor(room_actor_type* self, room_state state, caf::actor directory,
                                  std::shared_ptr<const room_persistence> persistence,
                                  std::chrono::milliseconds park_after,
-                                 std::shared_ptr<node_counters> counters) {
+                                 std::shared_ptr<node_counters> counters,
+                                 std::shared_ptr<memory_index> index, bool fresh) {
   auto& st = self->state;
   st.counters = std::move(counters);
   st.directory = std::move(directory);
   st.persistence = persistence;
-  st.rules.start_created(std::move(state), std::move(persistence), park_after, st.out());
+  st.index = std::move(index);
+  st.rules.start_created(std::move(state), std::move(persistence), park_after, st.out(), fresh,
+                         st.index != nullptr);
   st.run_effects();
   return room_behavior(self);
 }
@@ -205,9 +215,11 @@ caf::behavior stored_room_actor(room_actor_type* self, std::string id,
 caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::actor directory,
                             std::shared_ptr<const room_persistence> persistence,
                             std::chrono::milliseconds park_after,
-                            std::shared_ptr<node_counters> counters) {
+                            std::shared_ptr<node_counters> counters,
+                            std::shared_ptr<memory_index> index, bool fresh) {
   return system.spawn(created_room_actor, std::move(state), std::move(directory),
-                      std::move(persistence), park_after, std::move(counters));
+                      std::move(persistence), park_after, std::move(counters), std::move(index),
+                      fresh);
 }
 
 caf::actor spawn_stored_room_actor(caf::actor_system& system, std::string id,

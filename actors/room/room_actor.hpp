@@ -28,11 +28,14 @@ namespace rooms {
 /// parked image. With `persistence`, the room is stored before its creator gets the answer.
 /// `directory` is told when the room is deleted or wants to hibernate. Without persistence, a
 /// positive `park_after` parks the room after that long idle: its image goes to the directory,
-/// and the actor stops. `counters`, if set, counts the room's presence entries.
+/// and the actor stops. `counters`, if set, counts the room's presence entries and expiries.
+/// Without persistence, `index` (if set) is the node's memory index, which the room keeps up
+/// to date; `fresh` says the room was just created (not unparked), so it is not in it yet.
 caf::actor spawn_room_actor(caf::actor_system& system, room_state state, caf::actor directory,
                             std::shared_ptr<const room_persistence> persistence = nullptr,
                             std::chrono::milliseconds park_after = {},
-                            std::shared_ptr<node_counters> counters = nullptr);
+                            std::shared_ptr<node_counters> counters = nullptr,
+                            std::shared_ptr<memory_index> index = nullptr, bool fresh = true);
 
 /// Spawns the actor of a stored room from what the directory's read found (`loaded`, shared
 /// with the read's message). A room that cannot be restored answers `unavailable` and asks the

@@ -23,7 +23,8 @@ namespace fx = room_effects;
 
 void room_actor_state::start_created(room_state room,
                                      std::shared_ptr<const room_persistence> persistence,
-                                     std::chrono::milliseconds park_after, effects& out) {
+                                     std::chrono::milliseconds park_after, effects& out,
+                                     bool fresh, bool memory_indexed) {
   id_ = room.id();
   key_ = room_key::of(id_).value_or(room_key{});
   park_after_ = park_after;
@@ -33,8 +34,10 @@ void room_actor_state::start_created(room_state room,
     journal_ = std::make_unique<room_journal>(id_, persistence_->folding, 0, 0);
     journal_->created(room.image());
   }
+  memory_indexed_ = !persistence_ && memory_indexed;
+  if (memory_indexed_ && !fresh) indexed_ = std::make_unique<room_summary>(room.summary());
   room_.emplace(std::move(room));
-  submit_next_write(out);
+  follow_index(out);
   schedule_tick(out);
 }
 
@@ -75,8 +78,10 @@ void room_actor_state::adopt(result<std::optional<stored_room>>& loaded, effects
   std::uint64_t image_version = 0;
   if (loaded) {
     image_version = (*loaded)->image.version;
-    restored.emplace(
-        room_state::restore(std::move((*loaded)->image), std::move((*loaded)->events), limits_));
+    const auto& summary = (*loaded)->summary;
+    restored.emplace(room_state::restore(std::move((*loaded)->image),
+                                         std::move((*loaded)->events), limits_,
+                                         summary ? &summary->clocks : nullptr));
   }
   const rooms_error* failure = !loaded           ? &loaded.error()
                                : !restored->ok() ? &restored->error()
@@ -87,7 +92,7 @@ void room_actor_state::adopt(result<std::optional<stored_room>>& loaded, effects
     return forget_me(out);
   }
   journal_ = std::make_unique<room_journal>(id_, persistence_->folding, (*restored)->version(),
-                                            image_version);
+                                            image_version, std::move((*loaded)->summary));
   room_.emplace(std::move(**restored));
 }
 
@@ -96,6 +101,7 @@ void room_actor_state::adopt(result<std::optional<stored_room>>& loaded, effects
 void room_actor_state::handle(room_call& call, effects& out, clock::time_point now) {
   if (waiting_) return waiting_->push_back(std::move(call));
   ++calls_since_tick_;
+  if (room_) room_->set_time(wall_clock_ms());
   if (std::holds_alternative<unsubscribe_command>(call.command)) return unsubscribe(call.from, out);
   if (broken_) return reply_later(call.from, *broken_, out);
   if (auto* sub = std::get_if<subscribe_command>(&call.command))
@@ -108,6 +114,9 @@ void room_actor_state::handle(room_call& call, effects& out, clock::time_point n
     outcome->result.as_map().insert_or_assign("presence", presence_.list());
   const bool changed = outcome->change.has_value();
   if (changed) record_change(std::move(*outcome->change));
+  if (auto* expire = std::get_if<expire_command>(&call.command);
+      expire && expire->due_check && changed)
+    out.push_back(fx::expired{});
   reply_later(call.from, std::move(outcome->result), out);
   if (changed)
     broadcast([&] { return encode_packed_notification("event", room_->events().newest()); }, false,
@@ -123,7 +132,7 @@ void room_actor_state::handle(room_call& call, effects& out, clock::time_point n
     announce_all(presence_.user_left(leave->user), out);
     release_owners(out);
   }
-  submit_next_write(out);
+  follow_index(out);
 }
 
 result<room_outcome> room_actor_state::apply(room_command& command) {
@@ -140,6 +149,8 @@ result<room_outcome> room_actor_state::apply(room_command& command) {
           return room_->remove(cmd);
         else if constexpr (std::is_same_v<command_type, set_meta_command>)
           return room_->set_meta(cmd);
+        else if constexpr (std::is_same_v<command_type, expire_command>)
+          return cmd.due_check ? room_->expire_if_due() : room_->expire(cmd);
         else
           return room_->get();
       },
@@ -256,7 +267,10 @@ void room_actor_state::gateway_down(const caf::actor_addr& who, effects& out) {
   if (owner == owners_.end()) return;
   const presence_owner number = owner->second;
   owners_.erase(owner);
-  if (room_ && !room_->deleted()) announce_all(presence_.disconnect(number), out);
+  if (!room_ || room_->deleted()) return;
+  room_->set_time(wall_clock_ms());
+  announce_all(presence_.disconnect(number), out);
+  follow_index(out);
 }
 
 // -- presence ----------------------------------------------------------------------------------
@@ -286,6 +300,7 @@ void room_actor_state::set_presence(const caller& from, const presence_command& 
   reply_later(from, value::map(std::move(answer)), out);
   if (*changed) announce(**changed, out);
   release_owners(out);
+  follow_index(out);
   // Only this entry's deadline moved: the tick already asked for covers every other one.
   if (sets) schedule_presence_tick(presence_table::deadline_for(cmd, now), now, out);
 }
@@ -365,7 +380,11 @@ void room_actor_state::presence_tick(clock::time_point at, effects& out, clock::
   if (presence_tick_at_ != at) return;  // replaced by an earlier one
   presence_tick_at_.reset();
   now = std::max(now, at);
-  if (room_ && !room_->deleted()) announce_all(presence_.expire(now), out);
+  if (room_ && !room_->deleted()) {
+    room_->set_time(wall_clock_ms());
+    announce_all(presence_.expire(now), out);
+    follow_index(out);
+  }
   release_owners(out);
   schedule_presence_tick(presence_.next_deadline(), now, out);
 }
@@ -440,10 +459,24 @@ void room_actor_state::fail_pending(const rooms_error& error, effects& out) {
 // -- storage -----------------------------------------------------------------------------------
 
 void room_actor_state::submit_next_write(effects& out) {
-  if (!journal_) return;
+  if (!journal_ || journal_->in_flight()) return;
+  const std::optional<room_summary> summary =
+      room_->deleted() ? std::nullopt : std::optional<room_summary>{room_->summary()};
   auto write = journal_->next_write([this] { return room_->image(); }, room_->first_replayable(),
-                                    room_->data_bytes());
+                                    room_->data_bytes(), summary);
   if (write) out.push_back(fx::store{std::move(*write)});
+}
+
+void room_actor_state::follow_index(effects& out) {
+  if (!room_) return;
+  room_->set_presence_held(!presence_.empty());
+  if (journal_) return submit_next_write(out);
+  if (!memory_indexed_) return;
+  std::unique_ptr<room_summary> now =
+      room_->deleted() ? nullptr : std::make_unique<room_summary>(room_->summary());
+  index_change change = index_delta(id_, indexed_.get(), now.get());
+  if (!change.empty()) out.push_back(fx::index{std::move(change)});
+  indexed_ = std::move(now);
 }
 
 void room_actor_state::stored(const write_outcome& outcome, effects& out) {

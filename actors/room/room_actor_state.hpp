@@ -88,6 +88,12 @@ struct presence_tick {
   std::chrono::steady_clock::duration after;
   std::chrono::steady_clock::time_point at;
 };
+/// Without storage: apply `change` to the node's memory index.
+struct index {
+  index_change change;
+};
+/// The room expired: count it (stats `rooms_expired`).
+struct expired {};
 /// The actor stops.
 struct stop {};
 
@@ -97,7 +103,8 @@ using room_effect =
     std::variant<room_effects::reply, room_effects::broadcast, room_effects::monitor,
                  room_effects::demonitor, room_effects::store, room_effects::load,
                  room_effects::tell_directory, room_effects::revoke, room_effects::tick,
-                 room_effects::presence_tick, room_effects::stop>;
+                 room_effects::presence_tick, room_effects::index, room_effects::expired,
+                 room_effects::stop>;
 
 class room_actor_state {
  public:
@@ -107,9 +114,13 @@ class room_actor_state {
   /// `node`: the node the actor runs on (only gateways of the same node get grants).
   explicit room_actor_state(caf::node_id node) : node_(std::move(node)) {}
 
-  /// Takes over a room just created: stores it first, then answers its creator.
+  /// Takes over a room just created (`fresh`) or unparked: a created room is stored first, then
+  /// answers its creator. Without persistence, `memory_indexed` rooms keep the node's memory
+  /// index up to date through index effects (a fresh room adds itself; an unparked one is in
+  /// it already).
   void start_created(room_state room, std::shared_ptr<const room_persistence> persistence,
-                     std::chrono::milliseconds park_after, effects& out);
+                     std::chrono::milliseconds park_after, effects& out, bool fresh = true,
+                     bool memory_indexed = false);
   /// Takes over a stored room as the directory's read found it. A room that is not stored, or
   /// cannot be restored, answers `not_found` or `unavailable` until it is forgotten.
   void start_stored(const std::string& id, std::shared_ptr<const limits> room_limits,
@@ -169,6 +180,10 @@ class room_actor_state {
   void perform(output& item, effects& out);
   void release(effects& out);
   void submit_next_write(effects& out);
+  /// After anything that may have changed the room's summary (a change, presence coming or
+  /// going): tells the room whether it holds presence, then has the index follow, through the
+  /// next write (storage) or an index effect (memory).
+  void follow_index(effects& out);
   /// Hands the change to the journal (moved: the room keeps its own encoding of the event).
   void record_change(event_record change);
   void fail_pending(const rooms_error& error, effects& out);
@@ -259,6 +274,9 @@ class room_actor_state {
   /// Tells the reload's answer from a stale one.
   std::uint64_t reload_ticket_ = 0;
   presence_table presence_;
+  /// Without storage, when the node keeps a memory index: the summary it holds of this room.
+  bool memory_indexed_ = false;
+  std::unique_ptr<room_summary> indexed_;
   /// Gateways that own presence entries, with their numbers; watched while they own any.
   std::vector<std::pair<caf::actor, presence_owner>> owners_;
   presence_owner next_owner_ = 1;

@@ -6,11 +6,12 @@
 namespace rooms {
 
 room_journal::room_journal(std::string room, fold_policy policy, std::uint64_t durable_version,
-                           std::uint64_t image_version)
+                           std::uint64_t image_version, std::optional<room_summary> summary)
     : room_(std::move(room)),
       policy_(policy),
       durable_version_(durable_version),
-      image_version_(image_version) {}
+      image_version_(image_version),
+      indexed_(std::move(summary)) {}
 
 void room_journal::created(room_image image) { pending_image_ = std::move(image); }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actors/storage/room_image.hpp"
+#include "actors/storage/room_index.hpp"
 #include "actors/storage/room_store.hpp"
 
 namespace rooms {
@@ -32,9 +33,9 @@ struct fold_policy {
 class room_journal {
  public:
   /// A journal whose room is stored up to `durable_version`, with its last image at
-  /// `image_version`.
+  /// `image_version` and `summary` in the index (nullopt: none yet).
   room_journal(std::string room, fold_policy policy, std::uint64_t durable_version,
-               std::uint64_t image_version);
+               std::uint64_t image_version, std::optional<room_summary> summary = std::nullopt);
 
   /// The room was just created: its first write stores `image`.
   void created(room_image image);
@@ -48,17 +49,23 @@ class room_journal {
   /// The next write to submit, if nothing is in flight and something waits. `image_now` makes
   /// the room's image at its current version, when a fold is due; `first_replayable` is the
   /// oldest version the room still retains (older stored events are trimmed with a fold);
-  /// `data_bytes` is the encoded size of the room's data now.
+  /// `data_bytes` is the encoded size of the room's data now; `summary` is the room's summary
+  /// now (nullopt once deleted): the write carries the index keys that changed since the last
+  /// write, so the index moves in the same batch as the room. A summary that changed alone
+  /// (a clock) makes a write of its own.
   template <class ImageFn>
   std::optional<room_write> next_write(ImageFn&& image_now, std::uint64_t first_replayable,
-                                       std::size_t data_bytes) {
-    if (in_flight_ || !has_waiting()) return std::nullopt;
+                                       std::size_t data_bytes,
+                                       const std::optional<room_summary>& summary) {
+    if (in_flight_ || (!has_waiting() && summary == indexed_)) return std::nullopt;
     const bool fold = fold_due(data_bytes);
     room_write w = take_waiting();
     if (!w.erase && !w.image && fold) {
       w.image = image_now();
       w.trim_events_through = std::min(first_replayable - 1, w.image->version);
     }
+    w.index = index_delta(room_, indexed_ ? &*indexed_ : nullptr, summary ? &*summary : nullptr);
+    indexed_ = summary;
     start(w);
     return w;
   }
@@ -90,6 +97,8 @@ class room_journal {
   std::size_t pending_bytes_ = 0;
   std::optional<room_image> pending_image_;
   std::optional<std::uint64_t> pending_erase_;
+  /// The summary the index holds once the writes submitted so far are stored.
+  std::optional<room_summary> indexed_;
   bool in_flight_ = false;
   std::uint64_t in_flight_version_ = 0;
   std::optional<std::uint64_t> in_flight_image_;

@@ -30,23 +30,27 @@ bool is_well_formed(const value& record) {
   return version != nullptr && version->kind() == value_kind::unsigned_integer && type != nullptr &&
          type->is_string() && user != nullptr && user->is_string() &&
          (type->as_string() != "edited" || (ops != nullptr && ops->is_array())) &&
-         (type->as_string() != "meta" || (meta != nullptr && meta->is_map()));
+         (type->as_string() != "meta" || (meta != nullptr && meta->is_map())) &&
+         (type->as_string() != "expire" || event->find("expire") != nullptr);
 }
 
 }  // namespace
 
 room_image room_state::image() const {
-  return room_image{
-      id_, owner_, members_.in_join_order(), doc_.data, version_, keys_.export_keys(), meta_};
+  return room_image{id_,   owner_, members_.in_join_order(), doc_.data, version_, keys_.export_keys(),
+                    meta_, expire_, clocks_};
 }
 
 result<room_state> room_state::restore(room_image image, std::vector<event_record> records,
-                                       std::shared_ptr<const limits> lims) {
+                                       std::shared_ptr<const limits> lims,
+                                       const room_clocks* clocks) {
   const std::size_t bytes = packed_size(image.data);
   room_state room{image.id, image.owner, document{std::move(image.data), bytes}, std::move(lims)};
   room.members_ = member_list{std::move(image.members)};
   room.version_ = image.version;
   room.meta_ = std::move(image.meta);
+  room.expire_ = image.expire;
+  room.clocks_ = image.clocks;
   for (auto& key : image.keys)
     room.keys_.remember(key.user, key.key, {key.fingerprint, key.version});
   std::uint64_t previous = 0;
@@ -62,6 +66,9 @@ result<room_state> room_state::restore(room_image image, std::vector<event_recor
       return std::move(*failure);
     }
   }
+  // The summary written with the last change has the clocks as of it; without one (a store
+  // written before summaries), a replayed change counts from now, which never expires early.
+  if (clocks != nullptr) room.clocks_ = *clocks;
   return room;
 }
 
@@ -74,8 +81,10 @@ std::optional<rooms_error> room_state::replay(event_record& record) {
   const std::string user{event.find("user")->as_string()};
   if (type == "joined") {
     members_.add(user);
+    members_changed();
   } else if (type == "left") {
     members_.remove(user);
+    members_changed();
   } else if (type == "edited") {
     // The edit was accepted under the limits of its day; replaying it must not refuse it now.
     constexpr auto unlimited = std::numeric_limits<std::size_t>::max();
@@ -84,10 +93,15 @@ std::optional<rooms_error> room_state::replay(event_record& record) {
                      fmt::format("edit {} does not apply: {}", record.version(), failure->message));
   } else if (type == "meta") {
     meta_ = *event.find("meta");
+  } else if (type == "expire") {
+    auto policy = read_expire_policy(*event.find("expire"));
+    if (!policy) return corrupt(id_, fmt::format("event {} has a malformed policy", version_ + 1));
+    expire_ = *policy;
   } else {
     return corrupt(id_, fmt::format("event {} has type '{}'", record.version(), type));
   }
   ++version_;
+  clocks_.changed_at_ms = now_ms_;
   if (record.key) keys_.remember(user, *record.key, {record.fingerprint, version_});
   retain(version_, record.event, record.patch);
   return std::nullopt;

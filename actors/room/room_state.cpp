@@ -33,10 +33,12 @@ room_state::room_state(std::string id, std::string owner, document doc,
     : id_(std::move(id)),
       owner_(std::move(owner)),
       doc_(std::move(doc)),
+      now_ms_(wall_clock_ms()),
       events_(lims->retained_events),
       keys_(lims->retained_keys),
       limits_(std::move(lims)) {
   members_.add(owner_);
+  clocks_.changed_at_ms = now_ms_;
 }
 
 result<room_state> room_state::create(std::string id, create_command cmd,
@@ -56,6 +58,7 @@ result<room_state> room_state::create(std::string id, create_command cmd,
   room_state room{std::move(id), std::move(cmd.user), document{std::move(data), bytes},
                   std::move(lims)};
   room.meta_ = std::move(cmd.meta);
+  room.expire_ = cmd.expire;
   return room;
 }
 
@@ -71,6 +74,12 @@ value room_state::snapshot() const {
   snapshot.reserve(6);
   // In key order.
   snapshot.push_back_sorted({value::string("data"), doc_.data});
+  if (!expire_.empty()) {
+    value expire = expire_.to_value();
+    const auto at = expires_at();
+    expire.as_map().insert_or_assign("at_ms", at ? value::unsigned_integer(*at) : value{});
+    snapshot.push_back_sorted({value::string("expire"), std::move(expire)});
+  }
   snapshot.push_back_sorted({value::string("members"), value::array(std::move(members))});
   if (!meta_.as_map().empty()) snapshot.push_back_sorted({value::string("meta"), meta_});
   snapshot.push_back_sorted({value::string("owner"), value::string(owner_)});
@@ -81,6 +90,7 @@ value room_state::snapshot() const {
 
 value room_state::next_event(std::string_view type, const std::string& user) {
   ++version_;
+  clocks_.changed_at_ms = now_ms_;
   value_map event;
   event.reserve(5);
   // In key order ("ops", when an edit adds it, sorts first).
@@ -115,6 +125,7 @@ result<room_outcome> room_state::join(const join_command& cmd) {
     return rooms_error{error_code::too_large,
                        fmt::format("room {} has {} members, the limit", id_, members_.size())};
   members_.add(cmd.user);
+  members_changed();
   value event = next_event("joined", cmd.user);
   return changed(snapshot(), std::move(event));
 }
@@ -122,6 +133,7 @@ result<room_outcome> room_state::join(const join_command& cmd) {
 result<room_outcome> room_state::leave(const leave_command& cmd) {
   if (deleted_) return not_found();
   if (!members_.remove(cmd.user)) return room_outcome{snapshot(), std::nullopt};
+  members_changed();
   value event = next_event("left", cmd.user);
   return changed(snapshot(), std::move(event));
 }
@@ -131,13 +143,86 @@ result<room_outcome> room_state::remove(const delete_command& cmd) {
   if (cmd.user != owner_)
     return rooms_error{error_code::forbidden,
                        fmt::format("only the owner may delete room {}", id_)};
-  value event = next_event("deleted", cmd.user);
+  return deleted_by(cmd.user, {});
+}
+
+room_outcome room_state::deleted_by(const std::string& user, std::string_view reason) {
+  value event = next_event("deleted", user);
+  if (!reason.empty()) event.as_map().insert_or_assign("reason", value::string(reason));
   deleted_ = true;
   // A deleted room answers not_found to everything: its data is no longer needed.
   doc_ = document{};
   value deleted = version_reply(id_, version_);
   add_member(deleted, "deleted", value::boolean(true));
   return changed(std::move(deleted), std::move(event));
+}
+
+// -- expiry ------------------------------------------------------------------------------------
+
+void room_state::members_changed() {
+  if (members_.size() == 0)
+    clocks_.emptied_at_ms = now_ms_;
+  else
+    clocks_.emptied_at_ms.reset();
+}
+
+void room_state::set_presence_held(bool held) {
+  // The presence clock marks the last moment the room held entries: when they all leave, and
+  // whenever an expiry check finds some.
+  if (presence_held_ && !held) clocks_.presence_at_ms = now_ms_;
+  presence_held_ = held;
+}
+
+std::optional<std::uint64_t> room_state::stored_deadline() const {
+  std::optional<std::uint64_t> at;
+  if (expire_.idle_ms)
+    at = std::max(clocks_.changed_at_ms, clocks_.presence_at_ms) + *expire_.idle_ms;
+  if (expire_.empty_ms && clocks_.emptied_at_ms) {
+    const std::uint64_t empty_at = *clocks_.emptied_at_ms + *expire_.empty_ms;
+    at = at ? std::min(*at, empty_at) : empty_at;
+  }
+  return at;
+}
+
+std::optional<std::uint64_t> room_state::expires_at() const {
+  if (deleted_) return std::nullopt;
+  std::optional<std::uint64_t> at;
+  // Entries held now keep the room from being idle until at least now.
+  if (expire_.idle_ms)
+    at = std::max({clocks_.changed_at_ms, clocks_.presence_at_ms, presence_held_ ? now_ms_ : 0}) +
+         *expire_.idle_ms;
+  if (expire_.empty_ms && clocks_.emptied_at_ms) {
+    const std::uint64_t empty_at = *clocks_.emptied_at_ms + *expire_.empty_ms;
+    at = at ? std::min(*at, empty_at) : empty_at;
+  }
+  return at;
+}
+
+result<room_outcome> room_state::expire(const expire_command& cmd) {
+  if (deleted_) return not_found();
+  if (cmd.user != owner_)
+    return rooms_error{error_code::forbidden,
+                       fmt::format("only the owner may set the expiry of room {}", id_)};
+  const expire_policy next = apply_expire(expire_, cmd.idle_ms, cmd.empty_ms);
+  // An expire that changes nothing moves nothing.
+  if (next == expire_) return room_outcome{snapshot(), std::nullopt};
+  expire_ = next;
+  value event = next_event("expire", cmd.user);
+  event.as_map().insert_or_assign("expire", expire_.to_value());
+  return changed(snapshot(), std::move(event));
+}
+
+result<room_outcome> room_state::expire_if_due() {
+  if (deleted_) return not_found();
+  if (presence_held_ && expire_.idle_ms) clocks_.presence_at_ms = now_ms_;
+  const auto at = expires_at();
+  if (!at || *at > now_ms_) return room_outcome{value{}, std::nullopt};
+  return deleted_by(owner_, "expired");
+}
+
+room_summary room_state::summary() const {
+  return room_summary{owner_,  version_, members_.size(), meta_,
+                      expire_, clocks_,  deleted_ ? std::nullopt : stored_deadline()};
 }
 
 result<room_outcome> room_state::get() const {

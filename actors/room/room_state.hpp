@@ -41,6 +41,12 @@ class room_state {
   result<room_outcome> set_meta(const set_meta_command& cmd);
   /// The `delete` method (a keyword in C++).
   result<room_outcome> remove(const delete_command& cmd);
+  /// Sets or clears expiry policies (docs/protocol.md, section 11); owner only.
+  result<room_outcome> expire(const expire_command& cmd);
+  /// The node's timer index found the room's deadline passed: deletes the room as its owner
+  /// would, with reason "expired", if it is still due. While the room holds presence entries it
+  /// is not idle: its presence clock moves to now instead (so its summary's deadline moves).
+  result<room_outcome> expire_if_due();
   result<room_outcome> get() const;
   /// The response to `subscribe`; the caller registers the subscriber.
   result<room_outcome> subscribe(const subscribe_command& cmd) const;
@@ -48,14 +54,30 @@ class room_state {
   /// Rebuilds a stored room: `image`, then every record after image.version replayed in order.
   /// `records` holds the room's stored events ascending (those up to image.version are kept for
   /// `subscribe` with `since`). Errors: internal, when the records do not fit the image.
+  /// `clocks`, when storage has them (the room's summary, written with its last change), replace
+  /// the image's: events after the image do not carry their times.
   static result<room_state> restore(room_image image, std::vector<event_record> records,
-                                    std::shared_ptr<const limits> lims);
+                                    std::shared_ptr<const limits> lims,
+                                    const room_clocks* clocks = nullptr);
 
   /// The room as storage keeps it (without the retained events).
   room_image image() const;
 
-  /// {"room", "owner", "members", "data", "version"}.
+  /// {"room", "owner", "members", "data", "version"}, with "meta" and "expire" when set.
   value snapshot() const;
+
+  /// What `list` and expiry know of the room (room_image.hpp).
+  room_summary summary() const;
+  /// When the room expires if nothing happens (Unix ms); nullopt while no policy can fire.
+  std::optional<std::uint64_t> expires_at() const;
+
+  /// The wall-clock time (Unix ms) of the call being handled: changes are stamped with it and
+  /// deadlines count from it. The room actor sets it before each call; a new room takes the
+  /// system clock's.
+  void set_time(std::uint64_t now_ms) { now_ms_ = now_ms; }
+  /// Whether the room holds presence entries now (the room actor tells after each change of
+  /// them): while it does, it is not idle.
+  void set_presence_held(bool held);
 
   const std::string& id() const { return id_; }
   const std::shared_ptr<const limits>& room_limits() const { return limits_; }
@@ -64,6 +86,8 @@ class room_state {
   bool is_member(std::string_view user) const { return members_.contains(user); }
   const value& data() const { return doc_.data; }
   const value& meta() const { return meta_; }
+  const expire_policy& expire_settings() const { return expire_; }
+  const room_clocks& clocks() const { return clocks_; }
   /// The encoded size of data().
   std::size_t data_bytes() const { return doc_.packed_bytes; }
   std::uint64_t version() const { return version_; }
@@ -89,6 +113,12 @@ class room_state {
   /// Retains the event of `version` for `since`, and `patch` (encoded; an edit's) with it.
   void retain(std::uint64_t version, const value& event, std::string_view patch = {});
   result<room_outcome> replay_since(std::uint64_t since, bool with_patch) const;
+  /// The deletion, by the owner or by expiry (`reason`, when set, goes into the event).
+  room_outcome deleted_by(const std::string& user, std::string_view reason);
+  /// The deadline `clocks_` and `expire_` give, with the presence clock as last set.
+  std::optional<std::uint64_t> stored_deadline() const;
+  /// Members changed: the empty clock starts or stops.
+  void members_changed();
   document_limits doc_limits() const;
 
   std::string id_;
@@ -96,6 +126,10 @@ class room_state {
   member_list members_;
   document doc_;
   value meta_ = value::map();
+  expire_policy expire_;
+  room_clocks clocks_;
+  bool presence_held_ = false;
+  std::uint64_t now_ms_;
   std::uint64_t version_ = 1;
   bool deleted_ = false;
   retained_events events_;

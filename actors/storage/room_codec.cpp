@@ -206,6 +206,38 @@ std::optional<rooms_error> read_image_fields(record_reader& in, room_image& imag
   return std::nullopt;
 }
 
+value clocks_value(const room_clocks& clocks) {
+  return value::array({value::unsigned_integer(clocks.changed_at_ms),
+                       clocks.emptied_at_ms ? value::unsigned_integer(*clocks.emptied_at_ms)
+                                            : value{},
+                       value::unsigned_integer(clocks.presence_at_ms)});
+}
+
+// The expiry fields "exp" (the policy) and "clk" ([changed_at, emptied_at or nil,
+// presence_at]); records stored before expiry have neither.
+std::optional<rooms_error> read_expiry(record_reader& in, expire_policy& policy,
+                                       room_clocks& clocks) {
+  if (in.has("exp")) {
+    auto exp = in.take("exp", json::value_t::object);
+    if (!exp) return exp.error();
+    auto read = read_expire_policy(json_to_value(*exp));
+    if (!read) return in.error("field \"exp\" is not an expiry policy");
+    policy = *read;
+  }
+  if (!in.has("clk")) return std::nullopt;
+  auto clk = in.take("clk", json::value_t::array);
+  if (!clk) return clk.error();
+  const json& c = *clk;
+  if (c.size() != 3 || !c[0].is_number_unsigned() || !c[2].is_number_unsigned() ||
+      !(c[1].is_null() || c[1].is_number_unsigned()))
+    return in.error("field \"clk\" is not [uint, uint or nil, uint]");
+  clocks.changed_at_ms = c[0].get<std::uint64_t>();
+  clocks.emptied_at_ms =
+      c[1].is_null() ? std::nullopt : std::optional<std::uint64_t>{c[1].get<std::uint64_t>()};
+  clocks.presence_at_ms = c[2].get<std::uint64_t>();
+  return std::nullopt;
+}
+
 bool has_version(const json& event) {
   auto it = event.find("version");
   return it != event.end() && it->is_number_unsigned();
@@ -216,7 +248,8 @@ bool has_version(const json& event) {
 std::string encode_room_image(const room_image& image) {
   std::string out;
   record_writer w(out);
-  w.map(image.meta.as_map().empty() ? 7 : 8);
+  const bool expires = !image.expire.empty();
+  w.map(8 + (image.meta.as_map().empty() ? 0 : 1) + (expires ? 1 : 0));
   w.text("fmt");
   w.uint(room_codec_format);
   w.text("id");
@@ -236,7 +269,61 @@ std::string encode_room_image(const room_image& image) {
     w.text("meta");
     w.document(image.meta);
   }
+  if (expires) {
+    w.text("exp");
+    w.document(image.expire.to_value());
+  }
+  w.text("clk");
+  w.document(clocks_value(image.clocks));
   return out;
+}
+
+std::string encode_room_summary(const room_summary& summary) {
+  std::string out;
+  record_writer w(out);
+  w.map(8);
+  w.text("fmt");
+  w.uint(room_codec_format);
+  w.text("own");
+  w.text(summary.owner);
+  w.text("ver");
+  w.uint(summary.version);
+  w.text("mem");
+  w.uint(summary.members);
+  w.text("meta");
+  w.document(summary.meta);
+  w.text("exp");
+  w.document(summary.expire.to_value());
+  w.text("clk");
+  w.document(clocks_value(summary.clocks));
+  w.text("at");
+  w.document(summary.expires_at_ms ? value::unsigned_integer(*summary.expires_at_ms) : value{});
+  return out;
+}
+
+result<room_summary> decode_room_summary(std::string_view bytes) {
+  auto in = record_reader::open(bytes, "room summary");
+  if (!in) return in.error();
+  room_summary summary;
+  auto owner = in->text("own");
+  if (!owner) return owner.error();
+  auto version = in->uint("ver");
+  if (!version) return version.error();
+  auto members = in->uint("mem");
+  if (!members) return members.error();
+  auto meta = in->take("meta", json::value_t::object);
+  if (!meta) return meta.error();
+  auto at = in->take_any("at");
+  if (!at) return at.error();
+  if (!at->is_null() && !at->is_number_unsigned())
+    return in->error("field \"at\" is not nil or an unsigned integer");
+  if (auto error = read_expiry(*in, summary.expire, summary.clocks)) return *error;
+  summary.owner = std::move(*owner);
+  summary.version = *version;
+  summary.members = *members;
+  summary.meta = json_to_value(*meta);
+  if (!at->is_null()) summary.expires_at_ms = at->get<std::uint64_t>();
+  return summary;
 }
 
 std::string encode_event_record(const event_record& record) {
@@ -276,6 +363,7 @@ result<room_image> decode_room_image(std::string_view bytes) {
     if (!meta) return meta.error();
     image.meta = json_to_value(*meta);
   }
+  if (auto error = read_expiry(*in, image.expire, image.clocks)) return *error;
   return image;
 }
 

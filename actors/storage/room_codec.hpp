@@ -33,6 +33,12 @@ std::string encode_room_image(const room_image& image);
 /// The bytes of `record`. Precondition: record.event is a map with an unsigned "version".
 std::string encode_event_record(const event_record& record);
 
+/// The bytes of `summary`: {"fmt": 1, "own": str, "ver": uint, "mem": uint (the member count),
+/// "meta": map, "exp": {"idle_ms"?, "empty_ms"?}, "clk": [changed_at, emptied_at or nil,
+/// presence_at], "at": uint or nil}. Images carry "exp" (when set) and "clk" too.
+std::string encode_room_summary(const room_summary& summary);
+result<room_summary> decode_room_summary(std::string_view bytes);
+
 /// The image held by `bytes`, or `internal` with a message saying what is wrong (not MessagePack,
 /// trailing bytes, a missing or mistyped field, an unknown format number). Never throws.
 result<room_image> decode_room_image(std::string_view bytes);

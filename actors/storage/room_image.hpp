@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/room_expire.hpp"
 #include "protocol/value.hpp"
 
 namespace rooms {
@@ -26,6 +27,21 @@ struct stored_key {
   std::uint64_t version = 0;
 };
 
+/// The times a room's expiry counts from (docs/protocol.md, section 11), in Unix milliseconds.
+struct room_clocks {
+  /// The last change that moved the version (the creation at first).
+  std::uint64_t changed_at_ms = 0;
+  /// The change that left the room without members, while it has none.
+  std::optional<std::uint64_t> emptied_at_ms = std::nullopt;
+  /// The last time the room was seen holding presence entries (0: never).
+  std::uint64_t presence_at_ms = 0;
+
+  friend bool operator==(const room_clocks& a, const room_clocks& b) {
+    return a.changed_at_ms == b.changed_at_ms && a.emptied_at_ms == b.emptied_at_ms &&
+           a.presence_at_ms == b.presence_at_ms;
+  }
+};
+
 /// The whole room at `version`, except its retained events.
 struct room_image {
   std::string id;
@@ -37,6 +53,28 @@ struct room_image {
   std::vector<stored_key> keys = {};
   /// The room's metadata (docs/protocol.md, section 12); empty in images stored before it.
   value meta = value::map();
+  /// The room's expiry policy and its clocks (section 11).
+  expire_policy expire = {};
+  room_clocks clocks = {};
+};
+
+/// What `list` and expiry need of a room (docs/operations.md, "The room index"): stored beside
+/// the room, in the same write as every change of it, and kept in memory without storage.
+struct room_summary {
+  std::string owner;
+  std::uint64_t version = 1;
+  std::uint64_t members = 0;
+  value meta = value::map();
+  expire_policy expire = {};
+  room_clocks clocks = {};
+  /// When the room's expiry policy deletes it if nothing happens (presence entries count as
+  /// of clocks.presence_at_ms); nullopt while no policy can fire.
+  std::optional<std::uint64_t> expires_at_ms = std::nullopt;
+
+  friend bool operator==(const room_summary& a, const room_summary& b) {
+    return a.version == b.version && a.members == b.members && a.expires_at_ms == b.expires_at_ms &&
+           a.clocks == b.clocks && a.expire == b.expire && a.owner == b.owner && a.meta == b.meta;
+  }
 };
 
 /// One change as stored: the event map exactly as subscribers got it, plus the idempotency key

@@ -32,7 +32,13 @@ constexpr const char* closed_after_failure = "it is closed: writes failed and re
 std::string_view view(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
 
 // Puts one room's part of a batch (it passed room_store::check).
+void add_index(rocksdb::WriteBatch& batch, const index_change& change) {
+  for (const std::string& key : change.removes) batch.Delete(key);
+  for (const auto& [key, bytes] : change.puts) batch.Put(key, bytes);
+}
+
 void add_write(rocksdb::WriteBatch& batch, const room_write& w) {
+  add_index(batch, w.index);
   if (w.erase) {
     batch.Delete(keys::image_key(w.room));
     batch.DeleteRange(keys::events_begin(w.room), keys::events_end(w.room));
@@ -91,6 +97,15 @@ result<std::optional<stored_room>> room_store::load(const std::string& room) con
   auto image = decode_room_image(view(bytes));
   if (!image) return failure("load room " + room + " from", image.error().message);
   stored_room out{std::move(*image), {}};
+  bytes.Reset();
+  status = db_->Get(read, db_->DefaultColumnFamily(), index_keys::summary_key(room), &bytes);
+  if (status.ok()) {
+    auto summary = decode_room_summary(view(bytes));
+    if (!summary) return failure("load room " + room + " from", summary.error().message);
+    out.summary = std::move(*summary);
+  } else if (!status.IsNotFound()) {
+    return failure("read room " + room + " from", status.ToString());
+  }
   const std::string end = keys::events_end(room);
   const rocksdb::Slice upper(end);
   read.iterate_upper_bound = &upper;
@@ -136,6 +151,63 @@ result<std::vector<std::string>> room_store::list_rooms(const std::string& after
       rooms.emplace_back(view(it->key()).substr(keys::images_begin.size()));
   if (!it->status().ok()) return failure("list the rooms of", it->status().ToString());
   return rooms;
+}
+
+namespace {
+
+// A snapshot of the store for the index's readers; holds the store's read lock while it lives.
+class stored_index_view : public index_view {
+ public:
+  stored_index_view(std::shared_lock<std::shared_mutex> lock, rocksdb::DB& db)
+      : lock_(std::move(lock)), db_(db), snapshot_(&db) {}
+
+  std::optional<rooms_error> scan(std::string_view from, std::string_view until,
+                                  const visit& each) override {
+    const rocksdb::Slice upper(until.data(), until.size());
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot_.snapshot();
+    read.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(read));
+    for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next())
+      if (!each(view(it->key()), view(it->value()))) break;
+    if (!it->status().ok()) return unavailable("cannot read the room index: " + it->status().ToString());
+    return std::nullopt;
+  }
+  result<std::optional<std::string>> get(std::string_view key) override {
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot_.snapshot();
+    std::string bytes;
+    const rocksdb::Status status = db_.Get(read, rocksdb::Slice(key.data(), key.size()), &bytes);
+    if (status.IsNotFound()) return std::optional<std::string>{};
+    if (!status.ok()) return unavailable("cannot read the room index: " + status.ToString());
+    return std::optional<std::string>{std::move(bytes)};
+  }
+
+ private:
+  std::shared_lock<std::shared_mutex> lock_;
+  rocksdb::DB& db_;
+  rocksdb::ManagedSnapshot snapshot_;
+};
+
+// A view of a store whose database is closed (writes failed and reopening failed).
+class closed_index_view : public index_view {
+ public:
+  explicit closed_index_view(rooms_error error) : error_(std::move(error)) {}
+  std::optional<rooms_error> scan(std::string_view, std::string_view, const visit&) override {
+    return error_;
+  }
+  result<std::optional<std::string>> get(std::string_view) override { return error_; }
+
+ private:
+  rooms_error error_;
+};
+
+}  // namespace
+
+std::unique_ptr<index_view> room_store::read_index() const {
+  std::shared_lock lock(db_mutex_);
+  if (!db_) return std::make_unique<closed_index_view>(failure("read", closed_after_failure));
+  return std::make_unique<stored_index_view>(std::move(lock), *db_);
 }
 
 std::optional<rooms_error> room_store::check(const room_write& w) {

@@ -10,6 +10,8 @@
 //   "r/<room id>"            the room's image (room_codec.hpp)
 //   "e/<room id>/<version>"  an event record (room_codec.hpp); <version> is 8 bytes big-endian,
 //                            so one room's events sort by version and a trim is one range delete
+//   "s/", "i/", "t/"         the room index: summaries, postings and deadlines (room_index.hpp),
+//                            written in the same batch as the change they follow
 // Room ids never contain '/' (they are UUIDs; check() refuses others), so "e/<id>/" prefixes
 // that room's events only.
 #pragma once
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "actors/storage/room_image.hpp"
+#include "actors/storage/room_index.hpp"
 #include "protocol/result.hpp"
 
 namespace rocksdb {
@@ -54,6 +57,9 @@ struct store_options {
 struct stored_room {
   room_image image;
   std::vector<event_record> events;
+  /// The room's summary as the index holds it (written with its last change); nullopt in a
+  /// store written before the index.
+  std::optional<room_summary> summary = std::nullopt;
 };
 
 /// One room's part of a batch, applied in this order: the image, the events, the trim. `erase`
@@ -70,6 +76,8 @@ struct room_write {
   std::uint64_t trim_events_through = 0;
   /// The room was deleted: remove its image and all its events.
   bool erase = false;
+  /// The room's index keys that change with this write (applied after the rest).
+  index_change index = {};
 };
 
 class room_store {
@@ -100,8 +108,12 @@ class room_store {
   /// Up to `limit` stored room ids greater than `after` ("" for the first page), ascending.
   result<std::vector<std::string>> list_rooms(const std::string& after, std::size_t limit) const;
 
+  /// A consistent read of the room index (one snapshot) for `list` and expiry. Thread-safe;
+  /// the view holds the store open while it lives.
+  std::unique_ptr<index_view> read_index() const;
+
   /// Whether `w` may be written: a room id without '/', an image of that room, an event with an
-  /// unsigned "version", and erase alone. `invalid_argument` says why not.
+  /// unsigned "version", and erase alone (with its index change). `invalid_argument` says why not.
   static std::optional<rooms_error> check(const room_write& w);
 
   /// Writes the whole batch as one RocksDB write batch, fsynced before returning if `sync`, and

@@ -32,6 +32,10 @@ void store_reader::exists(std::string room, checked done) {
   submit(job{std::move(room), {}, std::move(done)});
 }
 
+void store_reader::read_index(index_read read) {
+  submit(job{{}, {}, {}, std::move(read)});
+}
+
 void store_reader::submit(job j) {
   {
     std::lock_guard<std::mutex> lock{mutex_};
@@ -43,8 +47,10 @@ void store_reader::submit(job j) {
   }
   if (j.on_load)
     j.on_load(stopped());
-  else
+  else if (j.on_check)
     j.on_check(stopped());
+  else
+    j.on_index(*store_->read_index());
 }
 
 void store_reader::stop() {
@@ -80,6 +86,9 @@ void store_reader::serve(job& j) {
     auto read = store_->load(j.room);
     count_read();
     j.on_load(std::move(read));
+  } else if (j.on_index) {
+    count_read();
+    j.on_index(*store_->read_index());
   } else {
     auto found = store_->exists(j.room);
     count_read();

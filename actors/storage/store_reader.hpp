@@ -22,6 +22,8 @@ class store_reader {
  public:
   using loaded = std::function<void(result<std::optional<stored_room>>)>;
   using checked = std::function<void(result<bool>)>;
+  /// Reads the room index through the view it is given (one snapshot), on the reader's thread.
+  using index_read = std::function<void(index_view&)>;
 
   /// Starts the reader thread, which reads `store` (shared: the thread may outlive no one).
   explicit store_reader(std::shared_ptr<const room_store> store);
@@ -36,6 +38,9 @@ class store_reader {
   void load(std::string room, loaded done);
   /// The same for room_store::exists.
   void exists(std::string room, checked done);
+  /// Runs `read` on a view of the room index (room_store::read_index). After stop(), runs it at
+  /// once on the caller's thread.
+  void read_index(index_read read);
 
   /// Reads what is queued, runs its completions, and joins the thread. Once or more.
   void stop();
@@ -46,8 +51,9 @@ class store_reader {
  private:
   struct job {
     std::string room;
-    loaded on_load;  // one of the two is set
+    loaded on_load;  // one of the three is set
     checked on_check;
+    index_read on_index = {};
   };
 
   void run();

@@ -5,7 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actor_fixture.hpp"
-#include "actors/directory/room_id.hpp"
+#include "protocol/room_id.hpp"
 #include "actors/storage/room_codec.hpp"
 
 namespace rooms::test {

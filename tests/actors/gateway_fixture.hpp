@@ -52,7 +52,9 @@ struct fake_router : call_router {
   std::vector<room_call> calls;
   /// For each of `calls`, the room actor it went to directly (null: through the directory).
   std::vector<caf::actor> direct_to;
+  std::vector<list_call> lists;
   void route(create_call call) override { creates.push_back(std::move(call)); }
+  void route(list_call call) override { lists.push_back(std::move(call)); }
   void route(room_call call) override {
     calls.push_back(std::move(call));
     direct_to.emplace_back();

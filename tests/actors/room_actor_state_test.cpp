@@ -6,7 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actor_fixture.hpp"
-#include "actors/directory/room_id.hpp"
+#include "protocol/room_id.hpp"
 
 namespace rooms::test {
 

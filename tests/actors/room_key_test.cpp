@@ -7,7 +7,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "actors/directory/room_id.hpp"
+#include "protocol/room_id.hpp"
 
 namespace rooms {
 namespace {

@@ -16,12 +16,13 @@ BOOST_AUTO_TEST_CASE(ping_hello_and_stats) {
   BOOST_TEST(pong["node"].is_string());
   json hello = must(client.call("hello", {{"client", "tests"}}));
   BOOST_TEST(hello["protocol"] == 1);
-  BOOST_TEST(hello["features"] == json::array({"presence"}));
+  BOOST_TEST(hello["features"] == json::array({"presence", "expire", "list"}));
   BOOST_TEST(hello["node"] == pong["node"]);
   BOOST_TEST(hello["server"].is_string());
   BOOST_TEST(hello.size() == 4u);
   json stats = must(client.call("stats"));
-  for (const char* key : {"rooms", "connections", "subscriptions", "requests", "errors", "node"})
+  for (const char* key :
+       {"rooms", "connections", "subscriptions", "requests", "errors", "node", "rooms_expired"})
     BOOST_TEST(stats.contains(key), key);
   BOOST_TEST(stats["connections"] == 1);
   BOOST_TEST(stats["requests"]["ping"] == 1);

@@ -75,7 +75,7 @@ const unknown_case unknown_cases[] = {
     {"create", R"({"user": "a", "dta": {}})",
      "unknown argument 'dta' of create; did you mean 'data'?"},
     {"create", R"({"owner": "a"})",
-     "unknown argument 'owner' of create; create takes user, data, meta"},
+     "unknown argument 'owner' of create; create takes user, data, meta, expire"},
     {"delete", R"({"room": "r", "usr": "a"})",
      "unknown argument 'usr' of delete; did you mean 'user'?"},
     {"join", R"({"room_id": "r", "user": "a"})",

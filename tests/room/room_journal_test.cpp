@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_SUITE(room_journal_rules)
 BOOST_AUTO_TEST_CASE(a_new_room_is_stored_by_its_image_first) {
   room_journal journal("r", {}, 0, 0);
   journal.created(image_at(1));
-  auto first = journal.next_write([] { return image_at(99); }, 2, 1);
+  auto first = journal.next_write([] { return image_at(99); }, 2, 1, std::nullopt);
   BOOST_REQUIRE(first.has_value());
   BOOST_TEST(first->image->version == 1u);
   BOOST_TEST(first->events.empty());
@@ -44,14 +44,14 @@ BOOST_AUTO_TEST_CASE(a_new_room_is_stored_by_its_image_first) {
 BOOST_AUTO_TEST_CASE(changes_made_while_a_write_is_in_flight_go_out_together) {
   room_journal journal("r", {}, 1, 1);
   journal.record(change(2), 10);
-  auto first = journal.next_write([] { return image_at(99); }, 2, 1);
+  auto first = journal.next_write([] { return image_at(99); }, 2, 1, std::nullopt);
   BOOST_TEST(first->events.size() == 1u);
   journal.record(change(3), 10);
   journal.record(change(4), 10);
-  BOOST_TEST(!journal.next_write([] { return image_at(99); }, 2, 1).has_value());
+  BOOST_TEST(!journal.next_write([] { return image_at(99); }, 2, 1, std::nullopt).has_value());
   journal.written();
   BOOST_TEST(journal.durable_version() == 2u);
-  auto second = journal.next_write([] { return image_at(99); }, 2, 1);
+  auto second = journal.next_write([] { return image_at(99); }, 2, 1, std::nullopt);
   BOOST_REQUIRE_EQUAL(second->events.size(), 2u);
   BOOST_TEST(second->events[0].version() == 3u);
   BOOST_TEST(second->events[1].version() == 4u);
@@ -63,28 +63,28 @@ BOOST_AUTO_TEST_CASE(a_fold_adds_the_current_image_and_trims_what_is_no_longer_r
   room_journal journal("r", fold_policy{3, 1 << 30}, 1, 1);
   journal.record(change(2), 1);
   journal.record(change(3), 1);
-  auto early = journal.next_write([] { return image_at(3); }, 2, 1);
+  auto early = journal.next_write([] { return image_at(3); }, 2, 1, std::nullopt);
   BOOST_TEST(!early->image.has_value());
   journal.written();
   journal.record(change(4), 1);
-  auto folded = journal.next_write([] { return image_at(4); }, 3, 1);
+  auto folded = journal.next_write([] { return image_at(4); }, 3, 1, std::nullopt);
   BOOST_REQUIRE(folded->image.has_value());
   BOOST_TEST(folded->image->version == 4u);
   BOOST_TEST(folded->trim_events_through == 2u);
   journal.written();
   journal.record(change(5), 1);
-  BOOST_TEST(!journal.next_write([] { return image_at(5); }, 3, 1)->image.has_value());
+  BOOST_TEST(!journal.next_write([] { return image_at(5); }, 3, 1, std::nullopt)->image.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_big_room_folds_once_its_events_add_up_to_half_its_data) {
   room_journal journal("r", fold_policy{2, 1 << 30}, 1, 1);
   journal.record(change(2), 100);
   journal.record(change(3), 100);
-  auto small_events = journal.next_write([] { return image_at(3); }, 2, 1000);
+  auto small_events = journal.next_write([] { return image_at(3); }, 2, 1000, std::nullopt);
   BOOST_TEST(!small_events->image.has_value());  // 200 event bytes, 1000 data bytes
   journal.written();
   journal.record(change(4), 300);
-  auto half = journal.next_write([] { return image_at(4); }, 2, 1000);
+  auto half = journal.next_write([] { return image_at(4); }, 2, 1000, std::nullopt);
   BOOST_REQUIRE(half->image.has_value());  // 500 event bytes since the image
   BOOST_TEST(half->image->version == 4u);
 }
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(a_big_room_folds_once_its_events_add_up_to_half_its_data) {
 BOOST_AUTO_TEST_CASE(bytes_also_trigger_a_fold) {
   room_journal journal("r", fold_policy{1000, 100}, 1, 1);
   journal.record(change(2), 150);
-  auto w = journal.next_write([] { return image_at(2); }, 2, 1);
+  auto w = journal.next_write([] { return image_at(2); }, 2, 1, std::nullopt);
   BOOST_TEST(w->image.has_value());
   BOOST_TEST(w->trim_events_through == 1u);
 }
@@ -100,11 +100,11 @@ BOOST_AUTO_TEST_CASE(bytes_also_trigger_a_fold) {
 BOOST_AUTO_TEST_CASE(a_deletion_erases_and_replaces_waiting_changes) {
   room_journal journal("r", {}, 1, 1);
   journal.record(change(2), 1);
-  journal.next_write([] { return image_at(2); }, 2, 1);
+  journal.next_write([] { return image_at(2); }, 2, 1, std::nullopt);
   journal.record(change(3), 1);
   journal.erased(4);
   journal.written();
-  auto erase = journal.next_write([] { return image_at(4); }, 2, 1);
+  auto erase = journal.next_write([] { return image_at(4); }, 2, 1, std::nullopt);
   BOOST_TEST(erase->erase);
   BOOST_TEST(erase->events.empty());
   BOOST_TEST(!erase->image.has_value());
@@ -115,12 +115,12 @@ BOOST_AUTO_TEST_CASE(a_deletion_erases_and_replaces_waiting_changes) {
 BOOST_AUTO_TEST_CASE(a_failed_write_drops_what_waits_and_keeps_the_durable_version) {
   room_journal journal("r", {}, 5, 5);
   journal.record(change(6), 1);
-  journal.next_write([] { return image_at(6); }, 2, 1);
+  journal.next_write([] { return image_at(6); }, 2, 1, std::nullopt);
   journal.record(change(7), 1);
   journal.failed();
   BOOST_TEST(journal.durable_version() == 5u);
   BOOST_TEST(journal.settled());
-  BOOST_TEST(!journal.next_write([] { return image_at(7); }, 2, 1).has_value());
+  BOOST_TEST(!journal.next_write([] { return image_at(7); }, 2, 1, std::nullopt).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

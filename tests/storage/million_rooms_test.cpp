@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "actors/directory/room_id.hpp"
+#include "protocol/room_id.hpp"
 #include "actors/storage/room_store.hpp"
 #include "protocol/value.hpp"
 

@@ -1,5 +1,5 @@
 // Random UUID v4 generation from getrandom(2), and the canonical form check.
-#include "actors/directory/room_id.hpp"
+#include "protocol/room_id.hpp"
 
 #include <sys/random.h>
 
