@@ -247,6 +247,12 @@ index_change index_delta(std::string_view room, const room_summary* before,
                          const room_summary* after) {
   index_change change;
   if (before != nullptr && after != nullptr && *before == *after) return change;
+  // Most changes (edits) move the version only: the summary is rewritten, no posting moves.
+  if (before != nullptr && after != nullptr && before->members == after->members &&
+      before->expires_at_ms == after->expires_at_ms && before->meta == after->meta) {
+    change.puts.emplace_back(index_keys::summary_key(room), encode_room_summary(*after));
+    return change;
+  }
   const std::set<std::string> old_keys = keys_of(room, before);
   const std::set<std::string> new_keys = keys_of(room, after);
   std::set_difference(old_keys.begin(), old_keys.end(), new_keys.begin(), new_keys.end(),
