@@ -299,6 +299,26 @@ BOOST_AUTO_TEST_CASE(a_call_that_wants_no_reply_gets_none) {
   BOOST_TEST(take().empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_due_room_gets_one_expiry_check_a_second) {
+  directory_state rules(config(false));
+  auto [id, room] = create(rules);
+  const std::vector<due_room> due{{1000, id}, {1000, "not-a-room-id"}};
+  rules.expiry_due(due, 50000, out);
+  auto effects = take();
+  BOOST_REQUIRE_EQUAL(effects.size(), 1u);
+  const auto& check = as<fx::forward>(effects[0]);
+  BOOST_TEST(check.room == room);
+  const auto& command = std::get<expire_command>(check.call.command);
+  BOOST_TEST(command.due_check);
+  BOOST_TEST(command.room == id);
+  BOOST_TEST(!check.call.from.wants_reply);
+  // Still due a moment later (its room is writing the deletion): no second check yet.
+  rules.expiry_due(due, 50900, out);
+  BOOST_TEST(take().empty());
+  rules.expiry_due(due, 51000, out);
+  BOOST_TEST(take().size() == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace rooms::test

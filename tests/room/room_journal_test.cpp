@@ -123,6 +123,38 @@ BOOST_AUTO_TEST_CASE(a_failed_write_drops_what_waits_and_keeps_the_durable_versi
   BOOST_TEST(!journal.next_write([] { return image_at(7); }, 2, 1, std::nullopt).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(each_write_carries_the_index_keys_that_changed_since_the_last) {
+  room_journal journal("r", {}, 0, 0);
+  journal.created(image_at(1));
+  room_summary first;
+  first.owner = "u";
+  first.members = 1;
+  auto created = journal.next_write([] { return image_at(1); }, 2, 1, first);
+  BOOST_REQUIRE(created.has_value());
+  // The summary and the member-count posting, with the image.
+  BOOST_TEST(created->index.puts.size() == 2u);
+  BOOST_TEST(created->index.removes.empty());
+  journal.written();
+  // Nothing changed: no write.
+  BOOST_TEST(!journal.next_write([] { return image_at(1); }, 2, 1, first).has_value());
+  // A clock that moved alone (a deadline) makes a write of its own, with no events.
+  room_summary later = first;
+  later.expires_at_ms = 5000;
+  auto clock = journal.next_write([] { return image_at(1); }, 2, 1, later);
+  BOOST_REQUIRE(clock.has_value());
+  BOOST_TEST(clock->events.empty());
+  BOOST_TEST(!clock->image.has_value());
+  BOOST_TEST(clock->index.puts.size() == 2u);  // summary and deadline
+  journal.written();
+  // The deletion removes every key the room had.
+  journal.erased(2);
+  auto erase = journal.next_write([] { return image_at(2); }, 2, 1, std::nullopt);
+  BOOST_REQUIRE(erase.has_value());
+  BOOST_TEST(erase->erase);
+  BOOST_TEST(erase->index.puts.empty());
+  BOOST_TEST(erase->index.removes.size() == 3u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace rooms
