@@ -241,9 +241,43 @@ def check_presence_ends_with_its_node(watcher, lost_node, lost_at, how):
           f"after its node was {how}")
 
 
+def tagged_rooms(cluster, tag):
+    """Three rooms created through each node (so held by it), with meta {"tag": tag}."""
+    return {i: sorted(Client(port).call("create", {"user": "alice", "meta": {"tag": tag}})["room"]
+                      for _ in range(3))
+            for i, port in enumerate(cluster.ports)}
+
+
+def list_tagged(port, tag):
+    """`list` of the tagged rooms through one node: (room ids, unavailable nodes, seconds)."""
+    started = time.monotonic()
+    answer = Client(port).call("list", {"where": [{"key": "tag", "eq": tag}], "limit": 1000})
+    took = time.monotonic() - started
+    return [entry["room"] for entry in answer["rooms"]], answer.get("unavailable", []), took
+
+
+def check_list_without(cluster, by_node, tag, lost, through):
+    """`list` through each node of `through` holds the rooms of every node but `lost`, in
+    room-id order, names `lost` unavailable, and answers within the call timeout."""
+    want = sorted(room for node, ids in by_node.items() if node != lost for room in ids)
+    for j in through:
+        ids, unavailable, took = list_tagged(cluster.ports[j], tag)
+        check(ids == want and unavailable == [NAMES[lost]]
+              and took <= CALL_TIMEOUT_MS / 1000 + BOUND_SLACK_S,
+              f"list through {NAMES[j]} with {NAMES[lost]} down: {len(ids)} rooms of the other "
+              f"nodes, unavailable {unavailable}, after {took * 1000:.0f} ms")
+
+
 def lose_and_restore_a_node(cluster, rooms):
     victim = 2
     cluster.wait_connected()
+    tag = "lose-and-restore"
+    by_node = tagged_rooms(cluster, tag)
+    everything = sorted(room for ids in by_node.values() for room in ids)
+    for j, port in enumerate(cluster.ports):
+        ids, unavailable, _ = list_tagged(port, tag)
+        check(ids == everything and unavailable == [],
+              f"list through {NAMES[j]} answers for the whole cluster ({len(ids)} rooms)")
     lost = [room for creator, room in rooms if creator == victim]
     kept = [room for creator, room in rooms if creator != victim]
     held_on_0 = next(room for creator, room in rooms if creator == 0)
@@ -286,10 +320,14 @@ def lose_and_restore_a_node(cluster, rooms):
         for room in kept:
             version = edit(client, room, "alice", "still here")["version"]
             check(version > 0, f"room {room[:8]} of a live node edited through {NAMES[j]}")
+    check_list_without(cluster, by_node, tag, victim, (0, 1))
     check(time.monotonic() - killed_at < 30, "the loss was handled in bounded time")
 
     cluster.start(victim)
     cluster.wait_connected()
+    ids, unavailable, _ = list_tagged(cluster.ports[0], tag)
+    check(ids == everything and unavailable == [],
+          f"after restart, list through {NAMES[0]} holds the restarted node's rooms again")
     for j, port in enumerate(cluster.ports):
         got = Client(port).call("get", {"room": lost[0]})
         check(got["version"] >= max(acked) and got["data"]["count"] >= len(acked),
@@ -321,6 +359,7 @@ def freeze_and_thaw_a_node(cluster, rooms):
     watcher.call("subscribe", {"room": room})
     held_on_2 = next(room for creator, room in rooms if creator == 2)
     _presence_owner, presence_watcher = presence_from(cluster, frozen, held_on_2, 0)
+    frozen_rooms = tagged_rooms(cluster, "freeze")
     cluster.nodes[frozen].send_signal(signal.SIGSTOP)
     frozen_at = time.monotonic()
     try:
@@ -338,6 +377,7 @@ def freeze_and_thaw_a_node(cluster, rooms):
         check(edit(client, other, "alice", "meanwhile")["version"] > 0,
               "rooms of the other nodes keep working meanwhile")
         check_presence_ends_with_its_node(presence_watcher, frozen, frozen_at, "frozen")
+        check_list_without(cluster, frozen_rooms, "freeze", frozen, (0, 2))
     finally:
         cluster.nodes[frozen].send_signal(signal.SIGCONT)
     cluster.wait_connected()
