@@ -46,7 +46,7 @@ const std::map<std::string, setter, std::less<>>& setters() {
       {"host", [](bench_options& o, std::string_view v) { return !(o.host = v).empty(); }},
       {"port", number<std::uint16_t>(&bench_options::port, 0, 65535)},
       {"workload", one_of(&bench_options::workload,
-                          {"edit", "fanout", "presence", "churn", "bigroom", "rooms"})},
+                          {"edit", "fanout", "presence", "churn", "bigroom", "rooms", "list"})},
       {"target", one_of(&bench_options::target, {"rooms", "redis", "echo"})},
       {"subscribers", number(&bench_options::subscribers, 0, 1000)},
       {"node-pid", number(&bench_options::node_pid, 1, 1 << 30)},
@@ -66,6 +66,7 @@ bool apply_option(bench_options& options, int argc, char** argv, int& index, std
   std::string_view arg = argv[index];
   if (arg == "--json") return options.json = true;
   if (arg == "--patch") return options.patch = true;
+  if (arg == "--no-setup") return options.no_setup = true;
   if (!arg.starts_with("--")) return error = fmt::format("unexpected argument {}", arg), false;
   arg.remove_prefix(2);
   std::string_view value;
@@ -95,15 +96,17 @@ std::optional<bench_options> parse_bench_options(int argc, char** argv, std::str
 
 std::string bench_usage() {
   return "usage: rooms-bench [--host H] [--port P] [--target rooms|redis|echo]\n"
-         "                   [--workload edit|fanout|presence|churn|bigroom|rooms]\n"
+         "                   [--workload edit|fanout|presence|churn|bigroom|rooms|list]\n"
          "                   [--connections C] [--depth D] [--rooms R] [--subscribers N]\n"
          "                   [--patch] [--seconds S] [--warmup-seconds W] [--value-bytes B]\n"
-         "                   [--node-pid PID] [--bigroom-mib M] [--json]\n"
+         "                   [--node-pid PID] [--bigroom-mib M] [--no-setup] [--json]\n"
          "       rooms-bench echo-server [--port P]\n"
          "Defaults: 127.0.0.1:7420, rooms, edit, C=50, D=1, R=1000, N=0, S=10, W=1, B=8\n"
          "(0 stores integers), M=10. fanout needs N > 0; --patch: its subscribers ask for\n"
          "patches. presence: each connection updates its own session's presence in random\n"
-         "rooms. redis runs edit, fanout and presence; echo runs edit.\n";
+         "rooms. list: R rooms in groups of 100 (meta g), then one `list` at a time for a\n"
+         "random group (--no-setup: the rooms exist). redis runs edit, fanout, presence and\n"
+         "list; echo runs edit.\n";
 }
 
 }  // namespace rooms::bench

@@ -11,7 +11,7 @@ namespace rooms::bench {
 struct bench_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 7420;
-  /// edit, fanout, presence, churn, bigroom or rooms (docs/benchmarks.md).
+  /// edit, fanout, presence, churn, bigroom, rooms or list (docs/benchmarks.md).
   std::string workload = "edit";
   /// The server: rooms, redis (edit and fanout only) or echo (edit only; see echo_server.hpp).
   std::string target = "rooms";
@@ -36,6 +36,8 @@ struct bench_options {
   int value_bytes = 8;
   /// Also print the results as one JSON line.
   bool json = false;
+  /// list: the rooms exist already (an earlier run created them); measure only.
+  bool no_setup = false;
 };
 
 /// Parses argv; on a bad or unknown option, the message to print (with the usage).

@@ -1,6 +1,7 @@
 // workload_runner: a catalog of room names and a codec per target; the loads themselves do not
 // know which server they talk to.
 #include "bench/workload_runner.hpp"
+#include "bench/list_load.hpp"
 
 #include <fmt/format.h>
 
@@ -76,6 +77,13 @@ int run_churn(const bench_options& options) {
   return 0;
 }
 
+int run_list(const bench_options& options) {
+  auto outcome = run_list_load(options);
+  if (!outcome) return fail(outcome.error());
+  print_list_report(options, *outcome, stdout);
+  return outcome->stats.error_count() == 0 ? 0 : 1;
+}
+
 int run_rooms(const bench_options& options) {
   auto outcome = measure_room_memory(options);
   if (!outcome) return fail(outcome.error());
@@ -86,8 +94,8 @@ int run_rooms(const bench_options& options) {
 }  // namespace
 
 int run_workload(const bench_options& options) {
-  const bool loads =
-      options.workload == "edit" || options.workload == "fanout" || options.workload == "presence";
+  const bool loads = options.workload == "edit" || options.workload == "fanout" ||
+                     options.workload == "presence" || options.workload == "list";
   if ((!loads && options.target != "rooms") ||
       (options.workload != "edit" && options.target == "echo") ||
       (options.workload == "fanout" && options.subscribers == 0)) {
@@ -98,6 +106,14 @@ int run_workload(const bench_options& options) {
   if (options.workload == "churn") return run_churn(options);
   if (options.workload == "bigroom") return run_bigroom(options);
   if (options.workload == "rooms") return run_rooms(options);
+  if (options.workload == "list") {
+    if (options.rooms < list_group_size) {
+      fmt::print(stderr, "rooms-bench: workload list needs --rooms of at least {}\n",
+                 list_group_size);
+      return 2;
+    }
+    return run_list(options);
+  }
   if (options.rooms == 0) {
     fmt::print(stderr, "rooms-bench: workload {} needs --rooms of at least 1\n", options.workload);
     return 2;

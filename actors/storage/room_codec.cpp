@@ -301,28 +301,57 @@ std::string encode_room_summary(const room_summary& summary) {
   return out;
 }
 
+// Summaries are read by the hundred for each `list`: decoded straight into values, without
+// the JSON documents the other records go through.
 result<room_summary> decode_room_summary(std::string_view bytes) {
-  auto in = record_reader::open(bytes, "room summary");
-  if (!in) return in.error();
+  const auto corrupt_summary = [](std::string_view detail) {
+    return corrupt("room summary", detail);
+  };
+  auto decoded = value_from_msgpack_bytes(bytes, record_depth);
+  if (!decoded) return corrupt_summary(decoded.error().message);
+  if (!decoded->is_map()) return corrupt_summary("not a map");
+  value_map& in = decoded->as_map();
+  const auto uint = [&](std::string_view name) -> std::optional<std::uint64_t> {
+    const value* v = in.find(name);
+    if (v == nullptr || v->kind() != value_kind::unsigned_integer) return std::nullopt;
+    return v->as_uint();
+  };
+  const auto format = uint("fmt");
+  if (format != room_codec_format)
+    return corrupt_summary(format ? fmt::format("format {} is not readable by this build", *format)
+                                  : "field \"fmt\" is missing");
+  const auto version = uint("ver");
+  const auto members = uint("mem");
+  value* owner = in.find("own");
+  value* meta = in.find("meta");
+  const value* at = in.find("at");
+  const value* exp = in.find("exp");
+  const value* clk = in.find("clk");
+  if (!version || !members || owner == nullptr || !owner->is_string() || meta == nullptr ||
+      !meta->is_map() || at == nullptr ||
+      !(at->is_nil() || at->kind() == value_kind::unsigned_integer))
+    return corrupt_summary("a field is missing or mistyped");
   room_summary summary;
-  auto owner = in->text("own");
-  if (!owner) return owner.error();
-  auto version = in->uint("ver");
-  if (!version) return version.error();
-  auto members = in->uint("mem");
-  if (!members) return members.error();
-  auto meta = in->take("meta", json::value_t::object);
-  if (!meta) return meta.error();
-  auto at = in->take_any("at");
-  if (!at) return at.error();
-  if (!at->is_null() && !at->is_number_unsigned())
-    return in->error("field \"at\" is not nil or an unsigned integer");
-  if (auto error = read_expiry(*in, summary.expire, summary.clocks)) return *error;
-  summary.owner = std::move(*owner);
+  summary.owner = std::string{owner->as_string()};
   summary.version = *version;
   summary.members = *members;
-  summary.meta = json_to_value(*meta);
-  if (!at->is_null()) summary.expires_at_ms = at->get<std::uint64_t>();
+  summary.meta = std::move(*meta);
+  if (!at->is_nil()) summary.expires_at_ms = at->as_uint();
+  if (exp != nullptr) {
+    auto policy = read_expire_policy(*exp);
+    if (!policy) return corrupt_summary("field \"exp\" is not an expiry policy");
+    summary.expire = *policy;
+  }
+  if (clk != nullptr) {
+    const value_array* c = clk->if_array();
+    const auto is_uint = [](const value& v) { return v.kind() == value_kind::unsigned_integer; };
+    if (c == nullptr || c->size() != 3 || !is_uint((*c)[0]) || !is_uint((*c)[2]) ||
+        !((*c)[1].is_nil() || is_uint((*c)[1])))
+      return corrupt_summary("field \"clk\" is not [uint, uint or nil, uint]");
+    summary.clocks.changed_at_ms = (*c)[0].as_uint();
+    if (!(*c)[1].is_nil()) summary.clocks.emptied_at_ms = (*c)[1].as_uint();
+    summary.clocks.presence_at_ms = (*c)[2].as_uint();
+  }
   return summary;
 }
 

@@ -76,82 +76,78 @@ std::set<std::string> keys_of(std::string_view room, const room_summary* summary
   return keys;
 }
 
-// The first room id in `prefix`'s postings that is `from` or after it (after it only, when
-// `exclusive`), nullopt when none.
-result<std::optional<std::string>> next_posting(index_view& index, const std::string& prefix,
-                                                std::string_view from, bool exclusive) {
-  const std::string start = prefix + std::string{from};
-  std::optional<std::string> found;
-  auto error = index.scan(start, prefix_end(prefix), [&](std::string_view key, std::string_view) {
-    if (exclusive && key == start) return true;
-    if (key.size() != prefix.size() + room_id_bytes) return true;  // not a posting of `prefix`
-    found = std::string{key.substr(prefix.size())};
-    return false;
-  });
-  if (error) return *error;
-  return found;
-}
-
-// Reads candidates in ascending order and keeps those whose summary matches, up to limit + 1.
-class page_builder {
+// Candidate room ids in ascending order, from one way of reading the index.
+class candidates {
  public:
-  page_builder(index_view& index, const list_query& query) : index_(index), query_(query) {}
-
-  /// Takes `room` if it matches; false once the page (and the one that says more follow) is full.
-  result<bool> offer(const std::string& room) {
-    auto bytes = index_.get(index_keys::summary_key(room));
-    if (!bytes) return bytes.error();
-    if (!*bytes) return true;  // a posting always has its summary; a race with nothing else
-    return offer(room, **bytes);
-  }
-  result<bool> offer(std::string_view room, std::string_view summary_bytes) {
-    auto summary = decode_room_summary(summary_bytes);
-    if (!summary) return summary.error();
-    if (!query_.matches(summary->meta, summary->members)) return true;
-    if (page_.rooms.size() == query_.limit) {
-      page_.more = true;
-      return false;
-    }
-    page_.rooms.push_back(list_entry(room, *summary));
-    return true;
-  }
-  list_page take() { return std::move(page_); }
-
- private:
-  index_view& index_;
-  const list_query& query_;
-  list_page page_;
+  virtual ~candidates() = default;
+  /// The next id, nullopt when there are no more; a read error ends the walk.
+  virtual result<std::optional<std::string>> next() = 0;
 };
 
-// Every `eq` condition's postings, walked together: each candidate is the next id that all
-// of them hold (each list seeks to the largest id any other has reached).
-std::optional<rooms_error> walk_equal(index_view& index, const std::vector<std::string>& lists,
-                                      const std::string& after, page_builder& page) {
-  std::string cursor = after;
-  for (;;) {
-    auto first = next_posting(index, lists[0], cursor, true);
-    if (!first) return first.error();
-    if (!*first) return std::nullopt;
-    std::string candidate = std::move(**first);
-    bool agreed = false;
-    while (!agreed) {
-      agreed = true;
-      for (const std::string& list : lists) {
-        auto at = next_posting(index, list, candidate, false);
-        if (!at) return at.error();
-        if (!*at) return std::nullopt;
-        if (**at != candidate) {
-          candidate = std::move(**at);
-          agreed = false;
-        }
-      }
-    }
-    auto more = page.offer(candidate);
-    if (!more) return more.error();
-    if (!*more) return std::nullopt;
-    cursor = std::move(candidate);
+// The rooms of one posting list (`prefix`), after `after`: one cursor, read in order.
+class posting_walk : public candidates {
+ public:
+  posting_walk(index_view& index, std::string prefix, std::string_view after)
+      : prefix_(std::move(prefix)), cursor_(index.cursor(prefix_end(prefix_))) {
+    const std::string start = prefix_ + std::string{after};
+    cursor_->seek(start);
+    if (cursor_->valid() && cursor_->key() == start) cursor_->next();
   }
-}
+
+  result<std::optional<std::string>> next() override {
+    for (; cursor_->valid(); cursor_->next()) {
+      const std::string_view key = cursor_->key();
+      if (key.size() != prefix_.size() + room_id_bytes) continue;  // not of this list
+      std::string room{key.substr(prefix_.size())};
+      cursor_->next();
+      return std::optional<std::string>{std::move(room)};
+    }
+    if (auto error = cursor_->error()) return *error;
+    return std::optional<std::string>{};
+  }
+
+  /// Moves on to the first room at or after `room` (never back).
+  void skip_to(std::string_view room) { cursor_->seek(prefix_ + std::string{room}); }
+
+ private:
+  std::string prefix_;
+  std::unique_ptr<index_cursor> cursor_;
+};
+
+// The rooms every one of several posting lists holds: each list skips ahead to the largest id
+// any other has reached, so the walk reads about as much as the shortest list.
+class common_walk : public candidates {
+ public:
+  common_walk(index_view& index, const std::vector<std::string>& lists, std::string_view after) {
+    for (const std::string& list : lists)
+      walks_.push_back(std::make_unique<posting_walk>(index, list, after));
+  }
+
+  result<std::optional<std::string>> next() override {
+    auto first = walks_[0]->next();
+    if (!first || !*first) return first;
+    std::string candidate = std::move(**first);
+    for (std::size_t i = 1; i < walks_.size();) {
+      walks_[i]->skip_to(candidate);
+      auto at = walks_[i]->next();
+      if (!at || !*at) return at;
+      if (**at == candidate) {
+        ++i;
+        continue;
+      }
+      // List i has nothing before **at: the first list skips there, and all start again.
+      walks_[0]->skip_to(**at);
+      auto again = walks_[0]->next();
+      if (!again || !*again) return again;
+      candidate = std::move(**again);
+      i = 1;
+    }
+    return std::optional<std::string>{std::move(candidate)};
+  }
+
+ private:
+  std::vector<std::unique_ptr<posting_walk>> walks_;
+};
 
 // The postings range one `prefix`, number range or `exists: true` condition covers.
 std::pair<std::string, std::string> condition_range(const list_condition& c) {
@@ -171,24 +167,86 @@ std::pair<std::string, std::string> condition_range(const list_condition& c) {
   }
 }
 
-// The rooms of one non-`eq` condition's postings after `after`, in room-id order.
-std::optional<rooms_error> walk_range(index_view& index, const list_condition& c,
-                                      const std::string& after, page_builder& page) {
-  const auto [from, until] = condition_range(c);
-  std::vector<std::string> rooms;
-  auto error = index.scan(from, until, [&](std::string_view key, std::string_view) {
-    if (key.size() < room_id_bytes) return true;
-    std::string_view room = key.substr(key.size() - room_id_bytes);
-    if (room > after) rooms.emplace_back(room);
+// The rooms of one non-`eq` condition's postings after `after`: its range holds them in value
+// order, so they are read whole and sorted (the cost of the rooms matching that condition).
+class sorted_walk : public candidates {
+ public:
+  static result<std::unique_ptr<sorted_walk>> read(index_view& index, const list_condition& c,
+                                                   const std::string& after) {
+    const auto [from, until] = condition_range(c);
+    auto walk = std::make_unique<sorted_walk>();
+    auto error = index.scan(from, until, [&](std::string_view key, std::string_view) {
+      if (key.size() < room_id_bytes) return true;
+      std::string_view room = key.substr(key.size() - room_id_bytes);
+      if (room > after) walk->rooms_.emplace_back(room);
+      return true;
+    });
+    if (error) return *error;
+    std::sort(walk->rooms_.begin(), walk->rooms_.end(), std::greater<>());
+    walk->rooms_.erase(std::unique(walk->rooms_.begin(), walk->rooms_.end()), walk->rooms_.end());
+    return walk;
+  }
+
+  result<std::optional<std::string>> next() override {
+    if (rooms_.empty()) return std::optional<std::string>{};
+    std::string room = std::move(rooms_.back());
+    rooms_.pop_back();
+    return std::optional<std::string>{std::move(room)};
+  }
+
+ private:
+  std::vector<std::string> rooms_;  // descending: the next is at the back
+};
+
+// Takes matching summaries, in order, up to the limit, plus one that says more follow.
+class page_builder {
+ public:
+  explicit page_builder(const list_query& query) : query_(query) {}
+
+  bool full() const { return more_; }
+  /// Candidates still worth reading: the page's free places and the one after them.
+  std::size_t wanted() const { return query_.limit + 1 - page_.rooms.size(); }
+
+  result<bool> offer(std::string_view room, std::string_view summary_bytes) {
+    auto summary = decode_room_summary(summary_bytes);
+    if (!summary) return summary.error();
+    if (!query_.matches(summary->meta, summary->members)) return true;
+    if (page_.rooms.size() == query_.limit) {
+      more_ = page_.more = true;
+      return false;
+    }
+    page_.rooms.push_back(list_entry(room, std::move(*summary)));
     return true;
-  });
-  if (error) return error;
-  std::sort(rooms.begin(), rooms.end());
-  rooms.erase(std::unique(rooms.begin(), rooms.end()), rooms.end());
-  for (const std::string& room : rooms) {
-    auto more = page.offer(room);
-    if (!more) return more.error();
-    if (!*more) break;
+  }
+  list_page take() { return std::move(page_); }
+
+ private:
+  const list_query& query_;
+  list_page page_;
+  bool more_ = false;
+};
+
+// Reads candidates in batches (their summaries in one read each), until the page is full.
+std::optional<rooms_error> fill_page(index_view& index, candidates& source, page_builder& page) {
+  while (!page.full()) {
+    std::vector<std::string> rooms, keys;
+    while (rooms.size() < page.wanted()) {
+      auto room = source.next();
+      if (!room) return room.error();
+      if (!*room) break;
+      keys.push_back(index_keys::summary_key(**room));
+      rooms.push_back(std::move(**room));
+    }
+    if (rooms.empty()) return std::nullopt;
+    auto summaries = index.get_many(keys);
+    if (!summaries) return summaries.error();
+    for (std::size_t i = 0; i < rooms.size(); ++i) {
+      // Postings and summaries are written together: a posting without one cannot be seen.
+      if (!(*summaries)[i]) continue;
+      auto more = page.offer(rooms[i], *(*summaries)[i]);
+      if (!more) return more.error();
+      if (!*more) return std::nullopt;
+    }
   }
   return std::nullopt;
 }
@@ -266,18 +324,20 @@ index_change index_delta(std::string_view room, const room_summary* before,
   return change;
 }
 
-value list_entry(std::string_view room, const room_summary& summary) {
+value list_entry(std::string_view room, room_summary summary) {
   value_map entry;
-  entry.insert_or_assign("members", value::unsigned_integer(summary.members));
-  entry.insert_or_assign("meta", summary.meta);
-  entry.insert_or_assign("owner", value::string(summary.owner));
-  entry.insert_or_assign("room", value::string(room));
-  entry.insert_or_assign("version", value::unsigned_integer(summary.version));
+  entry.reserve(5);
+  // In key order.
+  entry.push_back_sorted({value::string("members"), value::unsigned_integer(summary.members)});
+  entry.push_back_sorted({value::string("meta"), std::move(summary.meta)});
+  entry.push_back_sorted({value::string("owner"), value::string(summary.owner)});
+  entry.push_back_sorted({value::string("room"), value::string(room)});
+  entry.push_back_sorted({value::string("version"), value::unsigned_integer(summary.version)});
   return value::map(std::move(entry));
 }
 
 result<list_page> find_rooms(index_view& index, const list_query& query) {
-  page_builder page(index, query);
+  page_builder page(query);
   std::vector<std::string> equal_lists;
   const list_condition* driver = nullptr;
   for (const list_condition& c : query.where) {
@@ -287,12 +347,18 @@ result<list_page> find_rooms(index_view& index, const list_query& query) {
       driver = &c;
   }
   std::optional<rooms_error> error;
-  if (!equal_lists.empty())
-    error = walk_equal(index, equal_lists, query.after, page);
-  else if (driver != nullptr)
-    error = walk_range(index, *driver, query.after, page);
-  else
+  if (equal_lists.size() == 1) {
+    posting_walk walk(index, equal_lists[0], query.after);
+    error = fill_page(index, walk, page);
+  } else if (!equal_lists.empty()) {
+    common_walk walk(index, equal_lists, query.after);
+    error = fill_page(index, walk, page);
+  } else if (driver != nullptr) {
+    auto walk = sorted_walk::read(index, *driver, query.after);
+    error = walk ? fill_page(index, **walk, page) : std::optional<rooms_error>{walk.error()};
+  } else {
     error = walk_summaries(index, query.after, page);
+  }
   if (error) return *error;
   return page.take();
 }
@@ -313,25 +379,54 @@ result<std::vector<due_room>> due_rooms(index_view& index, std::uint64_t now_ms,
 
 // -- memory_index ------------------------------------------------------------------------------
 
+std::optional<rooms_error> index_view::scan(std::string_view from, std::string_view until,
+                                            const visit& each) {
+  auto at = cursor(until);
+  for (at->seek(from); at->valid(); at->next())
+    if (!each(at->key(), at->value())) return std::nullopt;
+  return at->error();
+}
+
 class memory_index::locked_view : public index_view {
  public:
+  using map = std::map<std::string, std::string, std::less<>>;
+
   explicit locked_view(const memory_index& index) : lock_(index.mutex_), keys_(index.keys_) {}
 
-  std::optional<rooms_error> scan(std::string_view from, std::string_view until,
-                                  const visit& each) override {
-    for (auto it = keys_.lower_bound(from); it != keys_.end() && it->first < until; ++it)
-      if (!each(it->first, it->second)) break;
-    return std::nullopt;
+  std::unique_ptr<index_cursor> cursor(std::string_view until) override {
+    return std::make_unique<map_cursor>(keys_, until);
   }
-  result<std::optional<std::string>> get(std::string_view key) override {
-    auto it = keys_.find(key);
-    if (it == keys_.end()) return std::optional<std::string>{};
-    return std::optional<std::string>{it->second};
+  result<std::vector<std::optional<std::string>>> get_many(
+      const std::vector<std::string>& keys) override {
+    std::vector<std::optional<std::string>> out;
+    out.reserve(keys.size());
+    for (const std::string& key : keys) {
+      auto it = keys_.find(key);
+      out.push_back(it == keys_.end() ? std::nullopt : std::optional<std::string>{it->second});
+    }
+    return out;
   }
 
  private:
+  class map_cursor : public index_cursor {
+   public:
+    map_cursor(const map& keys, std::string_view until)
+        : keys_(keys), until_(until), at_(keys.end()) {}
+    void seek(std::string_view key) override { at_ = keys_.lower_bound(key); }
+    void next() override { ++at_; }
+    bool valid() const override { return at_ != keys_.end() && at_->first < until_; }
+    std::string_view key() const override { return at_->first; }
+    std::string_view value() const override { return at_->second; }
+    std::optional<rooms_error> error() const override { return std::nullopt; }
+
+   private:
+    const map& keys_;
+    std::string until_;
+    map::const_iterator at_;
+  };
+
   std::shared_lock<std::shared_mutex> lock_;
-  const std::map<std::string, std::string, std::less<>>& keys_;
+  const map& keys_;
 };
 
 void memory_index::apply(const index_change& change) {

@@ -47,17 +47,35 @@ struct index_change {
 index_change index_delta(std::string_view room, const room_summary* before,
                          const room_summary* after);
 
+/// A position in a view of the index, moving forward below a bound.
+class index_cursor {
+ public:
+  virtual ~index_cursor() = default;
+  /// Moves to the first key at or after `key`.
+  virtual void seek(std::string_view key) = 0;
+  virtual void next() = 0;
+  virtual bool valid() const = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  /// Why the cursor stopped, if a read failed.
+  virtual std::optional<rooms_error> error() const = 0;
+};
+
 /// A consistent read of the index (one snapshot for all its calls).
 class index_view {
  public:
   using visit = std::function<bool(std::string_view key, std::string_view value)>;
   virtual ~index_view() = default;
+  /// A cursor over the keys below `until` (unpositioned: seek first).
+  virtual std::unique_ptr<index_cursor> cursor(std::string_view until) = 0;
+  /// The values of `keys` (nullopt for an absent one), read together.
+  virtual result<std::vector<std::optional<std::string>>> get_many(
+      const std::vector<std::string>& keys) = 0;
+
   /// Calls `each` on the keys from `from` (inclusive) to `until` (exclusive), ascending, until
   /// it returns false.
-  virtual std::optional<rooms_error> scan(std::string_view from, std::string_view until,
-                                          const visit& each) = 0;
-  /// The value of `key`, nullopt if absent.
-  virtual result<std::optional<std::string>> get(std::string_view key) = 0;
+  std::optional<rooms_error> scan(std::string_view from, std::string_view until,
+                                  const visit& each);
 };
 
 /// The index of a node without storage: the same keys in a sorted map. Thread-safe: rooms apply
@@ -98,7 +116,7 @@ struct due_room {
 result<std::vector<due_room>> due_rooms(index_view& index, std::uint64_t now_ms, std::size_t max);
 
 /// The list entry of a room from its summary.
-value list_entry(std::string_view room, const room_summary& summary);
+value list_entry(std::string_view room, room_summary summary);
 
 namespace index_keys {
 inline constexpr std::string_view summaries_begin = "s/";

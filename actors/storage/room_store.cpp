@@ -155,32 +155,60 @@ result<std::vector<std::string>> room_store::list_rooms(const std::string& after
 
 namespace {
 
+// A cursor of the index over one RocksDB iterator (its upper bound kept alive with it).
+class stored_cursor : public index_cursor {
+ public:
+  stored_cursor(rocksdb::DB& db, const rocksdb::Snapshot* snapshot, std::string_view until)
+      : until_(until), upper_(until_) {
+    rocksdb::ReadOptions read;
+    read.snapshot = snapshot;
+    read.iterate_upper_bound = &upper_;
+    it_.reset(db.NewIterator(read));
+  }
+  void seek(std::string_view key) override { it_->Seek(rocksdb::Slice(key.data(), key.size())); }
+  void next() override { it_->Next(); }
+  bool valid() const override { return it_->Valid(); }
+  std::string_view key() const override { return view(it_->key()); }
+  std::string_view value() const override { return view(it_->value()); }
+  std::optional<rooms_error> error() const override {
+    if (it_->status().ok()) return std::nullopt;
+    return unavailable("cannot read the room index: " + it_->status().ToString());
+  }
+
+ private:
+  std::string until_;
+  rocksdb::Slice upper_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
 // A snapshot of the store for the index's readers; holds the store's read lock while it lives.
 class stored_index_view : public index_view {
  public:
   stored_index_view(std::shared_lock<std::shared_mutex> lock, rocksdb::DB& db)
       : lock_(std::move(lock)), db_(db), snapshot_(&db) {}
 
-  std::optional<rooms_error> scan(std::string_view from, std::string_view until,
-                                  const visit& each) override {
-    const rocksdb::Slice upper(until.data(), until.size());
-    rocksdb::ReadOptions read;
-    read.snapshot = snapshot_.snapshot();
-    read.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(read));
-    for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next())
-      if (!each(view(it->key()), view(it->value()))) break;
-    if (!it->status().ok()) return unavailable("cannot read the room index: " + it->status().ToString());
-    return std::nullopt;
+  std::unique_ptr<index_cursor> cursor(std::string_view until) override {
+    return std::make_unique<stored_cursor>(db_, snapshot_.snapshot(), until);
   }
-  result<std::optional<std::string>> get(std::string_view key) override {
+  result<std::vector<std::optional<std::string>>> get_many(
+      const std::vector<std::string>& keys) override {
     rocksdb::ReadOptions read;
     read.snapshot = snapshot_.snapshot();
-    std::string bytes;
-    const rocksdb::Status status = db_.Get(read, rocksdb::Slice(key.data(), key.size()), &bytes);
-    if (status.IsNotFound()) return std::optional<std::string>{};
-    if (!status.ok()) return unavailable("cannot read the room index: " + status.ToString());
-    return std::optional<std::string>{std::move(bytes)};
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<std::string> values;
+    const std::vector<rocksdb::Status> statuses = db_.MultiGet(read, slices, &values);
+    std::vector<std::optional<std::string>> out;
+    out.reserve(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) {
+        out.emplace_back();
+      } else if (!statuses[i].ok()) {
+        return unavailable("cannot read the room index: " + statuses[i].ToString());
+      } else {
+        out.emplace_back(std::move(values[i]));
+      }
+    }
+    return out;
   }
 
  private:
@@ -193,12 +221,28 @@ class stored_index_view : public index_view {
 class closed_index_view : public index_view {
  public:
   explicit closed_index_view(rooms_error error) : error_(std::move(error)) {}
-  std::optional<rooms_error> scan(std::string_view, std::string_view, const visit&) override {
+  std::unique_ptr<index_cursor> cursor(std::string_view) override {
+    return std::make_unique<closed_cursor>(error_);
+  }
+  result<std::vector<std::optional<std::string>>> get_many(
+      const std::vector<std::string>&) override {
     return error_;
   }
-  result<std::optional<std::string>> get(std::string_view) override { return error_; }
 
  private:
+  class closed_cursor : public index_cursor {
+   public:
+    explicit closed_cursor(rooms_error error) : error_(std::move(error)) {}
+    void seek(std::string_view) override {}
+    void next() override {}
+    bool valid() const override { return false; }
+    std::string_view key() const override { return {}; }
+    std::string_view value() const override { return {}; }
+    std::optional<rooms_error> error() const override { return error_; }
+
+   private:
+    rooms_error error_;
+  };
   rooms_error error_;
 };
 
