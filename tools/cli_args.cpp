@@ -26,9 +26,10 @@ struct split_line {
   bool patch = false;
 };
 
-constexpr std::array<std::string_view, 11> value_options = {
-    "--host", "--port",  "--token", "--timeout", "--if-version", "--key",
-    "--ops",  "--since", "--field", "--session", "--ttl"};
+constexpr std::array<std::string_view, 17> value_options = {
+    "--host", "--port", "--token", "--timeout", "--if-version", "--key",   "--ops",
+    "--since", "--field", "--session", "--ttl", "--meta",       "--idle", "--empty",
+    "--where", "--limit", "--after"};
 
 // The commands whose operands are plain strings, named as the method's arguments.
 struct plain_command {
@@ -174,15 +175,66 @@ result<call_command> edit_command(const split_line& line) {
   return call;
 }
 
+// --idle and --empty: milliseconds, or "off" (nil: clears the policy).
+std::optional<rooms_error> expire_options(const split_line& line, json& policy) {
+  for (const auto& [option, name] : {std::pair{"--idle", "idle_ms"}, {"--empty", "empty_ms"}}) {
+    const std::string* text = find(line, option);
+    if (text == nullptr) continue;
+    if (*text == "off") {
+      policy[name] = nullptr;
+      continue;
+    }
+    auto ms = parse_number(*text, option, 31'536'000'000);
+    if (!ms) return ms.error();
+    policy[name] = *ms;
+  }
+  return std::nullopt;
+}
+
 result<call_command> create_command(const split_line& line) {
   if (line.words.size() < 2 || line.words.size() > 3)
-    return usage_error("usage: create USER [DATA_JSON]");
+    return usage_error("usage: create USER [DATA_JSON] [--meta JSON] [--idle MS] [--empty MS]");
   call_command call{"create", {{"user", line.words[1]}}};
   if (line.words.size() == 3) {
     auto data = parse_json_argument(line.words[2], "DATA_JSON");
     if (!data) return data.error();
     call.params["data"] = std::move(*data);
   }
+  if (const auto* text = find(line, "--meta")) {
+    auto meta = parse_json_argument(*text, "--meta");
+    if (!meta) return meta.error();
+    call.params["meta"] = std::move(*meta);
+  }
+  json policy = json::object();
+  if (auto error = expire_options(line, policy)) return *error;
+  if (!policy.empty()) call.params["expire"] = std::move(policy);
+  return call;
+}
+
+result<call_command> expire_command(const split_line& line) {
+  if (line.words.size() != 3)
+    return usage_error("usage: expire ROOM USER [--idle MS|off] [--empty MS|off]");
+  call_command call{"expire", {{"room", line.words[1]}, {"user", line.words[2]}}};
+  if (auto error = expire_options(line, call.params)) return *error;
+  return call;
+}
+
+result<call_command> list_command(const split_line& line) {
+  if (line.words.size() != 1)
+    return usage_error("usage: list [--where JSON] [--limit N] [--after ROOM]");
+  call_command call{"list", json::object()};
+  if (const auto* text = find(line, "--where")) {
+    auto where = parse_json_argument(*text, "--where");
+    if (!where) return where.error();
+    // One condition may be given alone.
+    call.params["where"] = where->is_object() ? json::array({std::move(*where)}) : *where;
+  }
+  if (const auto* text = find(line, "--limit")) {
+    auto limit = parse_number(*text, "--limit", 1000);
+    if (!limit) return limit.error();
+    call.params["limit"] = *limit;
+  }
+  if (const auto* after = find(line, "--after")) call.params["after"] = *after;
   return call;
 }
 
@@ -242,6 +294,8 @@ result<call_command> call_from(const split_line& line) {
   if (name == "call") return raw_call_command(line);
   if (name == "presence") return presence_command(line);
   if (name == "meta") return meta_command(line);
+  if (name == "expire") return expire_command(line);
+  if (name == "list") return list_command(line);
   for (const auto& command : plain_commands)
     if (command.name == name) return plain_call(line, command);
   return usage_error(fmt::format("unknown command '{}' (see --help)", name));
@@ -269,6 +323,13 @@ std::optional<rooms_error> misplaced_option(const split_line& line) {
   for (std::string_view option : {"--session", "--ttl"})
     if (find(line, option) && name != "presence")
       return usage_error(fmt::format("{} applies to presence only", option));
+  if (find(line, "--meta") && name != "create") return usage_error("--meta applies to create only");
+  for (std::string_view option : {"--idle", "--empty"})
+    if (find(line, option) && name != "create" && name != "expire")
+      return usage_error(fmt::format("{} applies to create and expire only", option));
+  for (std::string_view option : {"--where", "--limit", "--after"})
+    if (find(line, option) && name != "list")
+      return usage_error(fmt::format("{} applies to list only", option));
   if (find(line, "--field") && name == "watch")
     return usage_error("--field applies to commands with one result, not watch");
   return std::nullopt;
@@ -321,7 +382,8 @@ std::string_view usage() {
 usage: rooms-cli [OPTIONS] COMMAND [ARGS]
 
 commands:
-  create USER [DATA_JSON]              create a room owned by USER
+  create USER [DATA_JSON]              create a room owned by USER; --meta JSON sets its
+                                       metadata, --idle MS / --empty MS its expiry
   get ROOM                             print the room's snapshot
   join ROOM USER | leave ROOM USER     change membership
   delete ROOM USER                     delete the room (USER must own it)
@@ -340,6 +402,16 @@ commands:
                                        "patch", RFC 6902 add/remove/replace to apply to a copy
   meta ROOM USER META_JSON             merge into the room's metadata (a flat map of strings,
                                        numbers and booleans; null removes a key)
+  expire ROOM USER [--idle MS|off] [--empty MS|off]
+                                       set (1000 to 31536000000 ms) or clear (off) the room's
+                                       expiry: deleted after MS without changes or presence
+                                       (--idle), or MS without members (--empty); owner only
+  list [--where JSON] [--limit N] [--after ROOM]
+                                       find rooms by metadata: JSON is one condition or an
+                                       array, e.g. '{"key": "mode", "eq": "ranked"}', with eq,
+                                       prefix, gte/lte or exists; key "$members" is the member
+                                       count. Pages of N (default 100): pass the answer's
+                                       "next" as --after for the next page
   stats | ping                         the node's counters | a liveness check
   call METHOD [PARAMS_JSON]            any method with a map of named arguments
 

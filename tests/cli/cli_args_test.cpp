@@ -150,6 +150,42 @@ BOOST_AUTO_TEST_CASE(meta_merges_a_json_object) {
   BOOST_TEST(!parse({"meta", "r1", "bob"}).ok());
 }
 
+BOOST_AUTO_TEST_CASE(create_takes_meta_and_expiry_and_expire_sets_or_clears) {
+  auto create = parse({"create", "alice", "--meta", R"({"mode": "ranked"})", "--idle", "60000"});
+  BOOST_TEST_REQUIRE(create.ok());
+  BOOST_TEST(std::get<call_command>(create->command).params ==
+             (json{{"user", "alice"},
+                   {"meta", {{"mode", "ranked"}}},
+                   {"expire", {{"idle_ms", 60000}}}}));
+  auto expire = parse({"expire", "r1", "alice", "--idle", "off", "--empty", "5000"});
+  BOOST_TEST_REQUIRE(expire.ok());
+  const auto& call = std::get<call_command>(expire->command);
+  BOOST_TEST(call.method == "expire");
+  BOOST_TEST(call.params == (json{{"room", "r1"},
+                                  {"user", "alice"},
+                                  {"idle_ms", nullptr},
+                                  {"empty_ms", 5000}}));
+  BOOST_TEST(!parse({"expire", "r1", "alice", "--idle", "soon"}).ok());
+  BOOST_TEST(!parse({"expire", "r1"}).ok());
+  BOOST_TEST(!parse({"get", "r1", "--idle", "5000"}).ok());
+  BOOST_TEST(!parse({"join", "r1", "bob", "--meta", "{}"}).ok());
+}
+
+BOOST_AUTO_TEST_CASE(list_takes_one_condition_or_many_a_limit_and_a_page) {
+  auto one = parse({"list", "--where", R"({"key": "mode", "eq": "ranked"})", "--limit", "10"});
+  BOOST_TEST_REQUIRE(one.ok());
+  BOOST_TEST(std::get<call_command>(one->command).params ==
+             (json{{"where", json::array({{{"key", "mode"}, {"eq", "ranked"}}})}, {"limit", 10}}));
+  auto many = parse({"list", "--where", R"([{"key": "$members", "lte": 3}])", "--after", "x"});
+  BOOST_TEST_REQUIRE(many.ok());
+  BOOST_TEST(std::get<call_command>(many->command).params ==
+             (json{{"where", json::array({{{"key", "$members"}, {"lte", 3}}})}, {"after", "x"}}));
+  BOOST_TEST(std::get<call_command>(parse({"list"})->command).params == json::object());
+  BOOST_TEST(!parse({"list", "--limit", "1001"}).ok());
+  BOOST_TEST(!parse({"list", "extra"}).ok());
+  BOOST_TEST(!parse({"get", "r1", "--where", "{}"}).ok());
+}
+
 BOOST_AUTO_TEST_CASE(watch_takes_since_and_patch) {
   auto watch = parse({"watch", "r1", "--patch", "--since", "4"});
   BOOST_TEST_REQUIRE(watch.ok());
