@@ -48,6 +48,11 @@ check "rooms bigroom" "$edited and r['room_bytes'] > 0" "$("$bench" --port "$NOD
   --workload bigroom --bigroom-mib 2 --connections 2 --seconds 0.5 --warmup-seconds 0.1 --json)"
 check "rooms memory" 'r["rss_created_kib"] > r["rss_before_kib"] > 0' "$("$bench" \
   --port "$NODE_PORT" --workload rooms --rooms 2000 --node-pid "$NODE_PID" --seconds 0 --json)"
+listed='r["ok"] > 0 and r["errors"] == 0 and r["p99_us"] > 0'
+check "rooms list" "$listed" "$("$bench" --port "$NODE_PORT" --workload list --rooms 1000 \
+  "${short[@]}")"
+check "rooms list, measured again" "$listed" "$("$bench" --port "$NODE_PORT" --workload list \
+  --rooms 1000 --no-setup "${short[@]}")"
 stop_node
 
 start_echo "$bench" || exit 1
@@ -63,6 +68,8 @@ if command -v redis-server >/dev/null; then
     --workload fanout --connections 4 --depth 2 --rooms 20 --subscribers 2 "${short[@]}")"
   check "redis presence" "$fanned" "$("$bench" --port "$REDIS_PORT" --target redis \
     --workload presence --connections 4 --depth 2 --rooms 20 --subscribers 2 "${short[@]}")"
+  check "redis list" "$listed" "$("$bench" --port "$REDIS_PORT" --target redis --workload list \
+    --rooms 1000 "${short[@]}")"
   stop_redis
 else
   echo "redis-server not installed: Redis workloads skipped"
