@@ -248,6 +248,27 @@ class closed_index_view : public index_view {
 
 }  // namespace
 
+result<bool> room_store::index_complete() const {
+  const std::shared_lock lock(db_mutex_);
+  if (!db_) return failure("read", closed_after_failure);
+  std::string value;
+  const rocksdb::Status status = db_->Get({}, keys::index_marker_key, &value);
+  if (status.IsNotFound()) return false;
+  if (!status.ok()) return failure("read", status.ToString());
+  return true;
+}
+
+std::optional<rooms_error> room_store::mark_index_complete() {
+  const std::lock_guard lock(write_mutex_);
+  const std::shared_lock db_lock(db_mutex_);
+  if (!db_) return failure("write to", closed_after_failure);
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  const rocksdb::Status status = db_->Put(options, keys::index_marker_key, "1");
+  if (!status.ok()) return failure("write to", status.ToString());
+  return std::nullopt;
+}
+
 std::unique_ptr<index_view> room_store::read_index() const {
   std::shared_lock lock(db_mutex_);
   if (!db_) return std::make_unique<closed_index_view>(failure("read", closed_after_failure));

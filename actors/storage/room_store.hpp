@@ -108,6 +108,11 @@ class room_store {
   /// Up to `limit` stored room ids greater than `after` ("" for the first page), ascending.
   result<std::vector<std::string>> list_rooms(const std::string& after, std::size_t limit) const;
 
+  /// Whether every stored room has its index keys: true for a store made with the index; a
+  /// store made before it needs one pass (actors/index_upgrade.hpp), then mark_index_complete().
+  result<bool> index_complete() const;
+  std::optional<rooms_error> mark_index_complete();
+
   /// A consistent read of the room index (one snapshot) for `list` and expiry. Thread-safe;
   /// the view holds the store open while it lives.
   std::unique_ptr<index_view> read_index() const;

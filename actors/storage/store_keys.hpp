@@ -12,6 +12,9 @@ namespace rooms::store_keys {
 inline constexpr std::string_view format_key = "meta/format";
 inline constexpr std::string_view format_value = "rooms-store-1";
 inline constexpr std::string_view room_count_key = "meta/room_count";
+/// Present once every stored room has its index keys: from the start in stores made with the
+/// index, after a one-time pass in stores made before it (room_store::index_complete).
+inline constexpr std::string_view index_marker_key = "meta/index";
 
 /// "r/": the prefix of every image key, and "r0", the first key after all of them.
 inline constexpr std::string_view images_begin = "r/";

@@ -44,6 +44,7 @@ std::optional<rooms_error> initialize(const std::string& data_dir, rocksdb::Opti
   rocksdb::WriteBatch batch;
   batch.Put(keys::format_key, keys::format_value);
   batch.Put(keys::room_count_key, keys::encode_u64(0));
+  batch.Put(keys::index_marker_key, "1");
   rocksdb::WriteOptions write;
   write.sync = true;
   rocksdb::Status status = (*db)->Write(write, &batch);

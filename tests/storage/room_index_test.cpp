@@ -14,7 +14,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "actors/index_upgrade.hpp"
+#include "actors/storage/data_dir.hpp"
 #include "actors/storage/room_index.hpp"
+#include "actors/storage/store_keys.hpp"
 #include "protocol/room_id.hpp"
 #include "protocol/value_json.hpp"
 #include "protocol/value_msgpack.hpp"
@@ -315,6 +318,41 @@ BOOST_AUTO_TEST_CASE(a_room_and_its_index_are_written_together_or_not_at_all) {
   write_ok(*store, {gone});
   auto after = store->read_index();
   BOOST_TEST(find_rooms(*after, list_query{})->rooms.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_store_made_before_the_index_is_indexed_once) {
+  temp_dir dir;
+  std::vector<std::string> ids;
+  {
+    auto store = open_ok(dir.path());
+    // Rooms written as a store before the index wrote them: images and events, no index keys.
+    for (int i = 0; i < 5; ++i) {
+      ids.push_back(new_room_id());
+      room_write w = create(ids.back());
+      w.events.clear();  // the sample event is not one a room makes
+      w.image->meta = value::map();
+      w.image->meta.as_map().insert_or_assign("n", value::integer(i));
+      write_ok(*store, {w});
+    }
+    BOOST_TEST(*store->index_complete());
+  }
+  raw_delete(data_dir::store_path(dir.path()), std::string{store_keys::index_marker_key});
+  auto store = open_ok(dir.path());
+  BOOST_TEST(!*store->index_complete());
+  auto limits_ptr = std::make_shared<const limits>();
+  auto indexed = index_stored_rooms(*store, limits_ptr);
+  BOOST_TEST_REQUIRE(indexed.ok(), (indexed.ok() ? std::string{} : indexed.error().message));
+  BOOST_TEST(*indexed == 5u);
+  BOOST_TEST(*store->index_complete());
+  list_query query;
+  query.where.push_back(list_condition{list_condition::range, "n", {}, {}, value::integer(3)});
+  auto view = store->read_index();
+  auto page = find_rooms(*view, query);
+  BOOST_REQUIRE(page.ok());
+  BOOST_TEST(page->rooms.size() == 2u);
+  view.reset();
+  // Once complete, nothing is read again.
+  BOOST_TEST(*index_stored_rooms(*store, limits_ptr) == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

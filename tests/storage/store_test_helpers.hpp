@@ -82,4 +82,12 @@ inline void raw_put(const std::string& db_path, const std::string& key, const st
   delete db;
 }
 
+// Deletes a key straight from the RocksDB of a closed store.
+inline void raw_delete(const std::string& db_path, const std::string& key) {
+  rocksdb::DB* db = nullptr;
+  BOOST_TEST_REQUIRE(rocksdb::DB::Open(rocksdb::Options{}, db_path, &db).ok());
+  BOOST_TEST(db->Delete({}, key).ok());
+  delete db;
+}
+
 }  // namespace rooms::test
