@@ -2,6 +2,7 @@
 // (layout in room_store.hpp; opening in store_open.cpp; record bytes in room_codec.cpp).
 #include "actors/storage/room_store.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <string_view>
 #include <unordered_map>
@@ -32,13 +33,15 @@ constexpr const char* closed_after_failure = "it is closed: writes failed and re
 std::string_view view(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
 
 // Puts one room's part of a batch (it passed room_store::check).
-void add_index(rocksdb::WriteBatch& batch, const index_change& change) {
-  for (const std::string& key : change.removes) batch.Delete(key);
-  for (const auto& [key, bytes] : change.puts) batch.Put(key, bytes);
+void add_index(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* family,
+               const index_change& change) {
+  for (const std::string& key : change.removes) batch.Delete(family, key);
+  for (const auto& [key, bytes] : change.puts) batch.Put(family, key, bytes);
 }
 
-void add_write(rocksdb::WriteBatch& batch, const room_write& w) {
-  add_index(batch, w.index);
+void add_write(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* index,
+               const room_write& w) {
+  add_index(batch, index, w.index);
   if (w.erase) {
     batch.Delete(keys::image_key(w.room));
     batch.DeleteRange(keys::events_begin(w.room), keys::events_end(w.room));
@@ -60,23 +63,36 @@ result<std::unique_ptr<room_store>> room_store::open(const std::string& data_dir
                                                      const store_options& options) {
   auto opened = store_open::open_data_dir(data_dir, options);
   if (!opened) return opened.error();
-  return std::unique_ptr<room_store>(
-      new room_store(data_dir, options, std::move(opened->db), opened->room_count));
+  return std::unique_ptr<room_store>(new room_store(
+      data_dir, options, std::move(opened->db), std::move(opened->default_family),
+      std::move(opened->index), opened->room_count));
 }
 
 room_store::room_store(std::string data_dir, const store_options& options,
-                       std::unique_ptr<rocksdb::DB> db, std::uint64_t room_count)
+                       std::unique_ptr<rocksdb::DB> db,
+                       std::unique_ptr<rocksdb::ColumnFamilyHandle> default_family,
+                       std::unique_ptr<rocksdb::ColumnFamilyHandle> index_family,
+                       std::uint64_t room_count)
     : data_dir_(std::move(data_dir)),
       db_path_(data_dir::store_path(data_dir_)),
       options_(options),
       room_count_(room_count),
-      db_(std::move(db)) {}
+      db_(std::move(db)),
+      default_family_(std::move(default_family)),
+      index_family_(std::move(index_family)) {}
 
 room_store::~room_store() {
   if (!db_) return;
   // After a failure the WAL must not be touched again (RocksDB asserts); Close() skips it.
   if (!stopped_by_) db_->SyncWAL().PermitUncheckedError();
-  db_->Close().PermitUncheckedError();
+  close_db();
+}
+
+void room_store::close_db() {
+  index_family_.reset();
+  default_family_.reset();
+  if (db_) db_->Close().PermitUncheckedError();
+  db_.reset();
 }
 
 rooms_error room_store::failure(std::string_view doing, const std::string& cause) const {
@@ -98,7 +114,7 @@ result<std::optional<stored_room>> room_store::load(const std::string& room) con
   if (!image) return failure("load room " + room + " from", image.error().message);
   stored_room out{std::move(*image), {}};
   bytes.Reset();
-  status = db_->Get(read, db_->DefaultColumnFamily(), index_keys::summary_key(room), &bytes);
+  status = db_->Get(read, index_family_.get(), index_keys::summary_key(room), &bytes);
   if (status.ok()) {
     auto summary = decode_room_summary(view(bytes));
     if (!summary) return failure("load room " + room + " from", summary.error().message);
@@ -158,12 +174,13 @@ namespace {
 // A cursor of the index over one RocksDB iterator (its upper bound kept alive with it).
 class stored_cursor : public index_cursor {
  public:
-  stored_cursor(rocksdb::DB& db, const rocksdb::Snapshot* snapshot, std::string_view until)
+  stored_cursor(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                const rocksdb::Snapshot* snapshot, std::string_view until)
       : until_(until), upper_(until_) {
     rocksdb::ReadOptions read;
     read.snapshot = snapshot;
     read.iterate_upper_bound = &upper_;
-    it_.reset(db.NewIterator(read));
+    it_.reset(db.NewIterator(read, family));
   }
   void seek(std::string_view key) override { it_->Seek(rocksdb::Slice(key.data(), key.size())); }
   void next() override { it_->Next(); }
@@ -184,19 +201,23 @@ class stored_cursor : public index_cursor {
 // A snapshot of the store for the index's readers; holds the store's read lock while it lives.
 class stored_index_view : public index_view {
  public:
-  stored_index_view(std::shared_lock<std::shared_mutex> lock, rocksdb::DB& db)
-      : lock_(std::move(lock)), db_(db), snapshot_(&db) {}
+  stored_index_view(std::shared_lock<std::shared_mutex> lock, rocksdb::DB& db,
+                    rocksdb::ColumnFamilyHandle* family)
+      : lock_(std::move(lock)), db_(db), family_(family), snapshot_(&db) {}
 
   std::unique_ptr<index_cursor> cursor(std::string_view until) override {
-    return std::make_unique<stored_cursor>(db_, snapshot_.snapshot(), until);
+    return std::make_unique<stored_cursor>(db_, family_, snapshot_.snapshot(), until);
   }
   result<std::vector<std::optional<std::string>>> get_many(
       const std::vector<std::string>& keys) override {
     rocksdb::ReadOptions read;
     read.snapshot = snapshot_.snapshot();
     std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-    std::vector<std::string> values;
-    const std::vector<rocksdb::Status> statuses = db_.MultiGet(read, slices, &values);
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    // The keys come in order (candidates ascend): RocksDB need not sort them.
+    db_.MultiGet(read, family_, keys.size(), slices.data(), values.data(), statuses.data(),
+                 std::is_sorted(keys.begin(), keys.end()));
     std::vector<std::optional<std::string>> out;
     out.reserve(keys.size());
     for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -205,7 +226,7 @@ class stored_index_view : public index_view {
       } else if (!statuses[i].ok()) {
         return unavailable("cannot read the room index: " + statuses[i].ToString());
       } else {
-        out.emplace_back(std::move(values[i]));
+        out.emplace_back(values[i].ToString());
       }
     }
     return out;
@@ -214,6 +235,7 @@ class stored_index_view : public index_view {
  private:
   std::shared_lock<std::shared_mutex> lock_;
   rocksdb::DB& db_;
+  rocksdb::ColumnFamilyHandle* family_;
   rocksdb::ManagedSnapshot snapshot_;
 };
 
@@ -272,7 +294,7 @@ std::optional<rooms_error> room_store::mark_index_complete() {
 std::unique_ptr<index_view> room_store::read_index() const {
   std::shared_lock lock(db_mutex_);
   if (!db_) return std::make_unique<closed_index_view>(failure("read", closed_after_failure));
-  return std::make_unique<stored_index_view>(std::move(lock), *db_);
+  return std::make_unique<stored_index_view>(std::move(lock), *db_, index_family_.get());
 }
 
 std::optional<rooms_error> room_store::check(const room_write& w) {
@@ -329,18 +351,22 @@ std::optional<rooms_error> room_store::recover() {
     return failure("write to",
                    fmt::format("writes stopped after \"{}\"; {}", cause, probe->message));
   const std::unique_lock exclusive(db_mutex_);
-  if (db_) db_->Close().PermitUncheckedError();
-  db_.reset();
+  close_db();
   const rocksdb::Options options = store_open::make_options(options_);
+  const auto adopt = [this](store_open::opened& opened) {
+    db_ = std::move(opened.db);
+    default_family_ = std::move(opened.default_family);
+    index_family_ = std::move(opened.index);
+  };
   auto reopened = store_open::open_store(options, db_path_, false);
   if (reopened) {
-    db_ = std::move(reopened->db);
+    adopt(*reopened);
     room_count_.store(reopened->room_count, std::memory_order_relaxed);
     stopped_by_.reset();
     return std::nullopt;
   }
   auto read_only = store_open::open_store(options, db_path_, true);
-  if (read_only) db_ = std::move(read_only->db);
+  if (read_only) adopt(*read_only);
   return failure("write to", fmt::format("writes stopped after \"{}\"; reopening failed: {}", cause,
                                          reopened.error().message));
 }
@@ -356,7 +382,7 @@ std::optional<rooms_error> room_store::write(const std::vector<room_write>& batc
   auto change = count_change(batch);
   if (!change) return change.error();
   rocksdb::WriteBatch updates;
-  for (const room_write& w : batch) add_write(updates, w);
+  for (const room_write& w : batch) add_write(updates, index_family_.get(), w);
   const std::uint64_t count = room_count_.load(std::memory_order_relaxed) + *change;
   if (*change != 0) updates.Put(keys::room_count_key, keys::encode_u64(count));
   rocksdb::WriteOptions options;

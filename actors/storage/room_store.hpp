@@ -10,8 +10,10 @@
 //   "r/<room id>"            the room's image (room_codec.hpp)
 //   "e/<room id>/<version>"  an event record (room_codec.hpp); <version> is 8 bytes big-endian,
 //                            so one room's events sort by version and a trim is one range delete
-//   "s/", "i/", "t/"         the room index: summaries, postings and deadlines (room_index.hpp),
-//                            written in the same batch as the change they follow
+//   "meta/index"             present once every stored room has its index keys
+// The room index (room_index.hpp: summaries "s/", postings "i/", deadlines "t/") lives in the
+// column family "index" (uncompressed 1 KiB blocks, a memtable bloom filter), written in the
+// same write batch as the change it follows: one WAL record, so both land or neither.
 // Room ids never contain '/' (they are UUIDs; check() refuses others), so "e/<id>/" prefixes
 // that room's events only.
 #pragma once
@@ -32,6 +34,7 @@
 #include "protocol/result.hpp"
 
 namespace rocksdb {
+class ColumnFamilyHandle;
 class DB;
 class Env;
 }  // namespace rocksdb
@@ -142,7 +145,10 @@ class room_store {
 
  private:
   room_store(std::string data_dir, const store_options& options, std::unique_ptr<rocksdb::DB> db,
-             std::uint64_t room_count);
+             std::unique_ptr<rocksdb::ColumnFamilyHandle> default_family,
+             std::unique_ptr<rocksdb::ColumnFamilyHandle> index_family, std::uint64_t room_count);
+  /// Closes the database (its column family handles first).
+  void close_db();
 
   result<bool> image_stored(const std::string& room) const;  // caller holds db_mutex_
   result<std::int64_t> count_change(const std::vector<room_write>& batch) const;
@@ -158,6 +164,9 @@ class room_store {
   // Shared by every use of db_, exclusive to replace it (recover()).
   mutable std::shared_mutex db_mutex_;
   std::unique_ptr<rocksdb::DB> db_;  // null only after a reopen that failed
+  // The column families of db_ (the room index has its own, store_open.hpp); destroyed first.
+  std::unique_ptr<rocksdb::ColumnFamilyHandle> default_family_;
+  std::unique_ptr<rocksdb::ColumnFamilyHandle> index_family_;
 
   // Serializes write(), sync_wal() and recover().
   std::mutex write_mutex_;

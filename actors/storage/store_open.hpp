@@ -14,14 +14,23 @@
 
 namespace rooms::store_open {
 
-/// An open store database and the room count it holds.
+/// The column family of the room index (room_index.hpp): uncompressed small blocks, since
+/// `list` reads one summary per room it returns, at random places.
+inline constexpr const char* index_family = "index";
+
+/// An open store database, its column families and the room count it holds. The handles go
+/// before the database (members are destroyed in reverse order).
 struct opened {
   std::unique_ptr<rocksdb::DB> db;
+  std::unique_ptr<rocksdb::ColumnFamilyHandle> default_family;
+  std::unique_ptr<rocksdb::ColumnFamilyHandle> index;
   std::uint64_t room_count = 0;
 };
 
 /// The RocksDB options of a store (never create_if_missing).
 rocksdb::Options make_options(const store_options& options);
+/// The options of the index column family.
+rocksdb::ColumnFamilyOptions index_family_options(const rocksdb::Options& db);
 
 /// Checks `data_dir`, creates a store in it if it is empty (and options allow), and opens the
 /// store. Errors are `unavailable` and name the path and the cause.

@@ -71,23 +71,33 @@ inline std::vector<std::uint64_t> range(std::uint64_t from, std::uint64_t to) {
   return out;
 }
 
+// Opens the RocksDB of a closed store behind its back, with whatever column families it has,
+// and runs `use` on it (the default family).
+template <class Use>
+void with_raw_db(const std::string& db_path, bool create, Use&& use) {
+  rocksdb::Options options;
+  options.create_if_missing = create;
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(options, db_path, &names).ok()) names = {"default"};
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions{});
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  BOOST_TEST_REQUIRE(rocksdb::DB::Open(options, db_path, families, &handles, &db).ok());
+  use(*db);
+  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  delete db;
+}
+
 // Writes straight into the RocksDB of a closed store.
 inline void raw_put(const std::string& db_path, const std::string& key, const std::string& value,
                     bool create = false) {
-  rocksdb::Options options;
-  options.create_if_missing = create;
-  rocksdb::DB* db = nullptr;
-  BOOST_TEST_REQUIRE(rocksdb::DB::Open(options, db_path, &db).ok());
-  BOOST_TEST(db->Put({}, key, value).ok());
-  delete db;
+  with_raw_db(db_path, create, [&](rocksdb::DB& db) { BOOST_TEST(db.Put({}, key, value).ok()); });
 }
 
 // Deletes a key straight from the RocksDB of a closed store.
 inline void raw_delete(const std::string& db_path, const std::string& key) {
-  rocksdb::DB* db = nullptr;
-  BOOST_TEST_REQUIRE(rocksdb::DB::Open(rocksdb::Options{}, db_path, &db).ok());
-  BOOST_TEST(db->Delete({}, key).ok());
-  delete db;
+  with_raw_db(db_path, false, [&](rocksdb::DB& db) { BOOST_TEST(db.Delete({}, key).ok()); });
 }
 
 }  // namespace rooms::test
