@@ -387,52 +387,105 @@ std::optional<rooms_error> index_view::scan(std::string_view from, std::string_v
   return at->error();
 }
 
+namespace {
+
+bool is_summary_key(std::string_view key) { return key.starts_with(index_keys::summaries_begin); }
+
+}  // namespace
+
+memory_index::shard& memory_index::shard_of(std::string_view key) const {
+  return shards_[std::hash<std::string_view>{}(key) % shard_count];
+}
+
+std::optional<std::string> memory_index::summary(std::string_view key) const {
+  shard& s = shard_of(key);
+  const std::lock_guard lock(s.mutex);
+  auto it = s.summaries.find(std::string{key});
+  if (it == s.summaries.end()) return std::nullopt;
+  return it->second;
+}
+
 class memory_index::locked_view : public index_view {
  public:
   using map = std::map<std::string, std::string, std::less<>>;
 
-  explicit locked_view(const memory_index& index) : lock_(index.mutex_), keys_(index.keys_) {}
+  explicit locked_view(const memory_index& index) : lock_(index.mutex_), index_(index) {}
 
   std::unique_ptr<index_cursor> cursor(std::string_view until) override {
-    return std::make_unique<map_cursor>(keys_, until);
+    return std::make_unique<map_cursor>(index_, until);
   }
   result<std::vector<std::optional<std::string>>> get_many(
       const std::vector<std::string>& keys) override {
     std::vector<std::optional<std::string>> out;
     out.reserve(keys.size());
     for (const std::string& key : keys) {
-      auto it = keys_.find(key);
-      out.push_back(it == keys_.end() ? std::nullopt : std::optional<std::string>{it->second});
+      if (is_summary_key(key)) {
+        out.push_back(index_.summary(key));
+        continue;
+      }
+      auto it = index_.keys_.find(key);
+      out.push_back(it == index_.keys_.end() ? std::nullopt
+                                              : std::optional<std::string>{it->second});
     }
     return out;
   }
 
  private:
+  // Over the sorted keys; a summary key's value comes from its shard.
   class map_cursor : public index_cursor {
    public:
-    map_cursor(const map& keys, std::string_view until)
-        : keys_(keys), until_(until), at_(keys.end()) {}
-    void seek(std::string_view key) override { at_ = keys_.lower_bound(key); }
+    map_cursor(const memory_index& index, std::string_view until)
+        : index_(index), until_(until), at_(index.keys_.end()) {}
+    void seek(std::string_view key) override { at_ = index_.keys_.lower_bound(key); }
     void next() override { ++at_; }
-    bool valid() const override { return at_ != keys_.end() && at_->first < until_; }
+    bool valid() const override { return at_ != index_.keys_.end() && at_->first < until_; }
     std::string_view key() const override { return at_->first; }
-    std::string_view value() const override { return at_->second; }
+    std::string_view value() const override {
+      if (!is_summary_key(at_->first)) return at_->second;
+      value_ = index_.summary(at_->first).value_or(std::string{});
+      return value_;
+    }
     std::optional<rooms_error> error() const override { return std::nullopt; }
 
    private:
-    const map& keys_;
+    const memory_index& index_;
     std::string until_;
     map::const_iterator at_;
+    mutable std::string value_;
   };
 
   std::shared_lock<std::shared_mutex> lock_;
-  const map& keys_;
+  const memory_index& index_;
 };
 
 void memory_index::apply(const index_change& change) {
+  // Summaries first, in their shards; the sorted keys only when a room comes or goes, or a
+  // posting or deadline moves.
+  bool sorted = false;
+  for (const std::string& key : change.removes) {
+    if (!is_summary_key(key)) {
+      sorted = true;
+      continue;
+    }
+    shard& s = shard_of(key);
+    const std::lock_guard lock(s.mutex);
+    sorted = s.summaries.erase(key) > 0 || sorted;
+  }
+  for (const auto& [key, bytes] : change.puts) {
+    if (!is_summary_key(key)) {
+      sorted = true;
+      continue;
+    }
+    shard& s = shard_of(key);
+    const std::lock_guard lock(s.mutex);
+    auto [it, added] = s.summaries.insert_or_assign(key, bytes);
+    sorted = added || sorted;
+  }
+  if (!sorted) return;
   const std::unique_lock lock(mutex_);
   for (const std::string& key : change.removes) keys_.erase(key);
-  for (const auto& [key, bytes] : change.puts) keys_.insert_or_assign(key, bytes);
+  for (const auto& [key, bytes] : change.puts)
+    keys_.insert_or_assign(key, is_summary_key(key) ? std::string{} : bytes);
 }
 
 std::unique_ptr<index_view> memory_index::view() const {

@@ -19,12 +19,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <array>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -78,19 +81,34 @@ class index_view {
                                   const visit& each);
 };
 
-/// The index of a node without storage: the same keys in a sorted map. Thread-safe: rooms apply
-/// their changes, the directory reads.
+/// The index of a node without storage: the same keys in memory. Thread-safe: rooms apply their
+/// changes, the directory reads. Summaries change with every change of a room (the version), so
+/// they live in hashed shards, each with its own lock; the sorted keys (postings, deadlines, and
+/// each room's "s/" key with an empty value, for order) change only when a room's metadata,
+/// member count or deadline does, or it comes or goes, under one lock. An edit takes one shard's
+/// lock, never the sorted keys'.
 class memory_index {
  public:
   void apply(const index_change& change);
-  /// A view that holds the index's read lock while it lives: keep it short.
+  /// A view that holds the sorted keys' read lock while it lives: keep it short.
   std::unique_ptr<index_view> view() const;
+  /// Sorted keys held (a room's summary counts once).
   std::size_t keys() const;
 
  private:
   class locked_view;
+  struct shard {
+    std::mutex mutex;
+    std::unordered_map<std::string, std::string> summaries;
+  };
+  static constexpr std::size_t shard_count = 16;
+  shard& shard_of(std::string_view key) const;
+  /// The summary under `key`, if any.
+  std::optional<std::string> summary(std::string_view key) const;
+
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::string, std::less<>> keys_;
+  mutable std::array<shard, shard_count> shards_;
 };
 
 /// One page of `list` from one node: entries {"room", "owner", "version", "members", "meta"}

@@ -37,6 +37,13 @@ std::vector<std::string> ids_of(const json& answer) {
 
 json where_tag(const std::string& tag) { return json{{"key", "tag"}, {"eq", tag}}; }
 
+/// A room of `user` with meta {"tag": tag}; its id.
+std::string create_tagged(rooms_client& client, const std::string& tag,
+                          const std::string& user = "alice") {
+  return must(client.call("create", {{"user", user}, {"meta", {{"tag", tag}}}}))["room"]
+      .get<std::string>();
+}
+
 std::vector<std::string> list_ids(rooms_client& client, json where, int limit = 1000) {
   json answer = must(client.call("list", {{"where", std::move(where)}, {"limit", limit}}));
   BOOST_TEST(answer["next"].is_null());
@@ -145,9 +152,7 @@ BOOST_AUTO_TEST_CASE(pages_walk_every_room_once_in_id_order, *cluster_case) {
   auto client = node.connect();
   const std::string tag = fresh_tag();
   std::vector<std::string> ids;
-  for (int i = 0; i < 23; ++i)
-    ids.push_back(must(client.call("create", {{"user", "alice"}, {"meta", {{"tag", tag}}}}))["room"]
-                      .get<std::string>());
+  for (int i = 0; i < 23; ++i) ids.push_back(create_tagged(client, tag));
   std::sort(ids.begin(), ids.end());
   for (const json& where : {json::array({where_tag(tag)}),
                             json::array({where_tag(tag), {{"key", "tag"}, {"prefix", "t"}}}),
@@ -179,16 +184,13 @@ BOOST_AUTO_TEST_CASE(a_walk_under_creates_and_deletes_lists_every_stable_room_on
   auto churn = node.connect();
   const std::string tag = fresh_tag();
   std::set<std::string> stable;
-  for (int i = 0; i < 60; ++i)
-    stable.insert(must(client.call("create", {{"user", "alice"}, {"meta", {{"tag", tag}}}}))["room"]
-                      .get<std::string>());
+  for (int i = 0; i < 60; ++i) stable.insert(create_tagged(client, tag));
   std::vector<std::string> walked;
   json after = nullptr;
   for (int page = 0; page < 100; ++page) {
     // Between pages, rooms come and go.
     for (int k = 0; k < 3; ++k) {
-      const std::string room = must(churn.call(
-          "create", {{"user", "bob"}, {"meta", {{"tag", tag}}}}))["room"].get<std::string>();
+      const std::string room = create_tagged(churn, tag, "bob");
       if (k != 0) must(churn.call("delete", {{"room", room}, {"user", "bob"}}));
     }
     json args = {{"where", json::array({where_tag(tag)})}, {"limit", 7}};
