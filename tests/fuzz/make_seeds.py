@@ -51,7 +51,16 @@ def requests():
              ("join", {"room": ROOM, "user": "bob"}), ("leave", {"room": ROOM, "user": "bob"}),
              ("delete", {"room": ROOM, "user": "alice"}), ("subscribe", {"room": ROOM, "since": 3}),
              ("unsubscribe", {"room": ROOM}), ("hello", {"token": "t", "client": "c"}),
-             ("ping", {}), ("stats", {}), ("nope", {})]
+             ("ping", {}), ("stats", {}), ("nope", {}),
+             ("create", {"user": "alice", "meta": {"mode": "ranked", "seats": 4},
+                         "expire": {"idle_ms": 60000, "empty_ms": None}}),
+             ("set_meta", {"room": ROOM, "user": "bob", "meta": {"open": False, "seats": None}}),
+             ("expire", {"room": ROOM, "user": "alice", "idle_ms": None, "empty_ms": 5000}),
+             ("presence", {"room": ROOM, "user": "bob", "data": {"x": 1}, "ttl_ms": 30000}),
+             ("list", {"where": [{"key": "mode", "eq": "ranked"}, {"key": "$members", "lte": 3},
+                                 {"key": "region", "prefix": "eu"}, {"key": "vip", "exists": False},
+                                 {"key": "seats", "gte": 1.5}],
+                       "limit": 20, "after": ROOM})]
     for n, (method, params) in enumerate(calls, 1):
         yield msgpack.packb([0, n, method, [params]], use_bin_type=True)
     yield msgpack.packb([2, "join", [{"room": ROOM, "user": "carol"}]], use_bin_type=True)
