@@ -26,8 +26,8 @@ result<std::size_t> index_stored_rooms(room_store& store, std::shared_ptr<const 
       auto loaded = store.load(id);
       if (!loaded) return loaded.error();
       if (!*loaded || (*loaded)->summary) continue;
-      auto room = room_state::restore(std::move((*loaded)->image), std::move((*loaded)->events),
-                                      lims);
+      auto room =
+          room_state::restore(std::move((*loaded)->image), std::move((*loaded)->events), lims);
       if (!room)
         return rooms_error{error_code::internal,
                            fmt::format("room {} cannot be indexed: {}", id, room.error().message)};

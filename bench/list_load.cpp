@@ -20,9 +20,7 @@ using json = nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 constexpr int batch = 500;
 
-int groups_of(const bench_options& options) {
-  return std::max(1, options.rooms / list_group_size);
-}
+int groups_of(const bench_options& options) { return std::max(1, options.rooms / list_group_size); }
 
 // -- Rooms -------------------------------------------------------------------------------------
 
@@ -84,8 +82,8 @@ std::optional<rooms_error> create_redis_rooms(redisContext* context, int count) 
     const int n = std::min(batch, count - done);
     for (int i = 0; i < n; ++i) {
       const int index = done + i;
-      const std::string id = fmt::format("{:08x}-0000-4000-8000-{:012x}", index * 2654435761u,
-                                         index);
+      const std::string id =
+          fmt::format("{:08x}-0000-4000-8000-{:012x}", index * 2654435761u, index);
       const std::string group = std::to_string(index / list_group_size);
       redisAppendCommand(context, "HSET room:%s owner bench version 1 members 1 g %s", id.c_str(),
                          group.c_str());
@@ -176,11 +174,16 @@ void print_list_report(const bench_options& options, list_outcome& outcome, std:
              stats.quantile(0.999));
   for (const auto& [code, count] : stats.errors()) fmt::print(out, "error {}: {}\n", code, count);
   if (!options.json) return;
-  const json line = {{"workload", "list"},          {"target", options.target},
-                     {"rooms", options.rooms},      {"ok", stats.ok_count()},
-                     {"errors", stats.error_count()}, {"calls_per_s", rate},
-                     {"p50_us", stats.quantile(0.5)}, {"p99_us", stats.quantile(0.99)},
-                     {"p999_us", stats.quantile(0.999)}, {"setup_seconds", outcome.setup_seconds}};
+  const json line = {{"workload", "list"},
+                     {"target", options.target},
+                     {"rooms", options.rooms},
+                     {"ok", stats.ok_count()},
+                     {"errors", stats.error_count()},
+                     {"calls_per_s", rate},
+                     {"p50_us", stats.quantile(0.5)},
+                     {"p99_us", stats.quantile(0.99)},
+                     {"p999_us", stats.quantile(0.999)},
+                     {"setup_seconds", outcome.setup_seconds}};
   fmt::print(out, "{}\n", line.dump());
 }
 

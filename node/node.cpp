@@ -23,9 +23,9 @@
 #include "actors/cluster/peer_link_actor.hpp"
 #include "actors/directory/directory_actor.hpp"
 #include "actors/gateway/tcp_listener.hpp"
+#include "actors/index_upgrade.hpp"
 #include "actors/messages.hpp"
 #include "actors/room/room_persistence.hpp"
-#include "actors/index_upgrade.hpp"
 #include "node/local_policy.hpp"
 #include "node/log.hpp"
 #include "node/node_config.hpp"
@@ -48,8 +48,7 @@ result<std::shared_ptr<const room_persistence>> open_persistence(const node_opti
   auto store = room_store::open(options.data_dir);
   if (!store) return store.error();
   // A store made before the room index gets its index keys once, before the node serves.
-  auto indexed =
-      index_stored_rooms(**store, std::make_shared<const limits>(options.node_limits));
+  auto indexed = index_stored_rooms(**store, std::make_shared<const limits>(options.node_limits));
   if (!indexed) return indexed.error();
   if (*indexed > 0) log(log_level::info, "indexed {} rooms stored before the room index", *indexed);
   auto persistence = std::make_shared<room_persistence>();

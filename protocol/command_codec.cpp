@@ -53,8 +53,8 @@ struct params_builder {
     value params = room_and_user(c.room, c.user);
     const auto put = [&](const char* name, const expire_setting& setting) {
       if (!setting) return;
-      params.as_map().insert_or_assign(
-          name, *setting ? value::unsigned_integer(**setting) : value{});
+      params.as_map().insert_or_assign(name,
+                                       *setting ? value::unsigned_integer(**setting) : value{});
     };
     put("idle_ms", c.idle_ms);
     put("empty_ms", c.empty_ms);

@@ -119,15 +119,13 @@ struct list_command {
 };
 
 /// The commands addressed to one existing room.
-using room_command =
-    std::variant<delete_command, join_command, leave_command, edit_command, get_command,
-                 subscribe_command, unsubscribe_command, presence_command, set_meta_command,
-                 expire_command>;
+using room_command = std::variant<delete_command, join_command, leave_command, edit_command,
+                                  get_command, subscribe_command, unsubscribe_command,
+                                  presence_command, set_meta_command, expire_command>;
 
 /// Any command a backend can send.
-using command =
-    std::variant<create_command, room_command, hello_command, ping_command, stats_command,
-                 list_command>;
+using command = std::variant<create_command, room_command, hello_command, ping_command,
+                             stats_command, list_command>;
 
 static_assert(std::variant_size_v<room_command> == room_command_count,
               "command_table.hpp lists every room command");

@@ -51,8 +51,9 @@ result<list_condition> read_condition(const value& v, std::size_t index) {
   const std::size_t known = 1 + (eq != nullptr) + (prefix != nullptr) + (gte != nullptr) +
                             (lte != nullptr) + (exists != nullptr);
   if (known != m.size())
-    return wrong("has an unknown member; a condition is key with one of eq, prefix, gte/lte, "
-                 "exists");
+    return wrong(
+        "has an unknown member; a condition is key with one of eq, prefix, gte/lte, "
+        "exists");
   if (shapes != 1)
     return wrong("must have exactly one of eq, prefix, gte/lte (one or both), exists");
   if (eq != nullptr) {
@@ -106,8 +107,8 @@ bool list_condition::holds(const value* v) const {
     case exists:
       return (v != nullptr) == present;
     case prefix:
-      return v != nullptr && v->is_string() && v->as_string().substr(0, starts_with.size()) ==
-                                                   std::string_view{starts_with};
+      return v != nullptr && v->is_string() &&
+             v->as_string().substr(0, starts_with.size()) == std::string_view{starts_with};
     case eq:
       if (v == nullptr) return false;
       if (equals.is_number()) return v->is_number() && compare_numbers(*v, equals) == 0;

@@ -67,8 +67,8 @@ result<expire_policy> read_expire_policy(const value& arg) {
   for (const auto& member : arg.as_map()) {
     const std::string_view name = member.key.as_string();
     if (name != "idle_ms" && name != "empty_ms")
-      return bad("expire", fmt::format("has an unknown member '{}'; it takes idle_ms, empty_ms",
-                                       name));
+      return bad("expire",
+                 fmt::format("has an unknown member '{}'; it takes idle_ms, empty_ms", name));
   }
   auto idle = read_expire_setting(arg.as_map(), "idle_ms");
   if (!idle) return idle.error();

@@ -27,9 +27,9 @@ struct split_line {
 };
 
 constexpr std::array<std::string_view, 17> value_options = {
-    "--host", "--port", "--token", "--timeout", "--if-version", "--key",   "--ops",
-    "--since", "--field", "--session", "--ttl", "--meta",       "--idle", "--empty",
-    "--where", "--limit", "--after"};
+    "--host", "--port",  "--token", "--timeout", "--if-version", "--key",
+    "--ops",  "--since", "--field", "--session", "--ttl",        "--meta",
+    "--idle", "--empty", "--where", "--limit",   "--after"};
 
 // The commands whose operands are plain strings, named as the method's arguments.
 struct plain_command {

@@ -13,8 +13,8 @@
 #include "actors/directory/list_merge.hpp"
 #include "actors/directory/room_key.hpp"
 #include "actors/messages.hpp"
-#include "actors/room/room_actor.hpp"
 #include "actors/replies.hpp"
+#include "actors/room/room_actor.hpp"
 #include "actors/store_reads.hpp"
 #include "protocol/value_msgpack.hpp"
 
@@ -64,8 +64,8 @@ struct directory_actor_state {
 
   void run(fx::spawn_created& e) {
     adopt(e.room,
-          spawn_room_actor(self->system(), std::move(e.state), caf::actor{self},
-                           config.persistence, config.park_after, config.counters, config.index));
+          spawn_room_actor(self->system(), std::move(e.state), caf::actor{self}, config.persistence,
+                           config.park_after, config.counters, config.index));
     self->send(actors[e.room], create_atom::value, std::move(e.creator));
   }
   void run(fx::spawn_unparked& e) {

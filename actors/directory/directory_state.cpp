@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <utility>
 
-#include "protocol/room_id.hpp"
 #include "actors/replies.hpp"
 #include "actors/storage/room_codec.hpp"
+#include "protocol/room_id.hpp"
 
 namespace rooms {
 

@@ -35,15 +35,13 @@ result<value> list_merge::answer() {
   if (error_) return *error_;
   // Each node's page holds its first `limit` matches: the first `limit` of all of them are
   // the cluster's. More may follow when any node had more, or the pages hold more than that.
-  std::sort(rooms_.begin(), rooms_.end(), [](const value& a, const value& b) {
-    return room_of_entry(a) < room_of_entry(b);
-  });
+  std::sort(rooms_.begin(), rooms_.end(),
+            [](const value& a, const value& b) { return room_of_entry(a) < room_of_entry(b); });
   const bool more = more_ || rooms_.size() > limit_;
   if (rooms_.size() > limit_) rooms_.resize(limit_);
   value_map out;
-  out.insert_or_assign("next", more && !rooms_.empty()
-                                   ? value::string(room_of_entry(rooms_.back()))
-                                   : value{});
+  out.insert_or_assign(
+      "next", more && !rooms_.empty() ? value::string(room_of_entry(rooms_.back())) : value{});
   out.insert_or_assign("rooms", value::array(std::move(rooms_)));
   if (!unavailable_.empty()) {
     std::sort(unavailable_.begin(), unavailable_.end());

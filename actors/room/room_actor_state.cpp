@@ -23,8 +23,8 @@ namespace fx = room_effects;
 
 void room_actor_state::start_created(room_state room,
                                      std::shared_ptr<const room_persistence> persistence,
-                                     std::chrono::milliseconds park_after, effects& out,
-                                     bool fresh, bool memory_indexed) {
+                                     std::chrono::milliseconds park_after, effects& out, bool fresh,
+                                     bool memory_indexed) {
   id_ = room.id();
   key_ = room_key::of(id_).value_or(room_key{});
   park_after_ = park_after;
@@ -79,9 +79,8 @@ void room_actor_state::adopt(result<std::optional<stored_room>>& loaded, effects
   if (loaded) {
     image_version = (*loaded)->image.version;
     const auto& summary = (*loaded)->summary;
-    restored.emplace(room_state::restore(std::move((*loaded)->image),
-                                         std::move((*loaded)->events), limits_,
-                                         summary ? &summary->clocks : nullptr));
+    restored.emplace(room_state::restore(std::move((*loaded)->image), std::move((*loaded)->events),
+                                         limits_, summary ? &summary->clocks : nullptr));
   }
   const rooms_error* failure = !loaded           ? &loaded.error()
                                : !restored->ok() ? &restored->error()

@@ -37,8 +37,9 @@ bool is_well_formed(const value& record) {
 }  // namespace
 
 room_image room_state::image() const {
-  return room_image{id_,   owner_, members_.in_join_order(), doc_.data, version_, keys_.export_keys(),
-                    meta_, expire_, clocks_};
+  return room_image{id_,       owner_,   members_.in_join_order(),
+                    doc_.data, version_, keys_.export_keys(),
+                    meta_,     expire_,  clocks_};
 }
 
 result<room_state> room_state::restore(room_image image, std::vector<event_record> records,

@@ -221,8 +221,13 @@ result<room_outcome> room_state::expire_if_due() {
 }
 
 room_summary room_state::summary() const {
-  return room_summary{owner_,  version_, members_.size(), meta_,
-                      expire_, clocks_,  deleted_ ? std::nullopt : stored_deadline()};
+  return room_summary{owner_,
+                      version_,
+                      members_.size(),
+                      meta_,
+                      expire_,
+                      clocks_,
+                      deleted_ ? std::nullopt : stored_deadline()};
 }
 
 result<room_outcome> room_state::get() const {

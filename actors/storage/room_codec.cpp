@@ -207,10 +207,10 @@ std::optional<rooms_error> read_image_fields(record_reader& in, room_image& imag
 }
 
 value clocks_value(const room_clocks& clocks) {
-  return value::array({value::unsigned_integer(clocks.changed_at_ms),
-                       clocks.emptied_at_ms ? value::unsigned_integer(*clocks.emptied_at_ms)
-                                            : value{},
-                       value::unsigned_integer(clocks.presence_at_ms)});
+  return value::array(
+      {value::unsigned_integer(clocks.changed_at_ms),
+       clocks.emptied_at_ms ? value::unsigned_integer(*clocks.emptied_at_ms) : value{},
+       value::unsigned_integer(clocks.presence_at_ms)});
 }
 
 // The expiry fields "exp" (the policy) and "clk" ([changed_at, emptied_at or nil,

@@ -71,8 +71,7 @@ std::set<std::string> keys_of(std::string_view room, const room_summary* summary
     keys.insert(index_keys::posting_prefix(member.key.as_string(), member.val).append(room));
   keys.insert(key_part(members_key) + number_part(static_cast<double>(summary->members)) +
               std::string{room});
-  if (summary->expires_at_ms)
-    keys.insert(index_keys::deadline_key(*summary->expires_at_ms, room));
+  if (summary->expires_at_ms) keys.insert(index_keys::deadline_key(*summary->expires_at_ms, room));
   return keys;
 }
 
@@ -366,13 +365,12 @@ result<list_page> find_rooms(index_view& index, const list_query& query) {
 result<std::vector<due_room>> due_rooms(index_view& index, std::uint64_t now_ms, std::size_t max) {
   std::vector<due_room> due;
   const std::string until = index_keys::deadline_key(now_ms + 1, "");
-  auto error = index.scan(index_keys::deadlines_begin, until,
-                          [&](std::string_view key, std::string_view) {
-                            const auto at = store_keys::decode_u64(key.substr(2, 8));
-                            if (at && key.size() > 10)
-                              due.push_back(due_room{*at, std::string{key.substr(10)}});
-                            return due.size() < max;
-                          });
+  auto error =
+      index.scan(index_keys::deadlines_begin, until, [&](std::string_view key, std::string_view) {
+        const auto at = store_keys::decode_u64(key.substr(2, 8));
+        if (at && key.size() > 10) due.push_back(due_room{*at, std::string{key.substr(10)}});
+        return due.size() < max;
+      });
   if (error) return *error;
   return due;
 }
@@ -425,7 +423,7 @@ class memory_index::locked_view : public index_view {
       }
       auto it = index_.keys_.find(key);
       out.push_back(it == index_.keys_.end() ? std::nullopt
-                                              : std::optional<std::string>{it->second});
+                                             : std::optional<std::string>{it->second});
     }
     return out;
   }

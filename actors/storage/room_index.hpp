@@ -16,13 +16,13 @@
 // order pages need, without sorting.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <array>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -77,8 +77,7 @@ class index_view {
 
   /// Calls `each` on the keys from `from` (inclusive) to `until` (exclusive), ascending, until
   /// it returns false.
-  std::optional<rooms_error> scan(std::string_view from, std::string_view until,
-                                  const visit& each);
+  std::optional<rooms_error> scan(std::string_view from, std::string_view until, const visit& each);
 };
 
 /// The index of a node without storage: the same keys in memory. Thread-safe: rooms apply their

@@ -63,9 +63,9 @@ result<std::unique_ptr<room_store>> room_store::open(const std::string& data_dir
                                                      const store_options& options) {
   auto opened = store_open::open_data_dir(data_dir, options);
   if (!opened) return opened.error();
-  return std::unique_ptr<room_store>(new room_store(
-      data_dir, options, std::move(opened->db), std::move(opened->default_family),
-      std::move(opened->index), opened->room_count));
+  return std::unique_ptr<room_store>(new room_store(data_dir, options, std::move(opened->db),
+                                                    std::move(opened->default_family),
+                                                    std::move(opened->index), opened->room_count));
 }
 
 room_store::room_store(std::string data_dir, const store_options& options,

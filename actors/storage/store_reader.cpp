@@ -32,9 +32,7 @@ void store_reader::exists(std::string room, checked done) {
   submit(job{std::move(room), {}, std::move(done)});
 }
 
-void store_reader::read_index(index_read read) {
-  submit(job{{}, {}, {}, std::move(read)});
-}
+void store_reader::read_index(index_read read) { submit(job{{}, {}, {}, std::move(read)}); }
 
 void store_reader::submit(job j) {
   {

@@ -5,8 +5,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "actor_fixture.hpp"
-#include "protocol/room_id.hpp"
 #include "actors/storage/room_codec.hpp"
+#include "protocol/room_id.hpp"
 
 namespace rooms::test {
 

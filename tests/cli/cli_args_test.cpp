@@ -153,18 +153,15 @@ BOOST_AUTO_TEST_CASE(meta_merges_a_json_object) {
 BOOST_AUTO_TEST_CASE(create_takes_meta_and_expiry_and_expire_sets_or_clears) {
   auto create = parse({"create", "alice", "--meta", R"({"mode": "ranked"})", "--idle", "60000"});
   BOOST_TEST_REQUIRE(create.ok());
-  BOOST_TEST(std::get<call_command>(create->command).params ==
-             (json{{"user", "alice"},
-                   {"meta", {{"mode", "ranked"}}},
-                   {"expire", {{"idle_ms", 60000}}}}));
+  BOOST_TEST(
+      std::get<call_command>(create->command).params ==
+      (json{{"user", "alice"}, {"meta", {{"mode", "ranked"}}}, {"expire", {{"idle_ms", 60000}}}}));
   auto expire = parse({"expire", "r1", "alice", "--idle", "off", "--empty", "5000"});
   BOOST_TEST_REQUIRE(expire.ok());
   const auto& call = std::get<call_command>(expire->command);
   BOOST_TEST(call.method == "expire");
-  BOOST_TEST(call.params == (json{{"room", "r1"},
-                                  {"user", "alice"},
-                                  {"idle_ms", nullptr},
-                                  {"empty_ms", 5000}}));
+  BOOST_TEST(call.params ==
+             (json{{"room", "r1"}, {"user", "alice"}, {"idle_ms", nullptr}, {"empty_ms", 5000}}));
   BOOST_TEST(!parse({"expire", "r1", "alice", "--idle", "soon"}).ok());
   BOOST_TEST(!parse({"expire", "r1"}).ok());
   BOOST_TEST(!parse({"get", "r1", "--idle", "5000"}).ok());

@@ -39,8 +39,7 @@ BOOST_AUTO_TEST_CASE(policies_are_set_cleared_announced_and_shown, *cluster_case
   auto owner = node.connect();
   auto watcher = node.connect();
   const std::uint64_t before = now_ms();
-  json created =
-      must(owner.call("create", {{"user", "alice"}, {"expire", {{"idle_ms", 600000}}}}));
+  json created = must(owner.call("create", {{"user", "alice"}, {"expire", {{"idle_ms", 600000}}}}));
   const std::string room = created["room"].get<std::string>();
   BOOST_TEST(created["expire"]["idle_ms"] == 600000);
   BOOST_TEST(!created["expire"].contains("empty_ms"));
@@ -65,7 +64,8 @@ BOOST_AUTO_TEST_CASE(policies_are_set_cleared_announced_and_shown, *cluster_case
   // Nothing changes: no version, no event.
   json same = must(owner.call("expire", {{"room", room}, {"user", "alice"}, {"empty_ms", 5000}}));
   BOOST_TEST(same["version"] == 4);
-  json none = must(owner.call("expire", {{"room", room}, {"user", "alice"}, {"empty_ms", nullptr}}));
+  json none =
+      must(owner.call("expire", {{"room", room}, {"user", "alice"}, {"empty_ms", nullptr}}));
   BOOST_TEST(none["version"] == 5);
   BOOST_TEST(!none.contains("expire"));
 
@@ -86,24 +86,25 @@ BOOST_AUTO_TEST_CASE(policies_are_set_cleared_announced_and_shown, *cluster_case
 BOOST_AUTO_TEST_CASE(bad_policies_are_refused, *cluster_case) {
   node_process node;
   auto client = node.connect();
-  for (const json& bad : {json{{"idle_ms", 999}}, json{{"idle_ms", 31536000001}},
-                          json{{"empty_ms", "soon"}}, json{{"empty_ms", -5}},
-                          json{{"idle_ms", 1500.5}}, json{{"idle", 5000}}, json(5000)})
-    BOOST_TEST(code_of(client.call("create", {{"user", "alice"}, {"expire", bad}})) ==
-                   "invalid_argument",
-               bad.dump());
+  for (const json& bad :
+       {json{{"idle_ms", 999}}, json{{"idle_ms", 31536000001}}, json{{"empty_ms", "soon"}},
+        json{{"empty_ms", -5}}, json{{"idle_ms", 1500.5}}, json{{"idle", 5000}}, json(5000)})
+    BOOST_TEST(
+        code_of(client.call("create", {{"user", "alice"}, {"expire", bad}})) == "invalid_argument",
+        bad.dump());
   // The bounds themselves are accepted.
-  must(client.call("create",
-                   {{"user", "alice"}, {"expire", {{"idle_ms", 1000}, {"empty_ms", 31536000000}}}}));
+  must(client.call(
+      "create", {{"user", "alice"}, {"expire", {{"idle_ms", 1000}, {"empty_ms", 31536000000}}}}));
   const std::string room = create_room(client, "alice");
   BOOST_TEST(code_of(client.call("expire", {{"room", room}, {"user", "alice"}, {"idle_ms", 0}})) ==
              "invalid_argument");
-  BOOST_TEST(code_of(client.call("expire", {{"room", room}, {"user", "alice"}, {"idel_ms", 5000}})) ==
-             "invalid_argument");
+  BOOST_TEST(
+      code_of(client.call("expire", {{"room", room}, {"user", "alice"}, {"idel_ms", 5000}})) ==
+      "invalid_argument");
   BOOST_TEST(must(client.call("get", {{"room", room}}))["version"] == 1);
   must(client.call("delete", {{"room", room}, {"user", "alice"}}));
-  BOOST_TEST(code_of(client.call("expire", {{"room", room}, {"user", "alice"}, {"idle_ms", 5000}})) ==
-             "not_found");
+  BOOST_TEST(code_of(client.call(
+                 "expire", {{"room", room}, {"user", "alice"}, {"idle_ms", 5000}})) == "not_found");
 }
 
 BOOST_AUTO_TEST_CASE(an_idle_room_expires_within_two_seconds, *cluster_case) {
@@ -125,12 +126,14 @@ BOOST_AUTO_TEST_CASE(an_idle_room_expires_within_two_seconds, *cluster_case) {
 BOOST_AUTO_TEST_CASE(changes_move_the_idle_deadline, *cluster_case) {
   node_process node;
   auto owner = node.connect();
-  const std::string room = must(owner.call(
-      "create", {{"user", "alice"}, {"expire", {{"idle_ms", 1500}}}}))["room"].get<std::string>();
+  const std::string room =
+      must(owner.call("create", {{"user", "alice"}, {"expire", {{"idle_ms", 1500}}}}))["room"]
+          .get<std::string>();
   for (int i = 0; i < 8; ++i) {
     std::this_thread::sleep_for(400ms);
-    must(owner.call("edit",
-                    {{"room", room}, {"user", "alice"}, {"ops", {{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}}}));
+    must(owner.call("edit", {{"room", room},
+                             {"user", "alice"},
+                             {"ops", {{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}}}));
   }
   json snapshot = must(owner.call("get", {{"room", room}}));
   BOOST_TEST(snapshot["data"]["n"] == 8);
@@ -141,8 +144,9 @@ BOOST_AUTO_TEST_CASE(an_empty_room_expires_counted_from_the_change_that_emptied_
   node_process node;
   auto owner = node.connect();
   auto watcher = node.connect();
-  const std::string room = must(owner.call(
-      "create", {{"user", "alice"}, {"expire", {{"empty_ms", 1000}}}}))["room"].get<std::string>();
+  const std::string room =
+      must(owner.call("create", {{"user", "alice"}, {"expire", {{"empty_ms", 1000}}}}))["room"]
+          .get<std::string>();
   must(watcher.call("subscribe", {{"room", room}}));
   json snapshot = must(owner.call("get", {{"room", room}}));
   BOOST_TEST(snapshot["expire"]["at_ms"].is_null());
@@ -164,8 +168,9 @@ BOOST_AUTO_TEST_CASE(presence_keeps_a_room_from_being_idle, *cluster_case) {
   node_process node;
   auto owner = node.connect();
   auto watcher = node.connect();
-  const std::string room = must(owner.call(
-      "create", {{"user", "alice"}, {"expire", {{"idle_ms", 1000}}}}))["room"].get<std::string>();
+  const std::string room =
+      must(owner.call("create", {{"user", "alice"}, {"expire", {{"idle_ms", 1000}}}}))["room"]
+          .get<std::string>();
   must(watcher.call("subscribe", {{"room", room}}));
   must(owner.call("presence", {{"room", room}, {"user", "alice"}, {"data", {{"at", 1}}}}));
   std::this_thread::sleep_for(2500ms);
@@ -184,24 +189,26 @@ BOOST_AUTO_TEST_CASE(hibernated_rooms_expire_and_are_counted) {
   auto client = node.connect();
   std::vector<std::string> rooms;
   for (int i = 0; i < 20; ++i)
-    rooms.push_back(must(client.call("create", {{"user", "alice"},
-                                                {"expire", {{"idle_ms", 1500}}}}))["room"]
-                        .get<std::string>());
+    rooms.push_back(
+        must(client.call("create", {{"user", "alice"}, {"expire", {{"idle_ms", 1500}}}}))["room"]
+            .get<std::string>());
   const std::string kept = create_room(client, "alice");
   std::this_thread::sleep_for(1000ms);
   BOOST_TEST(must(client.call("stats"))["rooms"].get<int>() < 21);  // hibernated
   std::this_thread::sleep_for(2500ms);
   json stats = must(client.call("stats"));
   BOOST_TEST(stats["rooms_expired"] == 20);
-  for (const auto& room : rooms) BOOST_TEST(code_of(client.call("get", {{"room", room}})) == "not_found");
+  for (const auto& room : rooms)
+    BOOST_TEST(code_of(client.call("get", {{"room", room}})) == "not_found");
   BOOST_TEST(code_of(client.call("get", {{"room", kept}})) == "ok");
 }
 
 BOOST_AUTO_TEST_CASE(parked_rooms_expire_without_storage) {
   node_process node({"--durability", "none", "--hibernate-after-ms", "100"});
   auto client = node.connect();
-  const std::string room = must(client.call(
-      "create", {{"user", "alice"}, {"expire", {{"idle_ms", 1200}}}}))["room"].get<std::string>();
+  const std::string room =
+      must(client.call("create", {{"user", "alice"}, {"expire", {{"idle_ms", 1200}}}}))["room"]
+          .get<std::string>();
   std::this_thread::sleep_for(600ms);
   BOOST_TEST(must(client.call("stats"))["rooms_parked"] == 1);
   std::this_thread::sleep_for(2500ms);

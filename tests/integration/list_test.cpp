@@ -68,14 +68,12 @@ BOOST_AUTO_TEST_CASE(every_condition_finds_exactly_its_rooms, *cluster_case) {
   std::vector<std::string> ids;
   std::vector<json> metas;
   for (int i = 0; i < 24; ++i) {
-    json meta = {{"tag", tag},
-                 {"mode", i % 2 == 0 ? "ranked" : "casual"},
-                 {"seats", 4},
-                 {"taken", i % 5},
-                 {"region", "eu-" + std::to_string(i % 3)},
-                 {"open", i % 4 != 0}};
+    json meta = {
+        {"tag", tag},     {"mode", i % 2 == 0 ? "ranked" : "casual"}, {"seats", 4},
+        {"taken", i % 5}, {"region", "eu-" + std::to_string(i % 3)},  {"open", i % 4 != 0}};
     if (i % 7 == 0) meta["vip"] = 1.5;
-    json created = must(client.call("create", {{"user", "owner" + std::to_string(i)}, {"meta", meta}}));
+    json created =
+        must(client.call("create", {{"user", "owner" + std::to_string(i)}, {"meta", meta}}));
     const std::string room = created["room"].get<std::string>();
     for (int m = 0; m < i % 3; ++m)
       must(client.call("join", {{"room", room}, {"user", "member" + std::to_string(m)}}));
@@ -119,8 +117,8 @@ BOOST_AUTO_TEST_CASE(every_condition_finds_exactly_its_rooms, *cluster_case) {
 
   // Entries carry what the room is now.
   json one = must(client.call(
-      "list", {{"where", json::array({where_tag(tag), {{"key", "$members"}, {"eq", 3}}})},
-               {"limit", 1}}));
+      "list",
+      {{"where", json::array({where_tag(tag), {{"key", "$members"}, {"eq", 3}}})}, {"limit", 1}}));
   BOOST_REQUIRE_EQUAL(one["rooms"].size(), 1u);
   const json& entry = one["rooms"][0];
   const auto index = static_cast<std::size_t>(
@@ -133,16 +131,18 @@ BOOST_AUTO_TEST_CASE(every_condition_finds_exactly_its_rooms, *cluster_case) {
 
   // Changes move rooms in and out of answers.
   const std::string& moved = ids[1];  // casual, taken 1
-  must(client.call("set_meta", {{"room", moved},
-                                {"user", "owner1"},
-                                {"meta", {{"mode", "ranked"}, {"taken", nullptr}}}}));
+  must(client.call(
+      "set_meta",
+      {{"room", moved}, {"user", "owner1"}, {"meta", {{"mode", "ranked"}, {"taken", nullptr}}}}));
   expect(json::array({{{"key", "mode"}, {"eq", "ranked"}}}),
          [](int i) { return i % 2 == 0 || i == 1; });
   expect(json::array({{{"key", "taken"}, {"exists", false}}}), [](int i) { return i == 1; });
   must(client.call("delete", {{"room", ids[0]}, {"user", "owner0"}}));
   must(client.call("leave", {{"room", ids[2]}, {"user", "member0"}}));
-  expect(json::array({{{"key", "$members"}, {"eq", 2}}}), [](int i) { return i % 3 == 1 || i == 2; });
-  expect(json::array({{{"key", "$members"}, {"gte", 3}}}), [](int i) { return i % 3 == 2 && i != 2; });
+  expect(json::array({{{"key", "$members"}, {"eq", 2}}}),
+         [](int i) { return i % 3 == 1 || i == 2; });
+  expect(json::array({{{"key", "$members"}, {"gte", 3}}}),
+         [](int i) { return i % 3 == 2 && i != 2; });
   expect(json::array({{{"key", "mode"}, {"eq", "ranked"}}}),
          [](int i) { return (i % 2 == 0 || i == 1) && i != 0; });
 }
@@ -222,8 +222,7 @@ BOOST_AUTO_TEST_CASE(bad_arguments_are_refused, *cluster_case) {
         json{{"where", json::array({{{"key", "a"}, {"exists", 1}}})}},
         json{{"where", json::array({{{"key", ""}, {"exists", true}}})}},
         json{{"where", json::array({{{"key", "$members"}, {"prefix", "1"}}})}},
-        json{{"where", json::array({{{"key", "$members"}, {"eq", "1"}}})}},
-        json{{"limt", 5}}})
+        json{{"where", json::array({{{"key", "$members"}, {"eq", "1"}}})}}, json{{"limt", 5}}})
     BOOST_TEST(code_of(client.call("list", args)) == "invalid_argument", args.dump());
   // No arguments: the first page of everything.
   json all = must(client.call("list"));
@@ -238,8 +237,8 @@ BOOST_AUTO_TEST_CASE(hibernated_and_parked_rooms_are_listed) {
     const std::string tag = fresh_tag();
     std::vector<std::string> ids;
     for (int i = 0; i < 10; ++i)
-      ids.push_back(must(client.call("create", {{"user", "alice"},
-                                                {"meta", {{"tag", tag}, {"n", i}}}}))["room"]
+      ids.push_back(must(client.call(
+          "create", {{"user", "alice"}, {"meta", {{"tag", tag}, {"n", i}}}}))["room"]
                         .get<std::string>());
     std::this_thread::sleep_for(800ms);
     json stats = must(client.call("stats"));

@@ -73,7 +73,8 @@ BOOST_AUTO_TEST_CASE(a_fold_adds_the_current_image_and_trims_what_is_no_longer_r
   BOOST_TEST(folded->trim_events_through == 2u);
   journal.written();
   journal.record(change(5), 1);
-  BOOST_TEST(!journal.next_write([] { return image_at(5); }, 3, 1, std::nullopt)->image.has_value());
+  BOOST_TEST(
+      !journal.next_write([] { return image_at(5); }, 3, 1, std::nullopt)->image.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_big_room_folds_once_its_events_add_up_to_half_its_data) {

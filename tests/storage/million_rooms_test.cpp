@@ -7,8 +7,8 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "protocol/room_id.hpp"
 #include "actors/storage/room_store.hpp"
+#include "protocol/room_id.hpp"
 #include "protocol/value.hpp"
 
 namespace rooms::test {

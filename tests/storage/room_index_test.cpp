@@ -246,8 +246,8 @@ BOOST_AUTO_TEST_CASE(a_page_walk_reads_the_rooms_it_returns_not_the_node) {
   BOOST_TEST(view.touched <= 2 * 100u + 4);
   // A range on seats reads its own postings only.
   list_query range;
-  range.where.push_back(list_condition{list_condition::range, "seats", {}, {},
-                                       value::integer(10), value::integer(11)});
+  range.where.push_back(list_condition{
+      list_condition::range, "seats", {}, {}, value::integer(10), value::integer(11)});
   counting_view range_view(memory.view());
   auto ranged = find_rooms(range_view, range);
   BOOST_REQUIRE(ranged.ok());
