@@ -128,6 +128,7 @@ struct directory_actor_state {
     const std::size_t nodes = config.placement ? config.placement->size() : 1;
     auto merge = std::make_shared<list_merge>(call.query.limit, nodes);
     lists.emplace(ticket, pending_list{merge, call.from, {}});
+    const std::string query = nodes > 1 ? to_msgpack_bytes(list_query_params(call.query)) : "";
     for (std::size_t i = 0; config.placement && i < nodes; ++i) {
       if (i == config.placement->self()) continue;
       std::string name = config.placement->node(i).name;
@@ -135,8 +136,7 @@ struct directory_actor_state {
         merge->unavailable(std::move(name));
         continue;
       }
-      self->request(peers[i], config.call_timeout, list_part_atom::value,
-                    to_msgpack_bytes(list_query_params(call.query)))
+      self->request(peers[i], config.call_timeout, list_part_atom::value, query)
           .then(
               [this, ticket, name](std::string& bytes) {
                 auto page = decode_list_page(bytes);

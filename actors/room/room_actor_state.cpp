@@ -35,7 +35,10 @@ void room_actor_state::start_created(room_state room,
     journal_->created(room.image());
   }
   memory_indexed_ = !persistence_ && memory_indexed;
-  if (memory_indexed_ && !fresh) indexed_ = std::make_unique<room_summary>(room.summary());
+  if (memory_indexed_ && !fresh) {
+    indexed_ = std::make_unique<room_summary>(room.summary());
+    indexed_revision_ = room.summary_revision();
+  }
   room_.emplace(std::move(room));
   follow_index(out);
   schedule_tick(out);
@@ -92,6 +95,7 @@ void room_actor_state::adopt(result<std::optional<stored_room>>& loaded, effects
   }
   journal_ = std::make_unique<room_journal>(id_, persistence_->folding, (*restored)->version(),
                                             image_version, std::move((*loaded)->summary));
+  indexed_revision_ = unindexed;
   room_.emplace(std::move(**restored));
 }
 
@@ -459,6 +463,9 @@ void room_actor_state::fail_pending(const rooms_error& error, effects& out) {
 
 void room_actor_state::submit_next_write(effects& out) {
   if (!journal_ || journal_->in_flight()) return;
+  const std::uint64_t revision = room_->summary_revision();
+  if (revision == indexed_revision_ && journal_->settled()) return;
+  indexed_revision_ = revision;
   const std::optional<room_summary> summary =
       room_->deleted() ? std::nullopt : std::optional<room_summary>{room_->summary()};
   auto write = journal_->next_write([this] { return room_->image(); }, room_->first_replayable(),
@@ -470,7 +477,8 @@ void room_actor_state::follow_index(effects& out) {
   if (!room_) return;
   room_->set_presence_held(!presence_.empty());
   if (journal_) return submit_next_write(out);
-  if (!memory_indexed_) return;
+  if (!memory_indexed_ || room_->summary_revision() == indexed_revision_) return;
+  indexed_revision_ = room_->summary_revision();
   std::unique_ptr<room_summary> now =
       room_->deleted() ? nullptr : std::make_unique<room_summary>(room_->summary());
   index_change change = index_delta(id_, indexed_.get(), now.get());

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -277,6 +278,10 @@ class room_actor_state {
   /// Without storage, when the node keeps a memory index: the summary it holds of this room.
   bool memory_indexed_ = false;
   std::unique_ptr<room_summary> indexed_;
+  /// The room's summary revision that the index (through the journal, or the memory index)
+  /// was last brought up to: calls that change nothing make no summary.
+  static constexpr std::uint64_t unindexed = std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t indexed_revision_ = unindexed;
   /// Gateways that own presence entries, with their numbers; watched while they own any.
   std::vector<std::pair<caf::actor, presence_owner>> owners_;
   presence_owner next_owner_ = 1;

@@ -90,6 +90,7 @@ value room_state::snapshot() const {
 
 value room_state::next_event(std::string_view type, const std::string& user) {
   ++version_;
+  ++summary_revision_;
   clocks_.changed_at_ms = now_ms_;
   value_map event;
   event.reserve(5);
@@ -169,14 +170,19 @@ void room_state::members_changed() {
 void room_state::set_presence_held(bool held) {
   // The presence clock marks the last moment the room held entries: when they all leave, and
   // whenever an expiry check finds some.
-  if (presence_held_ && !held) clocks_.presence_at_ms = now_ms_;
+  if (presence_held_ && !held) mark_presence_seen();
   presence_held_ = held;
 }
 
-std::optional<std::uint64_t> room_state::stored_deadline() const {
+void room_state::mark_presence_seen() {
+  clocks_.presence_at_ms = now_ms_;
+  ++summary_revision_;
+}
+
+std::optional<std::uint64_t> room_state::deadline(std::uint64_t busy_until) const {
   std::optional<std::uint64_t> at;
   if (expire_.idle_ms)
-    at = std::max(clocks_.changed_at_ms, clocks_.presence_at_ms) + *expire_.idle_ms;
+    at = std::max({clocks_.changed_at_ms, clocks_.presence_at_ms, busy_until}) + *expire_.idle_ms;
   if (expire_.empty_ms && clocks_.emptied_at_ms) {
     const std::uint64_t empty_at = *clocks_.emptied_at_ms + *expire_.empty_ms;
     at = at ? std::min(*at, empty_at) : empty_at;
@@ -186,16 +192,8 @@ std::optional<std::uint64_t> room_state::stored_deadline() const {
 
 std::optional<std::uint64_t> room_state::expires_at() const {
   if (deleted_) return std::nullopt;
-  std::optional<std::uint64_t> at;
   // Entries held now keep the room from being idle until at least now.
-  if (expire_.idle_ms)
-    at = std::max({clocks_.changed_at_ms, clocks_.presence_at_ms, presence_held_ ? now_ms_ : 0}) +
-         *expire_.idle_ms;
-  if (expire_.empty_ms && clocks_.emptied_at_ms) {
-    const std::uint64_t empty_at = *clocks_.emptied_at_ms + *expire_.empty_ms;
-    at = at ? std::min(*at, empty_at) : empty_at;
-  }
-  return at;
+  return deadline(presence_held_ ? now_ms_ : 0);
 }
 
 result<room_outcome> room_state::expire(const expire_command& cmd) {
@@ -214,7 +212,7 @@ result<room_outcome> room_state::expire(const expire_command& cmd) {
 
 result<room_outcome> room_state::expire_if_due() {
   if (deleted_) return not_found();
-  if (presence_held_ && expire_.idle_ms) clocks_.presence_at_ms = now_ms_;
+  if (presence_held_ && expire_.idle_ms) mark_presence_seen();
   const auto at = expires_at();
   if (!at || *at > now_ms_) return room_outcome{value{}, std::nullopt};
   return deleted_by(owner_, "expired");
@@ -227,7 +225,7 @@ room_summary room_state::summary() const {
                       meta_,
                       expire_,
                       clocks_,
-                      deleted_ ? std::nullopt : stored_deadline()};
+                      deleted_ ? std::nullopt : deadline(0)};
 }
 
 result<room_outcome> room_state::get() const {

@@ -70,6 +70,9 @@ class room_state {
   room_summary summary() const;
   /// When the room expires if nothing happens (Unix ms); nullopt while no policy can fire.
   std::optional<std::uint64_t> expires_at() const;
+  /// Moves whenever summary() may have changed (a change of the room, its presence clock): a
+  /// caller that kept the summary of one revision need not make it again for the same one.
+  std::uint64_t summary_revision() const { return summary_revision_; }
 
   /// The wall-clock time (Unix ms) of the call being handled: changes are stamped with it and
   /// deadlines count from it. The room actor sets it before each call; a new room takes the
@@ -115,8 +118,10 @@ class room_state {
   result<room_outcome> replay_since(std::uint64_t since, bool with_patch) const;
   /// The deletion, by the owner or by expiry (`reason`, when set, goes into the event).
   room_outcome deleted_by(const std::string& user, std::string_view reason);
-  /// The deadline `clocks_` and `expire_` give, with the presence clock as last set.
-  std::optional<std::uint64_t> stored_deadline() const;
+  /// The deadline `clocks_` and `expire_` give, the room counting as busy until `busy_until`.
+  std::optional<std::uint64_t> deadline(std::uint64_t busy_until) const;
+  /// The room holds (or just stopped holding) presence entries now: the presence clock moves.
+  void mark_presence_seen();
   /// Members changed: the empty clock starts or stops.
   void members_changed();
   document_limits doc_limits() const;
@@ -129,6 +134,7 @@ class room_state {
   expire_policy expire_;
   room_clocks clocks_;
   bool presence_held_ = false;
+  std::uint64_t summary_revision_ = 0;
   std::uint64_t now_ms_;
   std::uint64_t version_ = 1;
   bool deleted_ = false;
