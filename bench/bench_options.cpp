@@ -41,6 +41,13 @@ setter one_of(std::string bench_options::*member, std::vector<std::string_view> 
   };
 }
 
+setter tls_file(std::string tls_files::*member) {
+  return [=](bench_options& o, std::string_view v) {
+    o.tls_settings.enabled = true;
+    return !(o.tls_settings.files.*member = v).empty();
+  };
+}
+
 const std::map<std::string, setter, std::less<>>& setters() {
   static const std::map<std::string, setter, std::less<>> table{
       {"host", [](bench_options& o, std::string_view v) { return !(o.host = v).empty(); }},
@@ -57,6 +64,9 @@ const std::map<std::string, setter, std::less<>>& setters() {
       {"seconds", number(&bench_options::seconds, 0.0, 86400.0)},
       {"warmup-seconds", number(&bench_options::warmup_seconds, 0.0, 86400.0)},
       {"value-bytes", number(&bench_options::value_bytes, 0, 1 << 20)},
+      {"tls-ca", tls_file(&tls_files::ca)},
+      {"tls-cert", tls_file(&tls_files::cert)},
+      {"tls-key", tls_file(&tls_files::key)},
   };
   return table;
 }
@@ -67,6 +77,7 @@ bool apply_option(bench_options& options, int argc, char** argv, int& index, std
   if (arg == "--json") return options.json = true;
   if (arg == "--patch") return options.patch = true;
   if (arg == "--no-setup") return options.no_setup = true;
+  if (arg == "--tls") return options.tls_settings.enabled = true;
   if (!arg.starts_with("--")) return error = fmt::format("unexpected argument {}", arg), false;
   arg.remove_prefix(2);
   std::string_view value;
@@ -91,6 +102,9 @@ std::optional<bench_options> parse_bench_options(int argc, char** argv, std::str
     if (std::string_view{argv[i]} == "--help") return error = "", std::nullopt;
     if (!apply_option(options, argc, argv, i, error)) return std::nullopt;
   }
+  auto tls = make_client_tls(options.tls_settings);
+  if (!tls) return error = tls.error().message, std::nullopt;
+  options.tls = std::move(*tls);
   return options;
 }
 
@@ -100,13 +114,15 @@ std::string bench_usage() {
          "                   [--connections C] [--depth D] [--rooms R] [--subscribers N]\n"
          "                   [--patch] [--seconds S] [--warmup-seconds W] [--value-bytes B]\n"
          "                   [--node-pid PID] [--bigroom-mib M] [--no-setup] [--json]\n"
+         "                   [--tls] [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]\n"
          "       rooms-bench echo-server [--port P]\n"
          "Defaults: 127.0.0.1:7420, rooms, edit, C=50, D=1, R=1000, N=0, S=10, W=1, B=8\n"
          "(0 stores integers), M=10. fanout needs N > 0; --patch: its subscribers ask for\n"
          "patches. presence: each connection updates its own session's presence in random\n"
          "rooms. list: R rooms in groups of 100 (meta g), then one `list` at a time for a\n"
          "random group (--no-setup: the rooms exist). redis runs edit, fanout, presence and\n"
-         "list; echo runs edit.\n";
+         "list; echo runs edit. --tls (implied by the --tls-* files): every connection speaks\n"
+         "TLS, verifying the server against --tls-ca (the system's CAs without it).\n";
 }
 
 }  // namespace rooms::bench

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "protocol/client/client_stream.hpp"
 
 namespace rooms::bench {
 
@@ -38,6 +41,10 @@ struct bench_options {
   bool json = false;
   /// list: the rooms exist already (an earlier run created them); measure only.
   bool no_setup = false;
+  /// --tls, --tls-ca, --tls-cert, --tls-key: every connection (setup and load) speaks TLS.
+  client_tls_settings tls_settings;
+  /// Made from tls_settings once parsed; null: plaintext.
+  std::shared_ptr<const tls_context> tls;
 };
 
 /// Parses argv; on a bad or unknown option, the message to print (with the usage).

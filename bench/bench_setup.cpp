@@ -1,5 +1,6 @@
-// bench_setup: setup speaks through the shared blocking clients (rooms_client, hiredis's
-// synchronous API); only the measured load runs over the event loop.
+// bench_setup: setup speaks through the shared blocking clients (rooms_client; for Redis, one
+// blocking exchange with hiredis's encoder and reader); only the measured load runs over the
+// event loop.
 #include "bench/bench_setup.hpp"
 
 #include <hiredis/hiredis.h>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "bench/redis_codec.hpp"
+#include "bench/tcp_connect.hpp"
 #include "protocol/client/rooms_client.hpp"
 
 namespace rooms::bench {
@@ -38,7 +40,8 @@ std::optional<rooms_error> collect_created(rooms_client& client, std::size_t cou
 }  // namespace
 
 result<std::vector<std::string>> create_rooms(const bench_options& options, std::size_t count) {
-  auto client = rooms_client::connect(options.host, options.port);
+  auto client = rooms_client::connect(options.host, options.port, rooms_client::default_timeout, {},
+                                      options.tls);
   if (!client) return client.error();
   const json params = {{"user", "bench"}, {"data", {{"cells", json::object()}}}};
   std::vector<std::string> rooms;
@@ -54,7 +57,8 @@ result<std::vector<std::string>> create_rooms(const bench_options& options, std:
 
 result<std::size_t> fill_room(const bench_options& options, const std::string& room,
                               std::size_t bytes) {
-  auto client = rooms_client::connect(options.host, options.port);
+  auto client = rooms_client::connect(options.host, options.port, rooms_client::default_timeout, {},
+                                      options.tls);
   if (!client) return client.error();
   const std::string chunk(fill_chunk_bytes, 'x');
   std::size_t filled = 0;
@@ -70,17 +74,30 @@ result<std::size_t> fill_room(const bench_options& options, const std::string& r
   return filled;
 }
 
+// SCRIPT LOAD over the bench's own connection (hiredis 0.14 has no TLS): the command as hiredis
+// formats it, the reply read with hiredis's reader.
 result<std::string> load_redis_script(const bench_options& options) {
-  std::unique_ptr<redisContext, void (*)(redisContext*)> context{
-      redisConnect(options.host.c_str(), options.port), &redisFree};
-  if (!context || context->err)
-    return rooms_error{error_code::unavailable,
-                       fmt::format("cannot connect to Redis at {}:{}: {}", options.host,
-                                   options.port, context ? context->errstr : "out of memory")};
-  auto* reply =
-      static_cast<redisReply*>(redisCommand(context.get(), "SCRIPT LOAD %s", redis_edit_script));
-  if (!reply) return rooms_error{error_code::unavailable, context->errstr};
-  std::unique_ptr<redisReply, void (*)(void*)> owned{reply, &freeReplyObject};
+  auto stream = bench_connect(options.host, options.port, options.tls);
+  if (!stream) return rooms_error{error_code::unavailable, "Redis: " + stream.error().message};
+  char* formatted = nullptr;
+  const int length = redisFormatCommand(&formatted, "SCRIPT LOAD %s", redis_edit_script);
+  if (length < 0) return rooms_error{error_code::internal, "cannot format SCRIPT LOAD"};
+  const std::string command{formatted, static_cast<std::size_t>(length)};
+  redisFreeCommand(formatted);
+  const auto deadline = client_stream::clock::now() + std::chrono::seconds{10};
+  if (auto error = send_all(*stream, command, deadline)) return *error;
+  std::unique_ptr<redisReader, void (*)(redisReader*)> reader{redisReaderCreate(),
+                                                              &redisReaderFree};
+  void* raw = nullptr;
+  std::string chunk;
+  while (raw == nullptr) {
+    if (auto error = receive_some(*stream, chunk, deadline)) return *error;
+    redisReaderFeed(reader.get(), chunk.data(), chunk.size());
+    if (redisReaderGetReply(reader.get(), &raw) != REDIS_OK)
+      return rooms_error{error_code::unavailable, "Redis sent a reply hiredis cannot read"};
+  }
+  std::unique_ptr<redisReply, void (*)(void*)> reply{static_cast<redisReply*>(raw),
+                                                     &freeReplyObject};
   if (reply->type != REDIS_REPLY_STRING)
     return rooms_error{error_code::unavailable,
                        fmt::format("SCRIPT LOAD failed: {}", std::string{reply->str, reply->len})};

@@ -17,9 +17,9 @@ churn_load::churn_load(const bench_options& options) : options_(options), loop_(
 
 result<load_outcome> churn_load::run() {
   for (int i = 0; i < options_.connections; ++i) {
-    auto fd = tcp_connect(options_.host, options_.port);
-    if (!fd) return fd.error();
-    loop_.add(*fd);
+    auto stream = bench_connect(options_.host, options_.port, options_.tls);
+    if (!stream) return stream.error();
+    loop_.add(std::move(*stream));
     codecs_.push_back(std::make_unique<rooms_codec>(no_rooms_, false));
   }
   connections_.resize(codecs_.size());

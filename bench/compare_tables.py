@@ -110,6 +110,34 @@ def stream(runs):
     return verdicts
 
 
+def tls(runs):
+    """Issue 16: edits/s over TLS against plaintext, for Rooms and for Redis."""
+    print("| workload | Rooms plain | Rooms TLS | TLS / plain | Redis plain | Redis TLS "
+          "| TLS / plain | Rooms / Redis plain | Rooms / Redis TLS |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    verdicts = []
+    for depth in (1, 16):
+        label = f"tls-d{depth}"
+        rows = {t: runs.get((label, t), []) for t in ("rooms-none", "rooms-none-tls", "redis",
+                                                        "redis-tls")}
+        if not all(rows.values()):
+            continue  # not run (bench/compare --only)
+        ops = {t: avg(r, "ops_per_second") for t, r in rows.items()}
+        rooms_cost = ratio(ops["rooms-none-tls"], ops["rooms-none"])
+        redis_cost = ratio(ops["redis-tls"], ops["redis"])
+        plain_lead = ratio(ops["rooms-none"], ops["redis"])
+        tls_lead = ratio(ops["rooms-none-tls"], ops["redis-tls"])
+        print(f"| edit C=50 D={depth} | {cell(rows['rooms-none'])} | {cell(rows['rooms-none-tls'])} "
+              f"| {rooms_cost:.2f}x | {cell(rows['redis'])} | {cell(rows['redis-tls'])} "
+              f"| {redis_cost:.2f}x | {plain_lead:.2f}x | {tls_lead:.2f}x |")
+        if depth == 16:
+            verdicts.append(("edit C=50 D=16 over TLS, against Rooms in plaintext", rooms_cost, 0.8))
+        verdicts.append((f"edit C=50 D={depth} lead over Redis, TLS against plaintext "
+                         f"({tls_lead:.2f}x / {plain_lead:.2f}x)",
+                         ratio(tls_lead, plain_lead), 1.0))
+    return verdicts
+
+
 def detail(runs, labels, targets):
     print("| run | target | edits/s per run | edits/s mean | p50 us | p99 us | p99.9 us | errors "
           "| client cores | server cores | server CPU us per edit |")
@@ -218,6 +246,8 @@ def main():
     verdicts = comparison(runs)
     print("\n### Presence and patch events (issue 14)\n")
     verdicts += stream(runs)
+    print("\n### TLS (issue 16; edits/s, mean of the rounds)\n")
+    verdicts += tls(runs)
     print("\n### Every run of the comparison (and durability async)\n")
     detail(runs, ("edit-d1", "edit-d16", "fanout"),
            ("rooms-none", "rooms-async", "rooms-sync", "redis", "redis-aof", "echo"))
@@ -231,7 +261,8 @@ def main():
     in_memory, parked, hibernated = memory(runs)
     print("\n### Targets\n")
     for name, value, goal in verdicts:
-        print(f"- {name}: {value:.2f}x Redis, target {goal}x: {'met' if value >= goal else 'MISSED'}")
+        against = "" if "TLS" in name else " Redis"
+        print(f"- {name}: {value:.2f}x{against}, target {goal}x: {'met' if value >= goal else 'MISSED'}")
     rooms_p99 = avg(runs.get(("edit-d1", "rooms-none"), []), "p99_us")
     redis_p99 = avg(runs.get(("edit-d1", "redis"), []), "p99_us")
     if rooms_p99 and redis_p99:

@@ -66,9 +66,9 @@ std::optional<rooms_error> edit_load::open_connections() {
   const int total = options_.connections + options_.subscribers;
   editors_.resize(static_cast<std::size_t>(options_.connections));
   for (int i = 0; i < total; ++i) {
-    auto fd = tcp_connect(options_.host, options_.port);
-    if (!fd) return fd.error();
-    loop_.add(*fd);
+    auto stream = bench_connect(options_.host, options_.port, options_.tls);
+    if (!stream) return stream.error();
+    loop_.add(std::move(*stream));
     codecs_.push_back(make_codec_());
   }
   return std::nullopt;

@@ -1,4 +1,4 @@
-// event_loop: epoll, recv into one shared buffer, send of each connection's queued bytes.
+// event_loop: epoll, receive into one shared buffer, send of each connection's queued bytes.
 #include "bench/event_loop.hpp"
 
 #include <sys/epoll.h>
@@ -25,14 +25,15 @@ event_loop::event_loop(loop_handler& handler)
     : handler_(handler), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)), buffer_(receive_chunk_bytes) {}
 
 event_loop::~event_loop() {
-  for (auto& c : connections_)
-    if (c.fd >= 0) ::close(c.fd);
+  connections_.clear();
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
-std::size_t event_loop::add(int fd) {
+std::size_t event_loop::add(client_stream stream) {
   const std::size_t index = connections_.size();
-  connections_.push_back({fd, {}, 0, false});
+  const int fd = stream.fd();
+  connections_.emplace_back();
+  connections_.back().stream.emplace(std::move(stream));
   epoll_event event{};
   event.events = EPOLLIN;
   event.data.u64 = index;
@@ -50,22 +51,31 @@ void event_loop::run_until(bench_clock::time_point end) {
     for (int i = 0; i < n; ++i) {
       const std::size_t index = events[i].data.u64;
       if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) receive(index);
-      if (connections_[index].fd >= 0 && (events[i].events & EPOLLOUT)) flush(index);
+      if (connections_[index].open() && (events[i].events & EPOLLOUT)) flush(index);
     }
   }
 }
 
 void event_loop::receive(std::size_t index) {
   for (;;) {
-    const ssize_t n = ::recv(connections_[index].fd, buffer_.data(), buffer_.size(), 0);
-    if (n == 0) return close(index, "connection_closed");
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    if (n < 0) return close(index, "connection_error");
-    handler_.on_bytes(index, buffer_.data(), static_cast<std::size_t>(n), bench_clock::now());
-    if (connections_[index].fd < 0) return;
-    // A short read means the socket is dry: skip the recv that would only say EAGAIN.
-    if (static_cast<std::size_t>(n) < buffer_.size()) break;
+    client_stream& stream = *connections_[index].stream;
+    std::size_t n = 0;
+    switch (stream.receive(buffer_.data(), buffer_.size(), n)) {
+      case client_stream::io::done:
+        break;
+      case client_stream::io::wait_read:
+      case client_stream::io::wait_write:
+        return flush(index);
+      case client_stream::io::closed:
+        return close(index, "connection_closed");
+      case client_stream::io::failed:
+        return close(index, "connection_error");
+    }
+    handler_.on_bytes(index, buffer_.data(), n, bench_clock::now());
+    if (!connections_[index].open()) return;
+    // A short plaintext read means the socket is dry: skip the recv that would only say
+    // EAGAIN. TLS returns a record at a time, and is read until it wants the socket.
+    if (n < buffer_.size() && !stream.uses_tls()) break;
   }
   // Requests queued by the answers just read go out in one write.
   flush(index);
@@ -73,18 +83,21 @@ void event_loop::receive(std::size_t index) {
 
 void event_loop::flush(std::size_t index) {
   connection& c = connections_[index];
-  while (c.fd >= 0 && c.out_offset < c.out.size()) {
-    const ssize_t n =
-        ::send(c.fd, c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
-    if (n > 0) {
-      c.out_offset += static_cast<std::size_t>(n);
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      return arm_write(index, true);
-    } else if (!(n < 0 && errno == EINTR)) {
-      return close(index, "connection_error");
+  while (c.open() && c.out_offset < c.out.size()) {
+    std::size_t n = 0;
+    switch (c.stream->send(c.out.data() + c.out_offset, c.out.size() - c.out_offset, n)) {
+      case client_stream::io::done:
+        c.out_offset += n;
+        break;
+      case client_stream::io::wait_read:
+      case client_stream::io::wait_write:
+        return arm_write(index, true);
+      case client_stream::io::closed:
+      case client_stream::io::failed:
+        return close(index, "connection_error");
     }
   }
-  if (c.fd < 0) return;
+  if (!c.open()) return;
   c.out.clear();
   c.out_offset = 0;
   arm_write(index, false);
@@ -97,14 +110,14 @@ void event_loop::arm_write(std::size_t index, bool armed) {
   epoll_event event{};
   event.events = EPOLLIN | (armed ? EPOLLOUT : 0u);
   event.data.u64 = index;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &event);
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.stream->fd(), &event);
 }
 
 void event_loop::close(std::size_t index, const char* reason) {
   connection& c = connections_[index];
-  if (c.fd < 0) return;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
-  ::close(std::exchange(c.fd, -1));
+  if (!c.open()) return;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.stream->fd(), nullptr);
+  c.stream->close();
   --open_count_;
   handler_.on_closed(index, reason);
 }

@@ -1,11 +1,14 @@
-// event_loop: the one epoll loop of rooms-bench. It owns the sockets of a workload, reads what
-// arrives and hands it to the workload, and writes what the workload queued.
+// event_loop: the one epoll loop of rooms-bench. It owns the connections of a workload (plaintext
+// or TLS), reads what arrives and hands it to the workload, and writes what the workload queued.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "protocol/client/client_stream.hpp"
 
 namespace rooms::bench {
 
@@ -32,8 +35,8 @@ class event_loop {
   event_loop(const event_loop&) = delete;
   event_loop& operator=(const event_loop&) = delete;
 
-  /// Takes over a connected non-blocking socket; returns its index.
-  std::size_t add(int fd);
+  /// Takes over a connected stream (plaintext or TLS); returns its index.
+  std::size_t add(client_stream stream);
   /// The bytes connection `index` has yet to send; append, then `flush`.
   std::string& out(std::size_t index) { return connections_[index].out; }
   /// Writes what it can now; the rest goes out when the socket is writable.
@@ -47,10 +50,11 @@ class event_loop {
 
  private:
   struct connection {
-    int fd = -1;
+    std::optional<client_stream> stream;
     std::string out;
     std::size_t out_offset = 0;
     bool write_armed = false;
+    bool open() const { return stream && stream->is_open(); }
   };
   void receive(std::size_t index);
   void arm_write(std::size_t index, bool armed);

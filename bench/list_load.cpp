@@ -152,7 +152,8 @@ result<list_outcome> run_list_load(const bench_options& options) {
     outcome.setup_seconds = setup;
     return outcome;
   }
-  auto client = rooms_client::connect(options.host, options.port);
+  auto client = rooms_client::connect(options.host, options.port, rooms_client::default_timeout, {},
+                                      options.tls);
   if (!client) return client.error();
   if (!options.no_setup)
     if (auto error = create_grouped_rooms(*client, options.rooms)) return *error;

@@ -19,7 +19,8 @@ namespace rooms::bench {
 namespace {
 
 result<std::int64_t> active_rooms(const bench_options& options) {
-  auto client = rooms_client::connect(options.host, options.port);
+  auto client = rooms_client::connect(options.host, options.port, rooms_client::default_timeout, {},
+                                      options.tls);
   if (!client) return client.error();
   auto stats = client->call("stats");
   if (!stats) return stats.error();

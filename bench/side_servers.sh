@@ -34,6 +34,18 @@ start_redis() {
   return 1
 }
 
+# start_redis_tls CERT KEY [REDIS OPTIONS...]: start_redis with only a TLS port (REDIS_PORT;
+# Debian's redis-server is built with TLS), clients not asked for certificates.
+start_redis_tls() {
+  local cert=$1 key=$2
+  shift 2
+  local tls_port
+  tls_port=$(free_port)
+  start_redis --port 0 --tls-port "$tls_port" --tls-cert-file "$cert" --tls-key-file "$key" \
+    --tls-auth-clients no "$@" || return 1
+  REDIS_PORT=$tls_port
+}
+
 stop_redis() {
   if [ -n "$REDIS_PID" ]; then
     kill -TERM "$REDIS_PID" 2>/dev/null

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "node/node.hpp"
+#include "node/node_tls.hpp"
 
 int main(int argc, char** argv) {
   auto options = rooms::parse_node_options(argc, argv);
@@ -16,6 +17,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (options->check_only) {
+    auto tls = rooms::load_node_tls(*options);
+    if (!tls) {
+      fmt::print(stderr, "roomsd: {}\n", tls.error().message);
+      return 2;
+    }
     fmt::print("{}", rooms::node_options_summary(*options));
     return 0;
   }

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +19,11 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 #include <caf/scheduler/coordinator.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "actors/cluster/peer_link_actor.hpp"
+#include "actors/cluster/tls_middleman_actor.hpp"
 #include "actors/directory/directory_actor.hpp"
 #include "actors/gateway/tcp_listener.hpp"
 #include "actors/index_upgrade.hpp"
@@ -29,6 +32,7 @@
 #include "node/local_policy.hpp"
 #include "node/log.hpp"
 #include "node/node_config.hpp"
+#include "node/node_tls.hpp"
 #include "node/pinned_policy.hpp"
 
 namespace rooms {
@@ -84,12 +88,14 @@ int wait_for_stop_signal(const sigset_t& signals) {
   return signal;
 }
 
-listener_config make_listener_config(const node_options& options) {
+listener_config make_listener_config(const node_options& options, const node_tls& tls) {
   listener_config config;
   config.host = options.host;
   config.port = options.port;
   config.max_connections = options.node_limits.max_connections;
   config.flow.max_outbound_bytes = options.node_limits.max_outbound_bytes;
+  config.flow.handshake_timeout = std::chrono::milliseconds(options.message_timeout_ms);
+  config.tls = tls.clients;
   config.warn = [](std::string_view message) { log(log_level::warn, "{}", message); };
   if (log_enabled(log_level::debug))
     config.debug = [](std::string_view message) { log(log_level::debug, "{}", message); };
@@ -128,32 +134,60 @@ void configure_cluster(caf::actor_system_config& config, const node_options& opt
   config.set("middleman.connection-timeout", caf::timespan{timeout});
 }
 
-// Publishes the directory on this node's cluster port and starts one link per peer.
-result<std::vector<caf::actor>> join_cluster(caf::actor_system& system,
-                                             std::shared_ptr<const cluster_placement> placement,
-                                             const caf::actor& directory,
-                                             const node_options& options) {
-  const cluster_node& self = placement->node(placement->self());
-  auto published = system.middleman().publish(directory, self.port, self.host.c_str(), true);
-  if (!published) {
-    return rooms_error{error_code::unavailable,
-                       fmt::format("cannot listen on cluster address {}:{}: {}", self.host,
-                                   self.port, system.render(published.error()))};
-  }
+// What a node runs to be part of its cluster.
+struct cluster_membership {
   std::vector<caf::actor> links;
+  /// Set under cluster TLS: the middleman whose connections speak it.
+  caf::io::middleman_actor tls_middleman;
+
+  void leave() {
+    for (auto& link : links) caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
+    if (tls_middleman) caf::anon_send_exit(tls_middleman, caf::exit_reason::kill);
+  }
+};
+
+// Publishes the directory on this node's cluster port and starts one link per peer; under
+// cluster TLS through a middleman whose every connection speaks mutual TLS.
+result<cluster_membership> join_cluster(caf::actor_system& system,
+                                        std::shared_ptr<const cluster_placement> placement,
+                                        const caf::actor& directory, const node_options& options,
+                                        const node_tls& tls) {
+  cluster_membership membership;
+  caf::io::middleman_actor middleman = system.middleman().actor_handle();
+  if (tls.cluster) {
+    membership.tls_middleman = spawn_tls_middleman(
+        system,
+        {tls.cluster, [](std::string_view message) { log(log_level::warn, "{}", message); }});
+    middleman = membership.tls_middleman;
+  }
+  const cluster_node& self = placement->node(placement->self());
+  std::optional<std::string> failure;
+  caf::scoped_actor caller{system};
+  caller
+      ->request(middleman, caf::infinite, caf::publish_atom::value, self.port,
+                caf::actor_cast<caf::strong_actor_ptr>(directory), std::set<std::string>{},
+                self.host, true)
+      .receive([](std::uint16_t) {}, [&](caf::error& error) { failure = system.render(error); });
+  if (failure) {
+    membership.leave();
+    return rooms_error{
+        error_code::unavailable,
+        fmt::format("cannot listen on cluster address {}:{}: {}", self.host, self.port, *failure)};
+  }
   for (std::size_t peer = 0; peer < placement->size(); ++peer) {
     if (peer == placement->self()) continue;
     peer_link_config config;
     config.placement = placement;
     config.peer = peer;
     config.directory = directory;
+    config.middleman = membership.tls_middleman;
     config.attempt_timeout = std::chrono::milliseconds(options.call_timeout_ms);
     config.log = [](bool warning, std::string_view message) {
       log(warning ? log_level::warn : log_level::info, "{}", message);
     };
-    links.push_back(spawn_peer_link(system, std::move(config)));
+    membership.links.push_back(spawn_peer_link(system, std::move(config)));
   }
-  return links;
+  return membership;
 }
 
 }  // namespace
@@ -161,6 +195,11 @@ result<std::vector<caf::actor>> join_cluster(caf::actor_system& system,
 int run_node(const node_options& options) {
   set_log_level(options.level);
   const sigset_t stop_signals = block_stop_signals();
+  auto tls = load_node_tls(options);
+  if (!tls) {
+    log(log_level::error, "{}", tls.error().message);
+    return 1;
+  }
   // Declared before the actor system: room actors use it until the system has stopped.
   auto persistence = open_persistence(options);
   if (!persistence) {
@@ -205,7 +244,7 @@ int run_node(const node_options& options) {
   configure_cluster(caf_config, options);
   caf::actor_system system{caf_config};
   if (!hosted) reactors.start_threads();
-  tcp_listener listener{system, reactors, make_listener_config(options)};
+  tcp_listener listener{system, reactors, make_listener_config(options, *tls)};
   auto port = listener.bind();
   if (!port) {
     log(log_level::error, "bad value for --host or --port: '{}', {} ({})", options.host,
@@ -223,15 +262,15 @@ int run_node(const node_options& options) {
   if (!*persistence) directory.index = std::make_shared<memory_index>();
   directory.call_timeout = std::chrono::milliseconds(options.call_timeout_ms);
   gateway->directory = spawn_directory(system, std::move(directory));
-  std::vector<caf::actor> peer_links;
+  cluster_membership cluster;
   if (gateway->placement) {
-    auto links = join_cluster(system, gateway->placement, gateway->directory, options);
-    if (!links) {
-      log(log_level::error, "{}", links.error().message);
+    auto joined = join_cluster(system, gateway->placement, gateway->directory, options, *tls);
+    if (!joined) {
+      log(log_level::error, "{}", joined.error().message);
       caf::anon_send_exit(gateway->directory, caf::exit_reason::user_shutdown);
       return 1;
     }
-    peer_links = std::move(*links);
+    cluster = std::move(*joined);
   }
   listener.run(gateway);
   fmt::print(stderr, "roomsd listening on {}:{}\n", options.host, *port);
@@ -244,11 +283,12 @@ int run_node(const node_options& options) {
       *persistence ? fmt::format(", {} stored rooms in {}", (*persistence)->store->room_count(),
                                  options.data_dir)
                    : std::string{});
+  if (!tls->summary.empty()) log(log_level::info, "{}", tls->summary);
   const int signal = wait_for_stop_signal(stop_signals);
   log(log_level::info, "{} received: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   listener.stop(stop_grace);
   reactors.stop_threads();
-  for (auto& link : peer_links) caf::anon_send_exit(link, caf::exit_reason::user_shutdown);
+  cluster.leave();
   caf::anon_send_exit(gateway->directory, caf::exit_reason::user_shutdown);
   // Its last answers go to actors of a system that is still running; later reads are refused.
   if (*persistence) (*persistence)->reader->stop();

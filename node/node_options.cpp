@@ -69,7 +69,7 @@ problem set_flag(bool& field, std::string_view text) {
 
 constexpr std::uint64_t big = std::uint64_t{1} << 40;
 
-constexpr std::array<option_spec, 32> specs{{
+constexpr std::array<option_spec, 39> specs{{
     {"host", "ADDR", "address to listen on (default 127.0.0.1)",
      [](node_options& o, std::string_view v) { return set_text(o.host, v); }},
     {"port", "PORT", "TCP port; 0 picks a free one (default 7420)",
@@ -200,6 +200,23 @@ constexpr std::array<option_spec, 32> specs{{
      [](node_options& o, std::string_view v) { return set_uint(o.call_timeout_ms, v, 10, big); }},
     {"peer-timeout-ms", "MS", "cluster: drop a peer silent for MS (default 5000)",
      [](node_options& o, std::string_view v) { return set_uint(o.peer_timeout_ms, v, 100, big); }},
+    {"tls-cert", "FILE", "PEM certificate (chain): the client port speaks TLS 1.2+ only",
+     [](node_options& o, std::string_view v) { return set_text(o.client_tls.cert, v); }},
+    {"tls-key", "FILE", "PEM private key of --tls-cert",
+     [](node_options& o, std::string_view v) { return set_text(o.client_tls.key, v); }},
+    {"tls-ca", "FILE", "PEM CA certificates: clients must present a certificate they signed",
+     [](node_options& o, std::string_view v) { return set_text(o.client_tls.ca, v); }},
+    {"cluster-tls-cert", "FILE", "cluster: this node's PEM certificate (mutual TLS between nodes)",
+     [](node_options& o, std::string_view v) { return set_text(o.cluster_tls.cert, v); }},
+    {"cluster-tls-key", "FILE", "cluster: PEM private key of --cluster-tls-cert",
+     [](node_options& o, std::string_view v) { return set_text(o.cluster_tls.key, v); }},
+    {"cluster-tls-ca", "FILE",
+     "cluster: PEM CA certificates; a peer without a certificate they "
+     "signed never joins",
+     [](node_options& o, std::string_view v) { return set_text(o.cluster_tls.ca, v); }},
+    {"allow-insecure-cluster", "",
+     "cluster nodes off loopback without cluster TLS (refused otherwise; docs/security.md)",
+     [](node_options& o, std::string_view v) { return set_flag(o.allow_insecure_cluster, v); }},
     {"config", "FILE", "read options from FILE first, section [rooms] (CAF INI format)", nullptr},
     {"check-config", "", "check the options (and --config file), print a summary, exit", nullptr},
     {"help", "", "print this text", nullptr},
@@ -320,6 +337,22 @@ problem check_cluster(const node_options& options) {
   return std::nullopt;
 }
 
+// Each TLS side is all there or not at all (the client port's CA is optional).
+problem check_tls_options(const node_options& options) {
+  const tls_files& client = options.client_tls;
+  if (client.cert.empty() != client.key.empty())
+    return "client TLS needs both --tls-cert and --tls-key";
+  if (!client.ca.empty() && client.cert.empty())
+    return "--tls-ca needs --tls-cert and --tls-key (the client port's own certificate)";
+  const tls_files& cluster = options.cluster_tls;
+  const int given = !cluster.cert.empty() + !cluster.key.empty() + !cluster.ca.empty();
+  if (given != 0 && given != 3)
+    return "cluster TLS needs all of --cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca";
+  if (given == 3 && options.cluster_nodes.empty())
+    return "--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca need --cluster-node";
+  return std::nullopt;
+}
+
 }  // namespace
 
 result<node_options> parse_node_options(int argc, const char* const* argv) {
@@ -346,7 +379,9 @@ result<node_options> parse_node_options(int argc, const char* const* argv) {
     }
   }
   if (auto why = check_cluster(options)) return bad(*why);
+  if (auto why = check_tls_options(options)) return bad(*why);
   if (auto why = protected_mode_refusal(options)) return bad(std::move(*why));
+  if (auto why = insecure_cluster_refusal(options)) return bad(std::move(*why));
   options.check_only = cli->check;
   return options;
 }
@@ -359,7 +394,10 @@ std::string node_options_summary(const node_options& o) {
     text += fmt::format(", cluster of {}:", o.cluster_nodes.size());
     for (const auto& node : o.cluster_nodes)
       text += fmt::format(" {}@{}:{}", node.name, node.host, node.port);
+    text += o.cluster_tls.cert.empty() ? ", cluster without TLS" : ", cluster over mutual TLS";
   }
+  if (!o.client_tls.cert.empty())
+    text += o.client_tls.ca.empty() ? ", clients over TLS" : ", clients over mutual TLS";
   return text + "\n";
 }
 

@@ -14,6 +14,7 @@
 #include "node/log.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/result.hpp"
+#include "protocol/tls/tls.hpp"
 
 namespace rooms {
 
@@ -47,6 +48,13 @@ struct node_options {
   /// Protected mode's escape hatch: listen on a non-loopback address without tokens
   /// (docs/security.md). Off: such a configuration stops the node at start.
   bool allow_unauthenticated_remote = false;
+  /// The client port's TLS: cert and key make it speak TLS only; ca also requires client
+  /// certificates signed by it. Empty: plaintext.
+  tls_files client_tls;
+  /// The cluster port's mutual TLS: all three or none.
+  tls_files cluster_tls;
+  /// Cluster nodes off loopback without cluster TLS: refused at start unless this is set.
+  bool allow_insecure_cluster = false;
   limits node_limits;
   /// How long a backend may take to send one message, or to authenticate when tokens are
   /// required, before its connection is closed (a slow-sender guard; node/README.md).

@@ -31,4 +31,21 @@ std::optional<std::string> protected_mode_refusal(const node_options& options) {
       options.host);
 }
 
+std::optional<std::string> insecure_cluster_refusal(const node_options& options) {
+  if (options.cluster_nodes.empty() || !options.cluster_tls.cert.empty() ||
+      options.allow_insecure_cluster)
+    return std::nullopt;
+  for (const auto& node : options.cluster_nodes) {
+    if (is_loopback_host(node.host).value_or(true)) continue;
+    return fmt::format(
+        "refusing to run a cluster whose node {} is at {}, off loopback, without cluster TLS: "
+        "anyone who can reach a cluster port could join the cluster and send its nodes any "
+        "message. Give every node --cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca "
+        "(tools/make-certs.sh makes them), or, if the network between the nodes is private "
+        "and trusted, start with --allow-insecure-cluster (see docs/security.md)",
+        node.name, node.host);
+  }
+  return std::nullopt;
+}
+
 }  // namespace rooms

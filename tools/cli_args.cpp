@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <tuple>
 #include <vector>
 
 #include <fmt/core.h>
@@ -24,12 +25,13 @@ struct split_line {
   bool help = false;
   bool compact = false;
   bool patch = false;
+  bool tls = false;
 };
 
-constexpr std::array<std::string_view, 17> value_options = {
-    "--host", "--port",  "--token", "--timeout", "--if-version", "--key",
-    "--ops",  "--since", "--field", "--session", "--ttl",        "--meta",
-    "--idle", "--empty", "--where", "--limit",   "--after"};
+constexpr std::array<std::string_view, 20> value_options = {
+    "--host",  "--port",  "--token",   "--timeout", "--if-version", "--key",    "--ops",
+    "--since", "--field", "--session", "--ttl",     "--meta",       "--idle",   "--empty",
+    "--where", "--limit", "--after",   "--tls-ca",  "--tls-cert",   "--tls-key"};
 
 // The commands whose operands are plain strings, named as the method's arguments.
 struct plain_command {
@@ -61,6 +63,8 @@ result<split_line> split(int argc, const char* const* argv) {
       line.compact = true;
     } else if (word == "--patch") {
       line.patch = true;
+    } else if (word == "--tls") {
+      line.tls = true;
     } else if (word.size() > 2 && word.starts_with("--")) {
       const auto equals = word.find('=');
       const std::string name{word.substr(0, equals)};
@@ -124,6 +128,19 @@ result<cli_options> options_from(const split_line& line, environment_reader envi
     options.timeout = std::chrono::milliseconds{*milliseconds};
   }
   if (const auto* field = find(line, "--field")) options.field = *field;
+  if (auto flag = environment("ROOMS_TLS")) options.tls.enabled = !flag->empty() && *flag != "0";
+  options.tls.enabled = options.tls.enabled || line.tls;
+  for (auto [option, variable, file] :
+       {std::tuple{"--tls-ca", "ROOMS_TLS_CA", &options.tls.files.ca},
+        std::tuple{"--tls-cert", "ROOMS_TLS_CERT", &options.tls.files.cert},
+        std::tuple{"--tls-key", "ROOMS_TLS_KEY", &options.tls.files.key}}) {
+    auto value = setting_of(line, option, variable, environment);
+    if (!value || value->value.empty()) continue;
+    *file = value->value;
+    options.tls.enabled = true;
+  }
+  if (options.tls.files.cert.empty() != options.tls.files.key.empty())
+    return usage_error("--tls-cert and --tls-key (ROOMS_TLS_CERT, ROOMS_TLS_KEY) go together");
   return options;
 }
 
@@ -420,6 +437,10 @@ options (anywhere on the line):
   --port PORT        node client port (default 7420; or set ROOMS_PORT)
   --token TOKEN      send `hello` with this token first (or set ROOMS_TOKEN)
   --timeout MS       how long to wait for each answer (default 10000; or set ROOMS_TIMEOUT)
+  --tls              speak TLS, verifying the node against the system's CAs (or ROOMS_TLS=1)
+  --tls-ca FILE      speak TLS, verifying the node against these CAs (or ROOMS_TLS_CA)
+  --tls-cert FILE    with --tls-key: the client certificate a node with --tls-ca requires
+  --tls-key FILE     (or ROOMS_TLS_CERT and ROOMS_TLS_KEY)
   --if-version N     edit only if the room is at version N
   --key K            idempotency key of the edit (scoped to the room and USER)
   --field NAME       print only this member of the result, a string without quotes

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/client/client_stream.hpp"
 #include "protocol/result.hpp"
 
 namespace rooms::cli {
@@ -22,6 +23,8 @@ struct cli_options {
   std::uint16_t port = 7420;
   /// Sent with `hello` before the command when given.
   std::optional<std::string> token;
+  /// --tls, --tls-ca, --tls-cert, --tls-key (or ROOMS_TLS*): speak TLS to the node.
+  client_tls_settings tls;
   /// Results on one line instead of indented.
   bool compact = false;
   std::chrono::milliseconds timeout{10000};
@@ -51,8 +54,9 @@ struct cli_invocation {
   std::variant<help_command, call_command, watch_command> command;
 };
 
-/// Reads the environment's defaults (ROOMS_HOST, ROOMS_PORT, ROOMS_TOKEN, ROOMS_TIMEOUT), or
-/// nothing for a variable that is unset.
+/// Reads the environment's defaults (ROOMS_HOST, ROOMS_PORT, ROOMS_TOKEN, ROOMS_TIMEOUT,
+/// ROOMS_TLS, ROOMS_TLS_CA, ROOMS_TLS_CERT, ROOMS_TLS_KEY), or nothing for a variable that is
+/// unset.
 using environment_reader = std::optional<std::string> (*)(const char* name);
 
 /// The process environment (std::getenv).

@@ -54,7 +54,15 @@ int print_result(const json& answer, const cli_options& options) {
 }
 
 result<rooms_client> open_session(const cli_options& options) {
-  auto client = rooms_client::connect(options.host, options.port, options.timeout);
+  auto tls = make_client_tls(options.tls);
+  if (!tls) return tls.error();
+  auto client = rooms_client::connect(options.host, options.port, options.timeout, {}, *tls);
+  if (!client && options.tls.enabled) {
+    return rooms_error{client.error().code,
+                       fmt::format("{} (does the node at {}:{} speak TLS, and does --tls-ca "
+                                   "name the CA that signed its certificate?)",
+                                   client.error().message, options.host, options.port)};
+  }
   if (!client) {
     // Say what to do about it: nothing answers there, or the address is wrong.
     return rooms_error{client.error().code,
@@ -72,6 +80,13 @@ result<rooms_client> open_session(const cli_options& options) {
 
 int run_call(rooms_client& client, const call_command& call, const cli_options& options) {
   auto answer = client.call(call.method, call.params, options.timeout);
+  if (!answer && !options.tls.enabled && !client.is_open() &&
+      answer.error().code == error_code::unavailable) {
+    // What a TLS port does to a plaintext client.
+    return fail({error_code::unavailable,
+                 fmt::format("{} (if the node's port speaks TLS, add --tls-ca FILE or --tls)",
+                             answer.error().message)});
+  }
   if (!answer) return fail(answer.error());
   return print_result(*answer, options);
 }

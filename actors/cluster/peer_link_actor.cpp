@@ -67,7 +67,8 @@ void handshake(peer_link_type* self, caf::actor directory) {
 
 void connect(peer_link_type* self) {
   const auto& node = peer_node(self);
-  auto middleman = self->system().middleman().actor_handle();
+  auto middleman = self->state.config.middleman ? self->state.config.middleman
+                                                : self->system().middleman().actor_handle();
   self->request(middleman, self->state.config.attempt_timeout, caf::connect_atom::value, node.host,
                 node.port)
       .then(

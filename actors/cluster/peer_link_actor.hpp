@@ -14,6 +14,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+#include <caf/io/middleman_actor.hpp>
 
 #include "actors/cluster/cluster_placement.hpp"
 
@@ -25,6 +26,9 @@ struct peer_link_config {
   std::size_t peer = 0;
   /// The local directory, told of every change of the peer's reachability.
   caf::actor directory;
+  /// Who connects to the peer: CAF's middleman when null, else one whose connections speak
+  /// TLS (tls_middleman_actor.hpp).
+  caf::io::middleman_actor middleman;
   /// Pause between two connection attempts, and the longest a connection or handshake waits.
   std::chrono::milliseconds retry_interval{500};
   std::chrono::milliseconds attempt_timeout{2000};

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <utility>
 
+#include <fmt/format.h>
 #include <caf/send.hpp>
 
 #include "actors/gateway/gateway_actor.hpp"
@@ -30,10 +31,19 @@ constexpr std::uint32_t watched_events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLL
 
 constexpr std::uint32_t hangup_events = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 
+// The first byte of a TLS client's first record: a handshake (RFC 8446, 5.1).
+constexpr char tls_handshake_record = 0x16;
+
 }  // namespace
 
-tcp_connection::tcp_connection(int fd, io_reactor& owner, flow_limits limits, observer watcher)
-    : owner_(owner), fd_(fd), limits_(limits), observer_(std::move(watcher)) {}
+tcp_connection::tcp_connection(int fd, std::string peer, io_reactor& owner, flow_limits limits,
+                               observer watcher, std::shared_ptr<const tls_context> tls)
+    : owner_(owner),
+      fd_(fd),
+      peer_(std::move(peer)),
+      limits_(limits),
+      observer_(std::move(watcher)),
+      tls_context_(std::move(tls)) {}
 
 tcp_connection::~tcp_connection() {
   if (fd_ >= 0) ::close(fd_);
@@ -55,9 +65,30 @@ void tcp_connection::open(caf::actor gateway) {
     }
     self->gateway_ = std::move(gateway);
     self->phase_ = phase::open;
+    if (self->tls_context_ && !self->start_tls()) return self->close_now();
     // A socket with bytes already waiting reports them at once.
     if (!self->owner_.watch(self->fd_, self.get(), watched_events)) self->close_now();
   });
+}
+
+bool tcp_connection::start_tls() {
+  auto session = tls_session::accept(*tls_context_, fd_);
+  if (!session) {
+    tls_failed(session.error().message);
+    return false;
+  }
+  tls_.emplace(std::move(*session));
+  // A client that never finishes its handshake does not hold the connection forever.
+  owner_.run_at(io_reactor::clock::now() + limits_.handshake_timeout, [self = shared_from_this()] {
+    if (self->phase_ == phase::closed || self->tls_->established()) return;
+    self->tls_failed("no TLS handshake within the timeout");
+    self->close_now();
+  });
+  return true;
+}
+
+void tcp_connection::tls_failed(std::string_view why) {
+  if (observer_.warn) observer_.warn(fmt::format("TLS connection from {} refused: {}", peer_, why));
 }
 
 void tcp_connection::drain() {
@@ -72,21 +103,30 @@ void tcp_connection::close() {
 
 void tcp_connection::on_ready(std::uint32_t events) {
   auto keep_alive = shared_from_this();  // close_now may drop the listener's reference
-  if (events & EPOLLOUT) {
-    bool resend = false;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      resend = write_blocked_;
-      write_blocked_ = false;
-    }
-    if (resend) send_pending();
+  // A TLS step may wait for the other direction: a read for writability, a write for bytes.
+  if (read_wants_write_ && (events & EPOLLOUT)) {
+    read_wants_write_ = false;
+    events |= EPOLLIN;
   }
+  if (events & EPOLLOUT) resend_if_blocked();
   if (phase_ == phase::closed) return;
   if (events & (EPOLLIN | hangup_events)) {
     readable_ = true;
     hangup_ = hangup_ || (events & hangup_events) != 0;
     read_some();
   }
+  // A TLS write may have waited for the peer's bytes (its first byte, a handshake step).
+  if (tls_ && (events & EPOLLIN) && phase_ != phase::closed) resend_if_blocked();
+}
+
+void tcp_connection::resend_if_blocked() {
+  bool resend = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    resend = write_blocked_;
+    write_blocked_ = false;
+  }
+  if (resend) send_pending();
 }
 
 // -- reading ---------------------------------------------------------------------------------
@@ -100,28 +140,87 @@ void tcp_connection::read_some() {
       if (over_limits() || !read_paused_.exchange(false)) return;
       continue;
     }
+    std::size_t n = 0;
+    const read_outcome outcome = tls_ ? read_tls(buffer, n) : read_plain(buffer, n);
+    switch (outcome) {
+      case read_outcome::data:
+      case read_outcome::last:
+        if (phase_ == phase::open) {
+          queued_bytes_ += n;
+          caf::anon_send(gateway_, gw_data_atom::value, std::string(buffer, n));
+        }
+        if (outcome == read_outcome::last) readable_ = false;
+        continue;
+      case read_outcome::drained:
+        readable_ = false;
+        return;
+      case read_outcome::broken:
+        readable_ = false;
+        return close_now();
+      case read_outcome::end:
+        readable_ = false;
+        // The peer shut its write side: it still reads, so the answers go out first.
+        eof_seen_ = true;
+        if (phase_ == phase::open) end_input();
+        if (phase_ == phase::flushed) close_now();
+        return;
+    }
+  }
+}
+
+tcp_connection::read_outcome tcp_connection::read_plain(char* buffer, std::size_t& got) {
+  while (true) {
     const ssize_t n = ::recv(fd_, buffer, io_reactor::read_buffer_size, 0);
     if (n > 0) {
-      if (phase_ == phase::open) {
-        queued_bytes_ += static_cast<std::size_t>(n);
-        caf::anon_send(gateway_, gw_data_atom::value,
-                       std::string(buffer, static_cast<std::size_t>(n)));
-      }
+      got = static_cast<std::size_t>(n);
       // A short read took all there was: bytes that come later report themselves (as nginx
       // reads edge-triggered sockets). Only the peer's end must be read for.
-      if (static_cast<std::size_t>(n) < io_reactor::read_buffer_size && !hangup_) readable_ = false;
-      continue;
+      return got < io_reactor::read_buffer_size && !hangup_ ? read_outcome::last
+                                                            : read_outcome::data;
     }
-    if (n < 0 && errno == EINTR) continue;
-    readable_ = false;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-    if (n < 0) return close_now();
-    // The peer shut its write side: it still reads, so the answers go out first.
-    eof_seen_ = true;
-    if (phase_ == phase::open) end_input();
-    if (phase_ == phase::flushed) close_now();
-    return;
+    if (n == 0) return read_outcome::end;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? read_outcome::drained : read_outcome::broken;
   }
+}
+
+// TLS reads a record at a time, and may hold decrypted bytes the socket no longer reports: it
+// is read until it wants more from the socket.
+tcp_connection::read_outcome tcp_connection::read_tls(char* buffer, std::size_t& got) {
+  if (!tls_checked_) {
+    const read_outcome checked = check_first_byte();
+    if (checked != read_outcome::data) return checked;
+  }
+  switch (tls_->read(buffer, io_reactor::read_buffer_size, got)) {
+    case tls_status::ok:
+      return read_outcome::data;
+    case tls_status::want_write:
+      read_wants_write_ = true;
+      return read_outcome::drained;
+    case tls_status::want_read:
+      return read_outcome::drained;
+    case tls_status::closed:
+      return read_outcome::end;
+    case tls_status::failed:
+      break;
+  }
+  if (!tls_->established()) tls_failed(tls_->error());
+  return read_outcome::broken;
+}
+
+tcp_connection::read_outcome tcp_connection::check_first_byte() {
+  char first = 0;
+  ssize_t n = 0;
+  do {
+    n = ::recv(fd_, &first, 1, MSG_PEEK);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0) return read_outcome::end;
+  if (n < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK ? read_outcome::drained : read_outcome::broken;
+  tls_checked_ = true;
+  if (first == tls_handshake_record) return read_outcome::data;
+  tls_failed("the client spoke plaintext, not TLS, on the TLS port");
+  return read_outcome::broken;
 }
 
 void tcp_connection::end_input() {
@@ -180,7 +279,9 @@ void tcp_connection::queue_locked(std::string_view frame) {
 void tcp_connection::flush() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (gone_ || pending_.empty() || !answers_pending_) return;
-  if (io_reactor::current() != nullptr || close_requested_ || send_scheduled_ || write_blocked_)
+  // TLS runs on the owner's thread only.
+  if (io_reactor::current() != nullptr || tls_context_ || close_requested_ || send_scheduled_ ||
+      write_blocked_)
     return schedule_send_locked();
   // A worker that hosts no reactor (sockets on I/O threads): the answers leave from here, one
   // send per burst, instead of a post and a wakeup of the I/O thread. gone_ is false under
@@ -229,8 +330,21 @@ void tcp_connection::send_pending() {
 
 bool tcp_connection::send_pending_locked() {
   if (write_blocked_) return true;  // the socket's writability sends again
+  if (tls_ && !tls_checked_ && !pending_.empty()) {
+    write_blocked_ = true;  // nothing goes out before the client's first byte was checked
+    return true;
+  }
   std::size_t sent = 0;
   while (sent < pending_.size()) {
+    if (tls_) {
+      std::size_t taken = 0;
+      const tls_status status = tls_->write(pending_.data() + sent, pending_.size() - sent, taken);
+      sent += taken;
+      if (status == tls_status::ok) continue;
+      if (status != tls_status::want_read && status != tls_status::want_write) return false;
+      write_blocked_ = true;  // the next readiness of the socket, either way, sends again
+      break;
+    }
     const ssize_t n =
         ::send(fd_, pending_.data() + sent, pending_.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n > 0) {
@@ -276,6 +390,7 @@ void tcp_connection::abort() {
 void tcp_connection::finish_flush() {
   if (phase_ == phase::closed || phase_ == phase::flushed) return;
   phase_ = phase::flushed;
+  if (tls_) tls_->shutdown();
   ::shutdown(fd_, SHUT_WR);
   // Reading on until the peer's end (or the timer) avoids a reset that could destroy the last
   // answers before the peer has read them.

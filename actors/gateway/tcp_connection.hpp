@@ -1,7 +1,8 @@
 // tcp_connection: one backend's TCP socket, owned by one io_reactor: only the reactor's thread
 // reads and writes it. It hands the bytes it reads to its gateway actor, writes the frames the
 // gateway queues in batches, and stops reading while the gateway is behind (TCP flow control).
-// See node/README.md, "Threads".
+// On a TLS port the same thread runs the connection's TLS session: the handshake, decryption
+// and encryption (docs/security.md). See node/README.md, "Threads".
 #pragma once
 
 #include <atomic>
@@ -11,12 +12,15 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <caf/actor.hpp>
 
 #include "actors/gateway/connection_link.hpp"
 #include "actors/gateway/io_reactor.hpp"
+#include "protocol/tls/tls.hpp"
 
 namespace rooms {
 
@@ -32,6 +36,8 @@ struct flow_limits {
   std::chrono::milliseconds flush_timeout{5000};
   /// How long a closed-for-writing connection waits for the peer's end before closing.
   std::chrono::milliseconds linger_timeout{2000};
+  /// How long a TLS client may take to finish its handshake.
+  std::chrono::milliseconds handshake_timeout{30000};
 };
 
 class tcp_connection final : public connection_link,
@@ -45,10 +51,14 @@ class tcp_connection final : public connection_link,
     std::function<void(tcp_connection&)> on_flushed;
     /// The socket is closed (called once).
     std::function<void(tcp_connection&)> on_closed;
+    /// Why a TLS connection was refused (a plaintext client, a failed handshake).
+    std::function<void(std::string_view)> warn;
   };
 
-  /// Takes `fd`, a connected non-blocking socket; `owner` reads and writes it.
-  tcp_connection(int fd, io_reactor& owner, flow_limits limits, observer watcher);
+  /// Takes `fd`, a connected non-blocking socket from `peer`; `owner` reads and writes it.
+  /// With `tls`, the connection speaks TLS as the server of that context.
+  tcp_connection(int fd, std::string peer, io_reactor& owner, flow_limits limits, observer watcher,
+                 std::shared_ptr<const tls_context> tls = nullptr);
   ~tcp_connection() override;
 
   /// True once the connection is flushed or closed: nothing the gateway queued is pending.
@@ -85,8 +95,25 @@ class tcp_connection final : public connection_link,
     closed,
   };
 
+  /// What one read did.
+  enum class read_outcome {
+    data,     // bytes in the buffer; there may be more
+    last,     // bytes in the buffer, and the socket had no more
+    drained,  // nothing now: the socket reports the next bytes
+    end,      // the peer's end
+    broken,   // an error: close
+  };
+
   void open(caf::actor gateway);
+  /// Makes the TLS session and arms its handshake timeout; false (reported) if it cannot.
+  bool start_tls();
   void read_some();
+  read_outcome read_plain(char* buffer, std::size_t& got);
+  read_outcome read_tls(char* buffer, std::size_t& got);
+  /// The first bytes of a TLS connection must be a handshake record: anything else is a
+  /// plaintext client on a TLS port.
+  read_outcome check_first_byte();
+  void tls_failed(std::string_view why);
   void end_input();
   bool over_limits() const;
   void resume_if_possible();
@@ -101,14 +128,19 @@ class tcp_connection final : public connection_link,
   /// Sends what the socket takes; owner thread, mutex_ held. False on a broken socket.
   bool send_pending_locked();
   void send_pending();
+  /// Sends again what a full socket (or a TLS step) held back.
+  void resend_if_blocked();
   void finish_flush();
   void arm_timer(std::chrono::milliseconds timeout);
   void close_now();
 
   io_reactor& owner_;
   int fd_;
+  const std::string peer_;
   const flow_limits limits_;
   observer observer_;
+  /// Set for a connection on a TLS port; its session is tls_.
+  const std::shared_ptr<const tls_context> tls_context_;
 
   // Owner thread only.
   caf::actor gateway_;
@@ -121,6 +153,13 @@ class tcp_connection final : public connection_link,
   bool eof_seen_ = false;
   /// Bumped to cancel the armed timer.
   std::uint64_t timer_generation_ = 0;
+  /// The TLS session on a TLS port (made when the connection opens); sends run under mutex_,
+  /// on this thread too.
+  std::optional<tls_session> tls_;
+  /// The first byte was checked to be a TLS handshake record.
+  bool tls_checked_ = false;
+  /// TLS wants the socket writable before it can read on (a handshake step).
+  bool read_wants_write_ = false;
 
   // Guarded by mutex_.
   std::mutex mutex_;

@@ -148,9 +148,9 @@ void tcp_listener::adopt(int fd, std::string peer) {
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   tcp_connection::observer watcher{[this](tcp_connection& c) { settled(c); },
-                                   [this](tcp_connection& c) { forget(c); }};
-  auto connection =
-      std::make_shared<tcp_connection>(fd, reactors_.next(), config_.flow, std::move(watcher));
+                                   [this](tcp_connection& c) { forget(c); }, config_.warn};
+  auto connection = std::make_shared<tcp_connection>(fd, peer, reactors_.next(), config_.flow,
+                                                     std::move(watcher), config_.tls);
   node_counters& counters = *gateway_->counters;
   {
     std::unique_lock<std::mutex> lock(mutex_);

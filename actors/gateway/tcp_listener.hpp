@@ -30,6 +30,8 @@ struct listener_config {
   std::uint16_t port = 7420;
   std::size_t max_connections = 10000;
   flow_limits flow;
+  /// Set: the port speaks TLS (the server's context), and plaintext clients are refused.
+  std::shared_ptr<const tls_context> tls;
   /// Reports trouble that does not stop the listener (a failed accept, a refused
   /// connection). On a reactor's thread.
   std::function<void(std::string_view)> warn;

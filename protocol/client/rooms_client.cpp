@@ -1,5 +1,6 @@
-// The blocking client: POSIX TCP with poll deadlines, requests written by rpc_encoder, and
-// responses and notifications read with its own msgpack-c unpacker (docs/protocol.md).
+// The blocking client: POSIX TCP (or TLS over it, client_stream) with poll deadlines, requests
+// written by rpc_encoder, and responses and notifications read with its own msgpack-c unpacker
+// (docs/protocol.md).
 #include "protocol/client/rooms_client.hpp"
 
 #include <fcntl.h>
@@ -40,28 +41,6 @@ rooms_error malformed(std::string_view what) {
 
 std::string system_error_text(int error) { return std::strerror(error); }
 
-int milliseconds_until(clock::time_point deadline) {
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
-  return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 1 << 30));
-}
-
-// Waits for `events` on `fd`; false when the deadline passed first.
-bool wait_for(int fd, short events, clock::time_point deadline, short& revents) {
-  pollfd entry{fd, events, 0};
-  for (;;) {
-    const int ready = ::poll(&entry, 1, milliseconds_until(deadline));
-    if (ready > 0) {
-      revents = entry.revents;
-      return true;
-    }
-    if (ready == 0) return false;
-    if (errno != EINTR) {
-      revents = POLLERR;
-      return true;
-    }
-  }
-}
-
 // Connects one resolved address without blocking past `deadline`: the socket, or an errno.
 result<int> connect_address(const addrinfo& address, clock::time_point deadline) {
   const int fd = ::socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -72,7 +51,7 @@ result<int> connect_address(const addrinfo& address, clock::time_point deadline)
     error = errno;
     short revents = 0;
     if (error == EINPROGRESS) {
-      error = wait_for(fd, POLLOUT, deadline, revents) ? 0 : ETIMEDOUT;
+      error = wait_for_socket(fd, POLLOUT, deadline, revents) ? 0 : ETIMEDOUT;
       socklen_t size = sizeof error;
       if (error == 0) ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
     }
@@ -176,20 +155,26 @@ bool reference_payloads(msgpack::type::object_type, std::size_t, void*) { return
 }  // namespace
 
 result<rooms_client> rooms_client::connect(const std::string& host, std::uint16_t port,
-                                           duration timeout, client_limits limits) {
-  auto fd = connect_socket(host, port, clock::now() + timeout);
+                                           duration timeout, client_limits limits,
+                                           std::shared_ptr<const tls_context> tls) {
+  const clock::time_point deadline = clock::now() + timeout;
+  auto fd = connect_socket(host, port, deadline);
   if (!fd) return fd.error();
-  return rooms_client{*fd, limits};
+  auto stream = client_stream::start(*fd, std::move(tls), host, deadline);
+  if (!stream)
+    return unavailable(
+        fmt::format("cannot connect to {}:{}: {}", host, port, stream.error().message));
+  return rooms_client{std::move(*stream), limits};
 }
 
-rooms_client::rooms_client(int fd, client_limits limits)
-    : fd_(fd),
+rooms_client::rooms_client(client_stream stream, client_limits limits)
+    : stream_(std::move(stream)),
       limits_(limits),
       unpacker_(std::make_unique<msgpack::unpacker>(&reference_payloads, nullptr,
                                                     receive_chunk_bytes, unpack_limits(limits))) {}
 
 rooms_client::rooms_client(rooms_client&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
+    : stream_(std::move(other.stream_)),
       limits_(other.limits_),
       next_msgid_(other.next_msgid_),
       unpacker_(std::move(other.unpacker_)),
@@ -200,7 +185,7 @@ rooms_client::rooms_client(rooms_client&& other) noexcept
 rooms_client& rooms_client::operator=(rooms_client&& other) noexcept {
   if (this == &other) return *this;
   close();
-  fd_ = std::exchange(other.fd_, -1);
+  stream_ = std::move(other.stream_);
   limits_ = other.limits_;
   next_msgid_ = other.next_msgid_;
   unpacker_ = std::move(other.unpacker_);
@@ -213,9 +198,8 @@ rooms_client& rooms_client::operator=(rooms_client&& other) noexcept {
 rooms_client::~rooms_client() { close(); }
 
 void rooms_client::close() {
-  if (fd_ < 0) return;
-  ::close(fd_);
-  fd_ = -1;
+  if (!stream_.is_open()) return;
+  stream_.close();
   if (!closed_reason_) closed_reason_ = unavailable("the connection was closed by the client");
 }
 
@@ -293,42 +277,57 @@ std::optional<rooms_error> rooms_client::write_all(std::string_view bytes,
     // Reading while waiting to write: a node that stops reading until we read its responses
     // (TCP flow control in both directions) must not deadlock a pipelining client.
     short revents = 0;
-    if (!wait_for(fd_, POLLOUT | POLLIN, deadline, revents))
+    if (!wait_for_socket(stream_.fd(), POLLOUT | POLLIN, deadline, revents))
       return unavailable("timed out sending to the node");
     if (revents & POLLIN) {
       if (auto error = receive_available()) return error;
     }
     if (!(revents & (POLLOUT | POLLERR | POLLHUP))) continue;
-    const ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (sent < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (sent < 0)
-      return fail(unavailable(fmt::format("send failed: {}", system_error_text(errno))));
-    bytes.remove_prefix(static_cast<std::size_t>(sent));
+    std::size_t sent = 0;
+    switch (stream_.send(bytes.data(), bytes.size(), sent)) {
+      case client_stream::io::done:
+        bytes.remove_prefix(sent);
+        break;
+      case client_stream::io::wait_read:
+      case client_stream::io::wait_write:
+        break;
+      case client_stream::io::closed:
+        return fail(unavailable("the connection was closed by the node"));
+      case client_stream::io::failed:
+        return fail(unavailable(fmt::format("send failed: {}", stream_.error())));
+    }
   }
   return std::nullopt;
 }
 
 std::optional<rooms_error> rooms_client::wait_and_receive(clock::time_point deadline) {
   if (auto error = not_open()) return error;
+  if (stream_.has_buffered()) return receive_available();
   short revents = 0;
-  if (!wait_for(fd_, POLLIN, deadline, revents))
+  if (!wait_for_socket(stream_.fd(), POLLIN, deadline, revents))
     return unavailable("timed out waiting for the node");
   return receive_available();
 }
 
 std::optional<rooms_error> rooms_client::receive_available() {
   unpacker_->reserve_buffer(receive_chunk_bytes);
-  const ssize_t received = ::recv(fd_, unpacker_->buffer(), unpacker_->buffer_capacity(), 0);
-  if (received < 0 && (errno == EAGAIN || errno == EINTR)) return std::nullopt;
-  if (received <= 0) {
-    // The node's last word before closing (a protocol error, unauthenticated) is the reason,
-    // even when unread bytes turned its close into a reset.
-    if (node_error_) return fail(*node_error_);
-    if (received == 0) return fail(unavailable("the connection was closed by the node"));
-    return fail(unavailable(fmt::format("receive failed: {}", system_error_text(errno))));
+  std::size_t received = 0;
+  switch (stream_.receive(unpacker_->buffer(), unpacker_->buffer_capacity(), received)) {
+    case client_stream::io::done:
+      unpacker_->buffer_consumed(received);
+      return unpack_received();
+    case client_stream::io::wait_read:
+    case client_stream::io::wait_write:
+      return std::nullopt;
+    case client_stream::io::closed:
+    case client_stream::io::failed:
+      break;
   }
-  unpacker_->buffer_consumed(static_cast<std::size_t>(received));
-  return unpack_received();
+  // The node's last word before closing (a protocol error, unauthenticated) is the reason,
+  // even when unread bytes turned its close into a reset.
+  if (node_error_) return fail(*node_error_);
+  if (stream_.error().empty()) return fail(unavailable("the connection was closed by the node"));
+  return fail(unavailable(fmt::format("receive failed: {}", stream_.error())));
 }
 
 std::optional<rooms_error> rooms_client::unpack_received() {
@@ -368,7 +367,7 @@ rooms_error rooms_client::fail(rooms_error error) {
 }
 
 std::optional<rooms_error> rooms_client::not_open() const {
-  if (fd_ >= 0) return std::nullopt;
+  if (stream_.is_open()) return std::nullopt;
   return closed_reason_.value_or(unavailable("not connected"));
 }
 

@@ -15,6 +15,7 @@
 #include <msgpack.hpp>
 #include <nlohmann/json.hpp>
 
+#include "protocol/client/client_stream.hpp"
 #include "protocol/result.hpp"
 
 namespace rooms {
@@ -55,10 +56,11 @@ class rooms_client {
   using duration = std::chrono::milliseconds;
   static constexpr duration default_timeout{10000};
 
-  /// Resolves `host`, connects within `timeout`, and sets TCP_NODELAY.
+  /// Resolves `host`, connects within `timeout`, and sets TCP_NODELAY. With `tls`, speaks TLS
+  /// (the handshake within the same timeout), and the node's certificate must name `host`.
   static result<rooms_client> connect(const std::string& host, std::uint16_t port,
-                                      duration timeout = default_timeout,
-                                      client_limits limits = {});
+                                      duration timeout = default_timeout, client_limits limits = {},
+                                      std::shared_ptr<const tls_context> tls = nullptr);
 
   rooms_client(rooms_client&& other) noexcept;
   rooms_client& operator=(rooms_client&& other) noexcept;
@@ -91,7 +93,7 @@ class rooms_client {
   /// read_message. Nothing on timeout, or when the connection failed (see closed_reason).
   std::optional<notification> next_notification(duration timeout = default_timeout);
 
-  bool is_open() const { return fd_ >= 0; }
+  bool is_open() const { return stream_.is_open(); }
 
   /// Why the connection is closed, once it is.
   const std::optional<rooms_error>& closed_reason() const { return closed_reason_; }
@@ -102,7 +104,7 @@ class rooms_client {
  private:
   using clock = std::chrono::steady_clock;
 
-  rooms_client(int fd, client_limits limits);
+  rooms_client(client_stream stream, client_limits limits);
 
   std::optional<rooms_error> write_all(std::string_view bytes, clock::time_point deadline);
   std::optional<rooms_error> wait_and_receive(clock::time_point deadline);
@@ -114,7 +116,7 @@ class rooms_client {
   rooms_error fail(rooms_error error);
   std::optional<rooms_error> not_open() const;
 
-  int fd_ = -1;
+  client_stream stream_;
   client_limits limits_;
   std::uint32_t next_msgid_ = 1;
   /// Heap-allocated because msgpack-c's unpacker refers to its own members and cannot move.

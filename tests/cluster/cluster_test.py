@@ -11,6 +11,11 @@
    subscribers get the `unavailable` notification, rooms of the other nodes carry on;
 4. the node restarts on its data dir: every acknowledged change is back, subscribers resume
    with `since`, and new calls work through every node.
+
+With --tls, all of it runs with TLS on both ports (mutual TLS between the nodes, and clients that
+present certificates, the integration cases and the documented Python client among them), and
+then: 5. a node with a certificate from another CA, and a node without cluster TLS, take the
+place of a node and never join; the nodes log why, and its rooms stay `unavailable`.
 """
 import argparse
 import os
@@ -29,19 +34,23 @@ sys.path.insert(0, os.path.join(HERE, "..", "docs"))
 from crash_test import Connection  # noqa: E402
 from roomsd_process import start_node, stop_node  # noqa: E402
 from run_protocol_example import extract_python_block  # noqa: E402
+from tls_setup import client_context, make_certs  # noqa: E402
 
 NAMES = ["node1", "node2", "node3"]
 CALL_TIMEOUT_MS = 2000
 PEER_TIMEOUT_MS = 3000
 # What "within the bound" allows on top of the timeout: scheduling on a loaded 2-core machine.
 BOUND_SLACK_S = 0.5
+# Under --tls: the certificates (tls_setup.Certs) and what every client presents.
+CERTS = None
+CLIENT_TLS = None
 
 
 class Client(Connection):
     """A connection that keeps the notifications it reads while waiting for a response."""
 
-    def __init__(self, port):
-        super().__init__(port)
+    def __init__(self, port, plaintext=False):
+        super().__init__(port, ssl_context=None if plaintext else CLIENT_TLS)
         self.notifications = []
 
     def request(self, method, params):
@@ -78,6 +87,35 @@ def free_port():
         return s.getsockname()[1]
 
 
+class NodeLog:
+    """What a node writes to stderr after its start, read on a thread (so that the pipe never
+    fills), with a wait for a line."""
+
+    def __init__(self, process):
+        self.lines = []
+        self.grew = threading.Condition()
+        threading.Thread(target=self._read, args=(process,), daemon=True).start()
+
+    def _read(self, process):
+        for line in process.stderr:
+            with self.grew:
+                self.lines.append(line.rstrip("\n"))
+                self.grew.notify_all()
+
+    def wait_for(self, *parts, timeout_s=10):
+        """The first line holding every one of `parts`, or None after the timeout."""
+        deadline = time.monotonic() + timeout_s
+        with self.grew:
+            while True:
+                for line in self.lines:
+                    if all(part in line for part in parts):
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.grew.wait(left)
+
+
 class Cluster:
     def __init__(self, roomsd, work):
         self.roomsd = roomsd
@@ -85,18 +123,22 @@ class Cluster:
         self.cluster_ports = [free_port() for _ in NAMES]
         self.nodes = [None] * len(NAMES)
         self.ports = [0] * len(NAMES)
+        self.logs = [None] * len(NAMES)
 
-    def args(self, i):
+    def args(self, i, cluster_tls=True):
         args = ["--node-name", NAMES[i], "--call-timeout-ms", str(CALL_TIMEOUT_MS),
                 "--peer-timeout-ms", str(PEER_TIMEOUT_MS)]
         for name, port in zip(NAMES, self.cluster_ports):
             args += ["--cluster-node", f"{name}@127.0.0.1:{port}"]
+        if CERTS is not None and cluster_tls:
+            args += CERTS.node_args(NAMES[i], client_ca=True, cluster=True)
         return args
 
     def start(self, i):
         data_dir = os.path.join(self.work, NAMES[i])
         os.makedirs(data_dir, exist_ok=True)
         self.nodes[i], self.ports[i] = start_node(self.roomsd, data_dir, self.args(i))
+        self.logs[i] = NodeLog(self.nodes[i])
 
     def wait_connected(self, deadline_s=30):
         deadline = time.monotonic() + deadline_s
@@ -173,8 +215,19 @@ def check_event(note, seen):
     seen[event["room"]].append(event["version"])
 
 
+def client_tls_args():
+    """The TLS options of rooms-cli and the documented client, or none."""
+    if CERTS is None:
+        return []
+    cert, key = CERTS.pair("client")
+    return ["--tls-ca", CERTS.ca, "--tls-cert", cert, "--tls-key", key]
+
+
 def run_protocol_tests(cluster, integration_tests, doc):
     env = dict(os.environ, ROOMS_TEST_NODES=",".join(map(str, cluster.ports)))
+    if CERTS is not None:
+        cert, key = CERTS.pair("client")
+        env.update(ROOMS_TLS_CA=CERTS.ca, ROOMS_TLS_CERT=cert, ROOMS_TLS_KEY=key)
     run = subprocess.run([integration_tests, "--run_test=@cluster", "--log_level=test_suite"],
                          env=env, capture_output=True, text=True, timeout=300)
     if run.returncode != 0:
@@ -185,7 +238,7 @@ def run_protocol_tests(cluster, integration_tests, doc):
     with open(client, "w", encoding="utf-8") as out:
         out.write(code)
     for i, port in enumerate(cluster.ports):
-        run = subprocess.run([sys.executable, client, "--port", str(port)],
+        run = subprocess.run([sys.executable, client, "--port", str(port), *client_tls_args()],
                              capture_output=True, text=True, timeout=60)
         if run.returncode != 0:
             print(run.stdout[-2000:], run.stderr[-2000:])
@@ -385,14 +438,63 @@ def freeze_and_thaw_a_node(cluster, rooms):
           "after SIGCONT the node rejoins and its rooms answer again")
 
 
+def outsiders_kept_out(cluster, foreign):
+    """Under cluster TLS, a node's place taken by a node with a certificate from another CA,
+    then by one without cluster TLS: neither joins, both sides log why, the others go on."""
+    victim = 2
+    cluster.wait_connected()
+    held = Client(cluster.ports[victim]).call("create", {"user": "alice"})["room"]
+    stop_node(cluster.nodes[victim])
+    cluster.nodes[victim] = None
+    outsiders = [("a certificate from another CA",
+                  foreign.node_args(NAMES[victim], cluster=True)[4:], "unknown ca"),
+                 ("no cluster TLS", [], "plaintext")]
+    for what, tls_args, reason in outsiders:
+        data_dir = os.path.join(cluster.work, f"outsider-{len(tls_args)}")
+        os.makedirs(data_dir, exist_ok=True)
+        node, port = start_node(cluster.roomsd, data_dir,
+                                cluster.args(victim, cluster_tls=False) + tls_args)
+        log = NodeLog(node)
+        try:
+            for i in (0, 1):
+                line = cluster.logs[i].wait_for("cluster connection from 127.0.0.1", "refused",
+                                                reason)
+                check(line is not None, f"{NAMES[i]} refuses a node with {what}: {line}")
+            line = log.wait_for(f"cluster peer {NAMES[0]} unreachable")
+            check(line is not None, f"the node with {what} says why it cannot join: {line}")
+            stats = Client(port, plaintext=True).call("stats", {})
+            check(stats["cluster"]["peers_up"] == 0, f"the node with {what} has no peers")
+            for i in (0, 1):
+                peers = Client(cluster.ports[i]).call("stats", {})["cluster"]["peers_up"]
+                check(peers == 1, f"{NAMES[i]} still counts one peer up")
+            error, _ = Client(cluster.ports[0]).request("get", {"room": held})
+            check(error is not None and error["code"] == "unavailable",
+                  f"a room of the replaced node stays unavailable while a node with {what} "
+                  "holds its address")
+        finally:
+            stop_node(node)
+    cluster.start(victim)
+    cluster.wait_connected()
+    check(Client(cluster.ports[0]).call("get", {"room": held})["room"] == held,
+          "the node with the cluster's certificate rejoins, and its rooms answer")
+
+
 def main():
+    global CERTS, CLIENT_TLS
     parser = argparse.ArgumentParser()
     parser.add_argument("--roomsd", required=True)
     parser.add_argument("--integration-tests", required=True)
     parser.add_argument("--doc", required=True)
+    parser.add_argument("--tls", action="store_true",
+                        help="TLS on both ports, clients with certificates, outsiders kept out")
     args = parser.parse_args()
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as work:
+        foreign = None
+        if args.tls:
+            CERTS = make_certs(os.path.join(work, "certs"), NAMES)
+            foreign = make_certs(os.path.join(work, "foreign"), NAMES)
+            CLIENT_TLS = client_context(CERTS.ca, *CERTS.pair("client"))
         cluster = Cluster(args.roomsd, work)
         try:
             # Started in reverse order: nodes find peers that come up after them.
@@ -403,6 +505,8 @@ def main():
             run_protocol_tests(cluster, args.integration_tests, args.doc)
             freeze_and_thaw_a_node(cluster, rooms)
             lose_and_restore_a_node(cluster, rooms)
+            if foreign is not None:
+                outsiders_kept_out(cluster, foreign)
         finally:
             cluster.stop_all()
     print(f"cluster test passed in {time.monotonic() - started:.1f} s")

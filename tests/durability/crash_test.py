@@ -36,8 +36,17 @@ def edit_params(room, n):
 
 
 class Connection:
-    def __init__(self, port):
+    """With `ssl_context` (tests/support/tls_setup.py), the connection speaks TLS and checks the
+    node's certificate for 127.0.0.1."""
+
+    def __init__(self, port, ssl_context=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        if ssl_context is not None:
+            try:
+                self.sock = ssl_context.wrap_socket(self.sock, server_hostname="127.0.0.1")
+            except BaseException:
+                self.sock.close()
+                raise
         self.unpacker = msgpack.Unpacker(raw=False)
         self.msgid = 0
 

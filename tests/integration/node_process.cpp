@@ -1,5 +1,6 @@
 // Starting, watching and stopping a real roomsd for the integration tests.
 #include "tests/integration/node_process.hpp"
+#include "tests/integration/raw_socket.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -178,7 +179,8 @@ std::optional<std::uint16_t> node_process::wait_for_port(std::chrono::millisecon
 rooms_client node_process::connect() const {
   std::uint16_t port = port_;
   if (!external_ports_.empty()) port = external_ports_[next_external_++ % external_ports_.size()];
-  auto client = rooms_client::connect("127.0.0.1", port);
+  auto client = rooms_client::connect("127.0.0.1", port, rooms_client::default_timeout, {},
+                                      test_client_tls());
   // Boost.Test builds the message even when the check passes.
   BOOST_REQUIRE_MESSAGE(client.ok(),
                         "cannot connect: " << (client.ok() ? "" : client.error().message));

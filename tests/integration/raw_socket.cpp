@@ -22,48 +22,79 @@ using clock = std::chrono::steady_clock;
 
 std::string pack(const json& value) { return to_msgpack_bytes(value); }
 
+std::shared_ptr<const tls_context> test_client_tls() {
+  static const auto context = [] {
+    auto made = make_client_tls(client_tls_from_environment());
+    BOOST_REQUIRE_MESSAGE(made.ok(), "ROOMS_TLS*: " << (made.ok() ? "" : made.error().message));
+    return *made;
+  }();
+  return context;
+}
+
 raw_socket::raw_socket(std::uint16_t port, int receive_buffer)
     : unpacker_(std::make_unique<msgpack::unpacker>()) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  BOOST_REQUIRE(fd_ >= 0);
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  BOOST_REQUIRE(fd >= 0);
   if (receive_buffer > 0)
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE_MESSAGE(::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0,
-                        "cannot connect to port " << port);
+  const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  if (!connected) ::close(fd);
+  BOOST_REQUIRE_MESSAGE(connected, "cannot connect to port " << port);
+  auto stream = client_stream::start(fd, test_client_tls(), "127.0.0.1",
+                                     clock::now() + std::chrono::seconds{10});
+  BOOST_REQUIRE_MESSAGE(stream.ok(), "cannot start the connection to port "
+                                         << port << ": "
+                                         << (stream.ok() ? "" : stream.error().message));
+  stream_.emplace(std::move(*stream));
 }
 
-raw_socket::~raw_socket() {
-  if (fd_ >= 0) ::close(fd_);
-}
+raw_socket::~raw_socket() = default;
 
 void raw_socket::send(std::string_view bytes) {
+  const auto deadline = clock::now() + std::chrono::seconds{10};
   while (!bytes.empty()) {
-    ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    BOOST_REQUIRE_MESSAGE(n > 0, "send failed: errno " << errno);
-    bytes.remove_prefix(static_cast<std::size_t>(n));
+    std::size_t sent = 0;
+    const auto outcome = stream_->send(bytes.data(), bytes.size(), sent);
+    bytes.remove_prefix(sent);
+    if (outcome == client_stream::io::done) continue;
+    BOOST_REQUIRE_MESSAGE(
+        outcome == client_stream::io::wait_read || outcome == client_stream::io::wait_write,
+        "send failed: " << stream_->error());
+    short revents = 0;
+    BOOST_REQUIRE_MESSAGE(
+        wait_for_socket(stream_->fd(), outcome == client_stream::io::wait_read ? POLLIN : POLLOUT,
+                        deadline, revents),
+        "send timed out");
   }
 }
 
-void raw_socket::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+void raw_socket::shutdown_write() { stream_->shutdown_write(); }
 
 void raw_socket::receive_some(std::chrono::milliseconds timeout) {
-  pollfd p{fd_, POLLIN, 0};
-  if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return;
-  unpacker_->reserve_buffer(64 * 1024);
-  ssize_t n = ::recv(fd_, unpacker_->buffer(), unpacker_->buffer_capacity(), 0);
-  if (n <= 0) {
-    if (n < 0 && errno == EINTR) return;
-    closed_ = true;
+  short revents = 0;
+  if (!stream_->has_buffered() &&
+      !wait_for_socket(stream_->fd(), POLLIN, clock::now() + timeout, revents))
     return;
+  unpacker_->reserve_buffer(64 * 1024);
+  std::size_t got = 0;
+  switch (stream_->receive(unpacker_->buffer(), unpacker_->buffer_capacity(), got)) {
+    case client_stream::io::done:
+      unpacker_->buffer_consumed(got);
+      return;
+    case client_stream::io::wait_read:
+    case client_stream::io::wait_write:
+      return;
+    case client_stream::io::closed:
+    case client_stream::io::failed:
+      closed_ = true;
+      return;
   }
-  unpacker_->buffer_consumed(static_cast<std::size_t>(n));
 }
 
 void raw_socket::unpack(std::vector<json>& out, std::size_t limit) {

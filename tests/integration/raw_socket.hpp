@@ -1,16 +1,20 @@
 // raw_socket: a bare TCP connection for the tests that need what rooms_client does not do on
 // purpose: half close, tiny receive buffers, reading every message up to the node's close.
+// Under ROOMS_TLS* (the cluster tests over TLS) it speaks TLS, as rooms_client does there.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <msgpack.hpp>
 #include <nlohmann/json.hpp>
+
+#include "protocol/client/client_stream.hpp"
 
 namespace rooms::testing {
 
@@ -28,7 +32,8 @@ class raw_socket {
 
   /// Sends all of `bytes` (fails the test on error).
   void send(std::string_view bytes);
-  /// shutdown(SHUT_WR): the node sees the end of the input, the socket still reads.
+  /// shutdown(SHUT_WR) (after close_notify under TLS): the node sees the end of the input, the
+  /// socket still reads.
   void shutdown_write();
 
   /// Reads until `count` messages arrived, the node closed, or `timeout` passed; returns the
@@ -44,10 +49,14 @@ class raw_socket {
   void receive_some(std::chrono::milliseconds timeout);
   void unpack(std::vector<json>& out, std::size_t limit);
 
-  int fd_ = -1;
+  std::optional<client_stream> stream_;
   bool closed_ = false;
   std::unique_ptr<msgpack::unpacker> unpacker_;
 };
+
+/// The client TLS context of the tests, from ROOMS_TLS* (null: plaintext); fails the test when
+/// the files are bad.
+std::shared_ptr<const tls_context> test_client_tls();
 
 /// Encodes any document as MessagePack (requests with odd shapes, for malformed-input tests).
 std::string pack(const json& value);

@@ -15,12 +15,21 @@ def request(msgid, method, params):
 
 
 class WireClient:
-    def __init__(self, port, timeout_s=10, receive_buffer=None):
+    """With `ssl_context` (tests/support/tls_setup.py), the connection speaks TLS: the handshake
+    happens here, within `timeout_s`, and checks the node's certificate for 127.0.0.1."""
+
+    def __init__(self, port, timeout_s=10, receive_buffer=None, ssl_context=None):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if receive_buffer:  # set before connecting, so the window stays that small
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.settimeout(timeout_s)
         self.sock.connect(("127.0.0.1", port))
+        if ssl_context is not None:
+            try:
+                self.sock = ssl_context.wrap_socket(self.sock, server_hostname="127.0.0.1")
+            except BaseException:
+                self.sock.close()
+                raise
         self.unpacker = msgpack.Unpacker(raw=False, max_buffer_size=64 << 20)
         self.closed = False
         self.msgid = 0
