@@ -73,9 +73,9 @@ void event_loop::receive(std::size_t index) {
     }
     handler_.on_bytes(index, buffer_.data(), n, bench_clock::now());
     if (!connections_[index].open()) return;
-    // A short plaintext read means the socket is dry: skip the recv that would only say
-    // EAGAIN. TLS returns a record at a time, and is read until it wants the socket.
-    if (n < buffer_.size() && !stream.uses_tls()) break;
+    // A short read means the socket is dry: skip the recv that would only say EAGAIN. TLS
+    // returns a record at a time: it is dry when it holds nothing and its last recv was short.
+    if (stream.uses_tls() ? stream.drained() : n < buffer_.size()) break;
   }
   // Requests queued by the answers just read go out in one write.
   flush(index);

@@ -155,9 +155,11 @@ result<cluster_membership> join_cluster(caf::actor_system& system,
   cluster_membership membership;
   caf::io::middleman_actor middleman = system.middleman().actor_handle();
   if (tls.cluster) {
-    membership.tls_middleman = spawn_tls_middleman(
-        system,
-        {tls.cluster, [](std::string_view message) { log(log_level::warn, "{}", message); }});
+    tls_middleman_config config;
+    config.context = tls.cluster;
+    for (const auto& node : options.cluster_nodes) config.node_names.push_back(node.name);
+    config.warn = [](std::string_view message) { log(log_level::warn, "{}", message); };
+    membership.tls_middleman = spawn_tls_middleman(system, std::move(config));
     middleman = membership.tls_middleman;
   }
   const cluster_node& self = placement->node(placement->self());

@@ -34,6 +34,16 @@ result<node_tls> load_node_tls(const node_options& options) {
                          fmt::format("cannot speak mutual TLS on the cluster port "
                                      "(--cluster-tls-cert/--cluster-tls-key/--cluster-tls-ca): {}",
                                      context.error().message)};
+    // Peers admit a certificate that names a node of the cluster; this node's must name it.
+    auto named = certificate_names(options.cluster_tls.cert, options.node_name);
+    if (named && !*named)
+      return rooms_error{
+          error_code::invalid_argument,
+          fmt::format("the cluster certificate '{}' does not name this node, '{}': its peers "
+                      "would refuse it. Make it with tools/make-certs.sh DIR {} (or give it "
+                      "DNS:{} in its subjectAltName)",
+                      options.cluster_tls.cert, options.node_name, options.node_name,
+                      options.node_name)};
     tls.cluster = std::move(*context);
     if (!tls.summary.empty()) tls.summary += "; ";
     tls.summary += certificate_line("cluster mutual TLS with", options.cluster_tls);

@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/io/basp_broker.hpp>
@@ -84,10 +86,19 @@ class refusal_log {
 };
 
 struct transport {
-  transport(std::shared_ptr<const tls_context> tls, std::function<void(std::string_view)> warn)
-      : context(std::move(tls)), refusals(std::move(warn)) {}
+  explicit transport(tls_middleman_config config)
+      : context(std::move(config.context)),
+        node_names(std::move(config.node_names)),
+        refusals(std::move(config.warn)) {}
+
+  /// Whether `session`'s peer presented the certificate of a node of the cluster.
+  bool admits(const tls_session& session) const {
+    return std::any_of(node_names.begin(), node_names.end(),
+                       [&](const std::string& name) { return session.peer_named(name); });
+  }
 
   const std::shared_ptr<const tls_context> context;
+  const std::vector<std::string> node_names;
   refusal_log refusals;
 };
 using shared_transport = std::shared_ptr<transport>;
@@ -115,6 +126,7 @@ class tls_stream_policy {
       if (!checked_) return first;
     }
     const tls_status status = session_.read(static_cast<char*>(data), size, result);
+    if (!admitted()) return rw_state::failure;
     if (!held_.empty() && session_.established() && send_held() == rw_state::failure)
       return rw_state::failure;
     return settle(status, rw_state::success);
@@ -126,6 +138,7 @@ class tls_stream_policy {
     if (checked_ && !session_.established()) {
       const tls_status step = session_.handshake();
       if (step == tls_status::failed || step == tls_status::closed) return settle(step, {});
+      if (!admitted()) return rw_state::failure;
     }
     if (!session_.established()) {
       if (size == 0) return rw_state::indeterminate;  // the peer's bytes drive the handshake
@@ -143,9 +156,23 @@ class tls_stream_policy {
   }
 
   /// Decrypted bytes wait inside the session, where the socket's readiness does not show them.
-  bool must_read_more(native_socket, std::size_t) { return session_.pending() > 0; }
+  bool must_read_more(native_socket, std::size_t) { return session_.has_pending(); }
 
  private:
+  // Once the handshake is done: whether the peer's certificate names a node of the cluster.
+  // Checked before any of the peer's bytes reach BASP.
+  bool admitted() {
+    if (identity_checked_ || !session_.established()) return true;
+    identity_checked_ = true;
+    identity_ok_ = shared_->admits(session_);
+    if (identity_ok_) return true;
+    report(
+        fmt::format("its certificate, though signed by the cluster's CA, names none of the "
+                    "cluster's nodes ({})",
+                    fmt::join(shared_->node_names, ", ")));
+    return false;
+  }
+
   // What BASP wrote before TLS was up; `success` also when the socket took only part.
   rw_state send_held() {
     std::size_t sent = 0;
@@ -187,12 +214,14 @@ class tls_stream_policy {
     return rw_state::failure;
   }
 
+  // Says why the connection ends: a refusal while the peer is not admitted yet (on the side
+  // that accepted it, "refused"), a failure afterwards.
   void report(std::string_view why) {
     if (reported_) return;
     reported_ = true;
+    const bool admitting = !session_.established() || !identity_checked_ || !identity_ok_;
     const std::string line =
-        session_.established()
-            ? fmt::format("cluster TLS connection with {} failed: {}", peer_, why)
+        !admitting  ? fmt::format("cluster TLS connection with {} failed: {}", peer_, why)
         : accepted_ ? fmt::format("cluster connection from {} refused: {}", peer_, why)
                     : fmt::format("cluster TLS handshake with {} failed: {}", peer_, why);
     shared_->refusals.report(fmt::format("{} {} {}", accepted_, host_of(peer_), why), line);
@@ -205,6 +234,8 @@ class tls_stream_policy {
   const std::string peer_;
   const bool accepted_;
   bool checked_;
+  bool identity_checked_ = false;
+  bool identity_ok_ = false;
   bool reported_ = false;
   std::string held_;
 };
@@ -318,7 +349,7 @@ class tls_middleman final : public caf::io::middleman_actor_impl {
 caf::io::middleman_actor spawn_tls_middleman(caf::actor_system& system,
                                              tls_middleman_config config) {
   auto broker = system.middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));
-  auto shared = std::make_shared<transport>(std::move(config.context), std::move(config.warn));
+  auto shared = std::make_shared<transport>(std::move(config));
   return system.spawn<tls_middleman, caf::detached + caf::hidden>(std::move(broker),
                                                                   std::move(shared));
 }

@@ -184,8 +184,8 @@ tcp_connection::read_outcome tcp_connection::read_plain(char* buffer, std::size_
   }
 }
 
-// TLS reads a record at a time, and may hold decrypted bytes the socket no longer reports: it
-// is read until it wants more from the socket.
+// TLS returns a record at a time, and may hold bytes the socket no longer reports: it is read
+// until it holds none and its last read of the socket was short (or it wants the socket).
 tcp_connection::read_outcome tcp_connection::read_tls(char* buffer, std::size_t& got) {
   if (!tls_checked_) {
     const read_outcome checked = check_first_byte();
@@ -193,7 +193,7 @@ tcp_connection::read_outcome tcp_connection::read_tls(char* buffer, std::size_t&
   }
   switch (tls_->read(buffer, io_reactor::read_buffer_size, got)) {
     case tls_status::ok:
-      return read_outcome::data;
+      return tls_->drained() && !hangup_ ? read_outcome::last : read_outcome::data;
     case tls_status::want_write:
       read_wants_write_ = true;
       return read_outcome::drained;

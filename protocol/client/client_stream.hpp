@@ -56,7 +56,9 @@ class client_stream {
   io send(const char* data, std::size_t size, std::size_t& sent);
   io receive(char* data, std::size_t capacity, std::size_t& got);
   /// Bytes received and decrypted but not yet returned: receive() before polling.
-  bool has_buffered() const { return tls_ && tls_->pending() > 0; }
+  bool has_buffered() const { return tls_ && tls_->has_pending(); }
+  /// Under TLS: the last receive took all the socket had (see tls_session::drained).
+  bool drained() const { return tls_ && tls_->drained(); }
   /// Ends the sending direction (close_notify under TLS, then the socket's write side).
   void shutdown_write();
   void close();

@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 namespace rooms {
 
@@ -89,6 +90,8 @@ ctx_ptr new_context(const SSL_METHOD* method) {
   SSL_CTX_set_options(ctx.get(), SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
   // Writes take what the socket takes, from a buffer that may grow and move between retries.
   SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // One recv takes every record that arrived, instead of a header and a body per record.
+  SSL_CTX_set_read_ahead(ctx.get(), 1);
   return ctx;
 }
 
@@ -145,6 +148,16 @@ std::optional<rooms_error> check_own_chain(SSL_CTX* ctx, const tls_files& files)
   return bad_file(fmt::format(
       "the certificate '{}' is not signed by the CA in '{}' ({}): its peers would refuse it",
       files.cert, files.ca, X509_verify_cert_error_string(X509_STORE_CTX_get_error(check.get()))));
+}
+
+// After each read of the socket: whether it returned less than asked (the socket is dry).
+long note_socket_read(BIO* bio, int operation, const char*, std::size_t asked, int, long,
+                      int returned, std::size_t* processed) {
+  if (operation == (BIO_CB_READ | BIO_CB_RETURN)) {
+    auto* drained = reinterpret_cast<bool*>(BIO_get_callback_arg(bio));
+    *drained = returned <= 0 || processed == nullptr || *processed < asked;
+  }
+  return returned;
 }
 
 rooms_error no_context() {
@@ -231,13 +244,22 @@ result<tls_session> tls_session::connect(const tls_context& context, int fd,
   return session;
 }
 
+tls_session::tls_session(ssl_st* ssl) : ssl_(ssl), socket_drained_(std::make_unique<bool>(false)) {
+  BIO* socket = SSL_get_rbio(ssl_);
+  BIO_set_callback_ex(socket, &note_socket_read);
+  BIO_set_callback_arg(socket, reinterpret_cast<char*>(socket_drained_.get()));
+}
+
 tls_session::tls_session(tls_session&& other) noexcept
-    : ssl_(std::exchange(other.ssl_, nullptr)), error_(std::move(other.error_)) {}
+    : ssl_(std::exchange(other.ssl_, nullptr)),
+      socket_drained_(std::move(other.socket_drained_)),
+      error_(std::move(other.error_)) {}
 
 tls_session& tls_session::operator=(tls_session&& other) noexcept {
   if (this != &other) {
     SSL_free(ssl_);
     ssl_ = std::exchange(other.ssl_, nullptr);
+    socket_drained_ = std::move(other.socket_drained_);
     error_ = std::move(other.error_);
   }
   return *this;
@@ -247,10 +269,9 @@ tls_session::~tls_session() { SSL_free(ssl_); }
 
 bool tls_session::established() const { return SSL_is_init_finished(ssl_) == 1; }
 
-std::size_t tls_session::pending() const {
-  const int bytes = SSL_pending(ssl_);
-  return bytes > 0 ? static_cast<std::size_t>(bytes) : 0;
-}
+bool tls_session::has_pending() const { return SSL_has_pending(ssl_) == 1; }
+
+bool tls_session::drained() const { return *socket_drained_ && !has_pending(); }
 
 tls_status tls_session::handshake() {
   ERR_clear_error();
@@ -277,6 +298,11 @@ void tls_session::shutdown() {
   ERR_clear_error();
   SSL_shutdown(ssl_);
   ERR_clear_error();
+}
+
+bool tls_session::peer_named(const std::string& name) const {
+  X509* peer = SSL_get0_peer_certificate(ssl_);
+  return peer != nullptr && X509_check_host(peer, name.data(), name.size(), 0, nullptr) == 1;
 }
 
 tls_status tls_session::settle(int returned) {
@@ -312,6 +338,12 @@ result<std::string> describe_certificate(const std::string& file) {
   char subject[256] = {};
   X509_NAME_oneline(X509_get_subject_name(cert->get()), subject, sizeof subject);
   return fmt::format("{} (valid until {})", subject, format_time(X509_get0_notAfter(cert->get())));
+}
+
+result<bool> certificate_names(const std::string& file, const std::string& name) {
+  auto cert = read_certificate(file);
+  if (!cert) return cert.error();
+  return X509_check_host(cert->get(), name.data(), name.size(), 0, nullptr) == 1;
 }
 
 }  // namespace rooms

@@ -75,8 +75,11 @@ class tls_session {
   /// Advances the handshake; read() and write() also advance it.
   tls_status handshake();
   bool established() const;
-  /// Decrypted bytes waiting inside the session (read() returns them without the socket).
-  std::size_t pending() const;
+  /// Bytes waiting inside the session (read() returns them without the socket).
+  bool has_pending() const;
+  /// No bytes wait inside the session, and its last read of the socket took all there was:
+  /// what arrives next, the socket reports (an edge-triggered reader may stop here).
+  bool drained() const;
   /// Up to `capacity` decrypted bytes into `data`; `got` says how many.
   tls_status read(char* data, std::size_t capacity, std::size_t& got);
   /// Encrypts and sends from `data`; `sent` says how many bytes were taken. After want_*, call
@@ -84,18 +87,27 @@ class tls_session {
   tls_status write(const char* data, std::size_t size, std::size_t& sent);
   /// Sends close_notify, best effort (the socket's write side stays open).
   void shutdown();
+  /// Whether the peer's certificate (once established) names `name` in its subjectAltName
+  /// (or, without DNS names there, its common name).
+  bool peer_named(const std::string& name) const;
   /// Why the last step failed: the TLS alert or certificate check, in words.
   const std::string& error() const { return error_; }
 
  private:
-  explicit tls_session(ssl_st* ssl) : ssl_(ssl) {}
+  explicit tls_session(ssl_st* ssl);
   tls_status settle(int returned);
 
   ssl_st* ssl_ = nullptr;
+  /// Set by the socket's BIO after each read: it returned less than asked. On the heap, where
+  /// the BIO's callback finds it after the session moved.
+  std::unique_ptr<bool> socket_drained_;
   std::string error_;
 };
 
 /// The subject and the validity of the certificate in `file`, for log lines.
 result<std::string> describe_certificate(const std::string& file);
+
+/// Whether the certificate in `file` names `name` (as tls_session::peer_named checks it).
+result<bool> certificate_names(const std::string& file, const std::string& name);
 
 }  // namespace rooms

@@ -21,6 +21,7 @@ import argparse
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -443,6 +444,18 @@ def outsiders_kept_out(cluster, foreign):
     then by one without cluster TLS: neither joins, both sides log why, the others go on."""
     victim = 2
     cluster.wait_connected()
+    # A certificate of the cluster's own CA that names no node (a backend's) is refused after
+    # the handshake, before BASP sees a byte.
+    with socket.create_connection(("127.0.0.1", cluster.cluster_ports[0]), timeout=5) as raw:
+        try:
+            with client_context(CERTS.ca, *CERTS.pair("client")).wrap_socket(
+                    raw, server_hostname="127.0.0.1") as tls:
+                answered = tls.recv(100)
+        except (ssl.SSLError, OSError):
+            answered = b""
+    line = cluster.logs[0].wait_for("refused", "names none of the cluster's nodes")
+    check(answered == b"" and line is not None,
+          f"a client certificate of the cluster's CA is refused on the cluster port: {line}")
     held = Client(cluster.ports[victim]).call("create", {"user": "alice"})["room"]
     stop_node(cluster.nodes[victim])
     cluster.nodes[victim] = None

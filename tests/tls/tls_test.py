@@ -213,6 +213,41 @@ def test_stops_at_start(roomsd, data_dir, what, args, names, expect=None):
         check(expect.lower() in stderr.lower(), f"{what}: ... saying {expect!r}")
 
 
+def test_cluster_options(roomsd, data_dir, certs, foreign):
+    """i: the non-loopback rule, and the cluster's certificates checked at start (with
+    --check-config, which loads them as a start does, so no cluster is formed)."""
+    remote = ["--node-name", "node", "--cluster-node", "node@127.0.0.1:7520",
+              "--cluster-node", "other@10.0.0.12:7520"]
+    cluster_tls = ["--cluster-tls-cert", certs.cert("node"), "--cluster-tls-key",
+                   certs.key("node"), "--cluster-tls-ca", certs.ca]
+    code, stderr, _ = stops_at_start(roomsd, data_dir, remote + ["--check-config"])
+    check(code == 2 and "off loopback" in stderr and "--allow-insecure-cluster" in stderr,
+          f"i: a cluster with a node off loopback and no cluster TLS is refused (exit {code}): "
+          f"{' '.join(stderr.split())[:160]!r}")
+    for what, extra in [("with --allow-insecure-cluster", ["--allow-insecure-cluster"]),
+                        ("with cluster TLS", cluster_tls)]:
+        code, stderr, _ = stops_at_start(roomsd, data_dir, remote + extra + ["--check-config"])
+        check(code == 0, f"i: ... but accepted {what} (exit {code}) {stderr.strip()[:160]!r}")
+    local = ["--node-name", "node", "--cluster-node", "node@127.0.0.1:7520",
+             "--cluster-node", "other@127.0.0.1:7521"]
+    code, stderr, _ = stops_at_start(roomsd, data_dir, local + ["--check-config"])
+    check(code == 0, f"i: a cluster all on loopback needs no cluster TLS (exit {code})")
+    cases = [("a certificate another CA signed", [certs.cert("node"), certs.key("node"),
+                                                  foreign.ca], "not signed by the CA"),
+             ("a certificate that names another node", [certs.cert("client"),
+                                                         certs.key("client"), certs.ca],
+              "does not name this node"),
+             ("an expired certificate", [certs.cert("expired"), certs.key("expired"), certs.ca],
+              "expired")]
+    for what, (cert, key, ca), expect in cases:
+        args = local + ["--cluster-tls-cert", cert, "--cluster-tls-key", key,
+                        "--cluster-tls-ca", ca, "--check-config"]
+        code, stderr, _ = stops_at_start(roomsd, data_dir, args)
+        check(code not in (0, None) and expect in stderr and cert in stderr,
+              f"i: cluster TLS with {what} stops the node, naming the file: "
+              f"{' '.join(stderr.split())[:200]!r}")
+
+
 def test_mutual_tls(port, certs, foreign):
     check(served(port, client_context(certs.ca, *certs.pair("client"))),
           "g: a client with a certificate from the node's --tls-ca is served")
@@ -297,6 +332,8 @@ def main():
             node_args[node_args.index(flag) + 1] = missing
             test_stops_at_start(args.roomsd, data_dir, f"f: missing {flag} file", node_args,
                                 [missing])
+
+        test_cluster_options(args.roomsd, data_dir, certs, foreign)
 
         node = Node(args.roomsd, data_dir, certs.node_args("node", client_ca=True))
         try:
