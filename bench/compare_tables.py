@@ -130,6 +130,16 @@ def tls(runs):
         print(f"| edit C=50 D={depth} | {cell(rows['rooms-none'])} | {cell(rows['rooms-none-tls'])} "
               f"| {rooms_cost:.2f}x | {cell(rows['redis'])} | {cell(rows['redis-tls'])} "
               f"| {redis_cost:.2f}x | {plain_lead:.2f}x | {tls_lead:.2f}x |")
+        cost = {t: mean(ratio(r["server_cores"], r["ops_per_second"]) * 1e6 for r in rr)
+                for t, rr in rows.items()}
+        per_round = [ratio(t["ops_per_second"], p["ops_per_second"])
+                     for t, p in zip(rows["rooms-none-tls"], rows["rooms-none"])]
+        print(f"| ... server CPU per edit | {cost['rooms-none']:.1f} us | "
+              f"{cost['rooms-none-tls']:.1f} us | +{ratio(cost['rooms-none-tls'], cost['rooms-none']) * 100 - 100:.0f}% "
+              f"| {cost['redis']:.1f} us | {cost['redis-tls']:.1f} us "
+              f"| +{ratio(cost['redis-tls'], cost['redis']) * 100 - 100:.0f}% | - | - |")
+        print(f"| ... Rooms TLS / plain by round | {', '.join(f'{x:.2f}' for x in per_round)} "
+              "| | | | | | | |")
         if depth == 16:
             verdicts.append(("edit C=50 D=16 over TLS, against Rooms in plaintext", rooms_cost, 0.8))
         verdicts.append((f"edit C=50 D={depth} lead over Redis, TLS against plaintext "

@@ -6,7 +6,8 @@ set -u
 here=$(dirname "$0")
 . "$here/roomsd_node.sh"
 . "$here/side_servers.sh"
-trap 'stop_node; stop_redis; stop_echo' EXIT
+certs=$(mktemp -d /tmp/rooms-smoke-certs.XXXXXX)
+trap 'stop_node; stop_redis; stop_echo; rm -rf "$certs"' EXIT
 trap 'exit 1' INT TERM
 
 roomsd=$1
@@ -55,6 +56,18 @@ check "rooms list, measured again" "$listed" "$("$bench" --port "$NODE_PORT" --w
   --rooms 1000 --no-setup "${short[@]}")"
 stop_node
 
+# Over TLS (issue 16): the node with a certificate from tools/make-certs.sh, rooms-bench trusting
+# its CA; the setup's rooms_client and the load's event loop both speak TLS.
+"$here/../tools/make-certs.sh" "$certs" node >/dev/null || exit 1
+tls_node=(--tls-cert "$certs/node.pem" --tls-key "$certs/node.key")
+tls_client=(--tls-ca "$certs/ca.pem")
+start_node "$roomsd" none "${tls_node[@]}" || exit 1
+check "rooms edit over TLS" "$edited" "$("$bench" --port "$NODE_PORT" "${tls_client[@]}" \
+  --connections 4 --depth 4 --rooms 20 "${short[@]}")"
+check "rooms fanout over TLS" "$fanned" "$("$bench" --port "$NODE_PORT" "${tls_client[@]}" \
+  --workload fanout --connections 4 --depth 2 --rooms 20 --subscribers 2 "${short[@]}")"
+stop_node
+
 start_echo "$bench" || exit 1
 check "echo edit" "$edited" \
   "$("$bench" --port "$ECHO_PORT" --target echo --connections 4 --depth 4 "${short[@]}")"
@@ -70,6 +83,10 @@ if command -v redis-server >/dev/null; then
     --workload presence --connections 4 --depth 2 --rooms 20 --subscribers 2 "${short[@]}")"
   check "redis list" "$listed" "$("$bench" --port "$REDIS_PORT" --target redis --workload list \
     --rooms 1000 "${short[@]}")"
+  stop_redis
+  start_redis_tls "$certs/node.pem" "$certs/node.key" || exit 1
+  check "redis edit over TLS" "$edited" "$("$bench" --port "$REDIS_PORT" --target redis \
+    "${tls_client[@]}" --connections 4 --depth 4 --rooms 20 "${short[@]}")"
   stop_redis
 else
   echo "redis-server not installed: Redis workloads skipped"

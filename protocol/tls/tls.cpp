@@ -160,6 +160,12 @@ long note_socket_read(BIO* bio, int operation, const char*, std::size_t asked, i
   return returned;
 }
 
+// SSL_get_error reads this thread's error queue, which must be empty before each call; it is
+// emptied wherever an error is read, so this only pays for the clearing when something was left.
+void clear_stale_errors() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 rooms_error no_context() {
   return {error_code::internal, fmt::format("cannot make a TLS context: {}", openssl_reason())};
 }
@@ -274,20 +280,20 @@ bool tls_session::has_pending() const { return SSL_has_pending(ssl_) == 1; }
 bool tls_session::drained() const { return *socket_drained_ && !has_pending(); }
 
 tls_status tls_session::handshake() {
-  ERR_clear_error();
+  clear_stale_errors();
   const int done = SSL_do_handshake(ssl_);
   return done == 1 ? tls_status::ok : settle(done);
 }
 
 tls_status tls_session::read(char* data, std::size_t capacity, std::size_t& got) {
-  ERR_clear_error();
+  clear_stale_errors();
   got = 0;
   const int done = SSL_read_ex(ssl_, data, capacity, &got);
   return done == 1 ? tls_status::ok : settle(done);
 }
 
 tls_status tls_session::write(const char* data, std::size_t size, std::size_t& sent) {
-  ERR_clear_error();
+  clear_stale_errors();
   sent = 0;
   const int done = SSL_write_ex(ssl_, data, size, &sent);
   return done == 1 ? tls_status::ok : settle(done);

@@ -16,6 +16,7 @@ edits exactly (an acknowledged edit lost, or any edit applied twice, breaks that
 over time and errors by code; exits 1 on a lost or doubled edit, a gap, an unexpected error
 code, or RSS past --max-rss-mib (default 256: RocksDB alone may hold two 32 MiB memtables and a
 32 MiB block cache).
+With --tls the node serves TLS (certificates from tools/make-certs.sh) and every client speaks it.
 Usage: tests/soak/soak.sh --minutes 5 (see there).
 """
 import argparse
@@ -30,6 +31,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from roomsd_process import start_node, stop_node  # noqa: E402
+from tls_setup import client_context, make_certs  # noqa: E402
 from wire_client import WireClient, rss_kib  # noqa: E402
 
 ROOMS = 8
@@ -53,9 +55,19 @@ class Soak:
         self.counts = collections.Counter()
         self.problems = []
         self.rss = []  # (seconds since start, KiB)
+        # --tls: the node's TLS options and what the clients trust (tls_setup.py).
+        self.tls_args, self.tls = [], None
+        if args.tls:
+            certs = make_certs(os.path.join(os.path.dirname(data_dir), "certs"), ["node"])
+            self.tls_args = certs.node_args("node")
+            self.tls = client_context(certs.ca)
+
+    def connect(self, **options):
+        """A connection to the node (over TLS with --tls)."""
+        return WireClient(self.port, ssl_context=self.tls, **options)
 
     def start_node(self, port=0):
-        extra = ["--max-outbound-bytes", str(256 << 10)]
+        extra = ["--max-outbound-bytes", str(256 << 10)] + self.tls_args
         if port:
             extra += ["--port", str(port)]
         self.node, self.port = start_node(self.args.roomsd, self.data_dir, extra)
@@ -87,7 +99,7 @@ class Soak:
         while not self.stop.is_set():
             outstanding, conn = {}, None
             try:
-                conn = WireClient(self.port, timeout_s=5)
+                conn = self.connect(timeout_s=5)
                 drop_at = time.monotonic() + rng.uniform(1, 8)
                 while not self.stop.is_set() and time.monotonic() < drop_at:
                     while len(outstanding) < IN_FLIGHT:
@@ -133,7 +145,7 @@ class Soak:
         while not self.stop.is_set():
             conn = None
             try:
-                conn = WireClient(self.port, timeout_s=5, receive_buffer=4096)
+                conn = self.connect(timeout_s=5, receive_buffer=4096)
                 pending = {}
                 for room in self.rooms:
                     self.resubscribe(conn, room, last, pending)
@@ -189,7 +201,7 @@ class Soak:
         while not self.stop.is_set():
             conn = None
             try:
-                conn = WireClient(self.port, timeout_s=5)
+                conn = self.connect(timeout_s=5)
                 while not self.stop.is_set():
                     self.mixed_round(conn, rng)
             except (OSError, ConnectionError):
@@ -261,7 +273,7 @@ class Soak:
         retrying every unanswered edit with its key, /count == sent. Returns the edits counted."""
         stop_node(self.node)
         self.start_node()
-        conn = WireClient(self.port)
+        conn = self.connect()
         sent = collections.Counter(self.sent.values())
         acked = collections.Counter(self.sent[n] for n in self.acked)
         for room, count in self.counts_by_room(conn).items():
@@ -306,11 +318,14 @@ def main():
     parser.add_argument("--kill-every", type=float, default=30,
                         help="mean seconds between kill -9 restarts (0: none)")
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--tls", action="store_true", help="every connection over TLS")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data_dir:
+    with tempfile.TemporaryDirectory() as work:
+        data_dir = os.path.join(work, "data")
+        os.makedirs(data_dir)
         soak = Soak(args, data_dir)
         soak.start_node()
-        setup = WireClient(soak.port)
+        setup = soak.connect()
         soak.rooms = [setup.call("create", {"user": "alice"})["room"] for _ in range(ROOMS)]
         setup.close()
         started = time.monotonic()
