@@ -2,10 +2,7 @@
 // doorman that use it, and the middleman actor that opens them for BASP.
 #include "actors/cluster/tls_middleman_actor.hpp"
 
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -32,9 +29,6 @@ namespace {
 namespace net = caf::io::network;
 using net::native_socket;
 using net::rw_state;
-
-// The first byte of a TLS client's first record: a handshake (RFC 8446, 5.1).
-constexpr char tls_handshake_record = 0x16;
 
 std::string peer_of(native_socket fd) {
   auto address = net::remote_addr_of_fd(fd);
@@ -200,17 +194,20 @@ class tls_stream_policy {
   // On an accepted connection: a peer that does not begin with a TLS handshake is refused at
   // once (a node without cluster TLS, or anything else that found the port).
   rw_state check_first_byte(native_socket fd) {
-    char first = 0;
-    ssize_t n = 0;
-    do {
-      n = ::recv(fd, &first, 1, MSG_PEEK);
-    } while (n < 0 && errno == EINTR);
-    if (n == 0) return rw_state::failure;
-    if (n < 0)
-      return errno == EAGAIN || errno == EWOULDBLOCK ? rw_state::success : rw_state::failure;
-    checked_ = true;
-    if (first == tls_handshake_record) return rw_state::success;
-    report("it spoke plaintext, not TLS (a node without cluster TLS?)");
+    switch (peek_first_byte(fd)) {
+      case first_byte::tls:
+        checked_ = true;
+        return rw_state::success;
+      case first_byte::plaintext:
+        checked_ = true;
+        report("it spoke plaintext, not TLS (a node without cluster TLS?)");
+        return rw_state::failure;
+      case first_byte::none_yet:
+        return rw_state::success;
+      case first_byte::closed:
+      case first_byte::failed:
+        break;
+    }
     return rw_state::failure;
   }
 

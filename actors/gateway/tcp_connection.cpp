@@ -31,9 +31,6 @@ constexpr std::uint32_t watched_events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLL
 
 constexpr std::uint32_t hangup_events = EPOLLRDHUP | EPOLLHUP | EPOLLERR;
 
-// The first byte of a TLS client's first record: a handshake (RFC 8446, 5.1).
-constexpr char tls_handshake_record = 0x16;
-
 }  // namespace
 
 tcp_connection::tcp_connection(int fd, std::string peer, io_reactor& owner, flow_limits limits,
@@ -209,17 +206,21 @@ tcp_connection::read_outcome tcp_connection::read_tls(char* buffer, std::size_t&
 }
 
 tcp_connection::read_outcome tcp_connection::check_first_byte() {
-  char first = 0;
-  ssize_t n = 0;
-  do {
-    n = ::recv(fd_, &first, 1, MSG_PEEK);
-  } while (n < 0 && errno == EINTR);
-  if (n == 0) return read_outcome::end;
-  if (n < 0)
-    return errno == EAGAIN || errno == EWOULDBLOCK ? read_outcome::drained : read_outcome::broken;
-  tls_checked_ = true;
-  if (first == tls_handshake_record) return read_outcome::data;
-  tls_failed("the client spoke plaintext, not TLS, on the TLS port");
+  switch (peek_first_byte(fd_)) {
+    case first_byte::tls:
+      tls_checked_ = true;
+      return read_outcome::data;
+    case first_byte::plaintext:
+      tls_checked_ = true;
+      tls_failed("the client spoke plaintext, not TLS, on the TLS port");
+      return read_outcome::broken;
+    case first_byte::none_yet:
+      return read_outcome::drained;
+    case first_byte::closed:
+      return read_outcome::end;
+    case first_byte::failed:
+      break;
+  }
   return read_outcome::broken;
 }
 

@@ -1,22 +1,4 @@
 #!/usr/bin/env bash
-# Stops the local three-node TLS cluster started by start.sh: SIGTERM (graceful), then SIGKILL
-# after 10 s. The data stays in cluster-data/local3-tls/ for the next start.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-
-state=cluster-data/local3-tls
-pids=()
-for i in 1 2 3; do
-  [ -f "$state/node$i.pid" ] || continue
-  pid=$(cat "$state/node$i.pid")
-  rm -f "$state/node$i.pid"
-  kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
-done
-for _ in $(seq 100); do
-  alive=()
-  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
-  [ ${#alive[@]} -eq 0 ] && { echo "cluster local3-tls stopped"; exit 0; }
-  sleep 0.1
-done
-echo "forcing: ${alive[*]}" >&2
-kill -KILL "${alive[@]}" 2>/dev/null || true
+# Stops the nodes local3-tls/start.sh started (local3/stop.sh for them); the data and the
+# certificates stay in cluster-data/local3-tls/.
+exec "$(dirname "$0")/../local3/stop.sh" local3-tls

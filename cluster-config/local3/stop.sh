@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Stops the local three-node cluster started by start.sh: SIGTERM (graceful), then SIGKILL
-# after 10 s. The data stays in cluster-data/local3/ for the next start.
+# after 10 s. The data stays in cluster-data/local3/ for the next start. `stop.sh NAME` stops
+# cluster-config/NAME/'s nodes instead (local3-tls/stop.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-state=cluster-data/local3
+name=${1:-local3}
+state=cluster-data/$name
 pids=()
 for i in 1 2 3; do
   [ -f "$state/node$i.pid" ] || continue
@@ -15,7 +17,7 @@ done
 for _ in $(seq 100); do
   alive=()
   for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
-  [ ${#alive[@]} -eq 0 ] && { echo "cluster local3 stopped"; exit 0; }
+  [ ${#alive[@]} -eq 0 ] && { echo "cluster $name stopped"; exit 0; }
   sleep 0.1
 done
 echo "forcing: ${alive[*]}" >&2

@@ -3,6 +3,7 @@
 #include "protocol/tls/tls.hpp"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -103,13 +104,18 @@ std::optional<rooms_error> use_identity(SSL_CTX* ctx, const tls_files& files) {
         fmt::format("cannot use the certificate '{}': {}", files.cert, openssl_reason()));
   auto key = open_pem("private key", files.key);
   if (!key) return key.error();
-  if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1)
-    return bad_file(
-        fmt::format("cannot use the private key '{}': {}", files.key, openssl_reason()));
-  if (SSL_CTX_check_private_key(ctx) != 1) {
-    ERR_clear_error();
+  const auto not_its_key = [&] {
     return bad_file(fmt::format("the private key '{}' does not belong to the certificate '{}'",
                                 files.key, files.cert));
+  };
+  if (SSL_CTX_use_PrivateKey_file(ctx, files.key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    const std::string reason = openssl_reason();
+    if (reason.find("mismatch") != std::string::npos) return not_its_key();
+    return bad_file(fmt::format("cannot use the private key '{}': {}", files.key, reason));
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    ERR_clear_error();
+    return not_its_key();
   }
   return std::nullopt;
 }
@@ -336,6 +342,20 @@ tls_status tls_session::settle(int returned) {
                ? std::move(reason)
                : fmt::format("{} ({})", reason, X509_verify_cert_error_string(verified));
   return tls_status::failed;
+}
+
+first_byte peek_first_byte(int fd) {
+  // The first byte of a TLS client's first record: a handshake (RFC 8446, 5.1).
+  constexpr char handshake_record = 0x16;
+  char first = 0;
+  ssize_t n = 0;
+  do {
+    n = ::recv(fd, &first, 1, MSG_PEEK);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0) return first_byte::closed;
+  if (n < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK ? first_byte::none_yet : first_byte::failed;
+  return first == handshake_record ? first_byte::tls : first_byte::plaintext;
 }
 
 result<std::string> describe_certificate(const std::string& file) {

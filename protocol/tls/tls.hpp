@@ -104,6 +104,16 @@ class tls_session {
   std::string error_;
 };
 
+/// What the first byte waiting on a server's socket says, read without taking it.
+enum class first_byte {
+  tls,        // a TLS handshake record begins: hand the socket to the session
+  plaintext,  // anything else: not a TLS client
+  none_yet,   // nothing arrived yet
+  closed,     // the peer closed without sending anything
+  failed,     // the socket failed
+};
+first_byte peek_first_byte(int fd);
+
 /// The subject and the validity of the certificate in `file`, for log lines.
 result<std::string> describe_certificate(const std::string& file);
 

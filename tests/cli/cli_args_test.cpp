@@ -1,6 +1,6 @@
 // rooms-cli's command line and printing without a node: options from the line and from
-// ROOMS_HOST/ROOMS_PORT/ROOMS_TOKEN/ROOMS_TIMEOUT, --field, the hint for an unquoted string,
-// and floats that JSON cannot write.
+// ROOMS_HOST/ROOMS_PORT/ROOMS_TOKEN/ROOMS_TIMEOUT/ROOMS_TLS*, --field, the hint for an
+// unquoted string, and floats that JSON cannot write.
 #include <cmath>
 #include <limits>
 #include <map>
@@ -55,6 +55,42 @@ BOOST_AUTO_TEST_CASE(host_and_port_come_from_the_environment_unless_given) {
   BOOST_REQUIRE(defaults.ok());
   BOOST_TEST(defaults->options.host == "127.0.0.1");
   BOOST_TEST(defaults->options.port == 7420);
+}
+
+BOOST_AUTO_TEST_CASE(tls_comes_from_the_options_or_the_environment) {
+  auto plain = parse({"ping"});
+  BOOST_REQUIRE(plain.ok());
+  BOOST_TEST(!plain->options.tls.enabled);
+
+  auto flag = parse({"ping", "--tls"});
+  BOOST_REQUIRE(flag.ok());
+  BOOST_TEST(flag->options.tls.enabled);
+  BOOST_TEST(flag->options.tls.files.ca.empty());  // the system's CAs
+
+  auto files = parse({"--tls-ca", "ca.pem", "ping", "--tls-cert=c.pem", "--tls-key", "c.key"});
+  BOOST_REQUIRE(files.ok());
+  BOOST_TEST(files->options.tls.enabled);  // implied by the files
+  BOOST_TEST(files->options.tls.files.ca == "ca.pem");
+  BOOST_TEST(files->options.tls.files.cert == "c.pem");
+  BOOST_TEST(files->options.tls.files.key == "c.key");
+
+  auto from_env =
+      parse({"ping", "--tls-ca", "line.pem"},
+            {{"ROOMS_TLS_CA", "env.pem"}, {"ROOMS_TLS_CERT", "e.pem"}, {"ROOMS_TLS_KEY", "e.key"}});
+  BOOST_REQUIRE(from_env.ok());
+  BOOST_TEST(from_env->options.tls.files.ca == "line.pem");  // the line wins
+  BOOST_TEST(from_env->options.tls.files.cert == "e.pem");
+
+  auto switched = parse({"ping"}, {{"ROOMS_TLS", "1"}});
+  BOOST_REQUIRE(switched.ok());
+  BOOST_TEST(switched->options.tls.enabled);
+  auto off = parse({"ping"}, {{"ROOMS_TLS", "0"}});
+  BOOST_REQUIRE(off.ok());
+  BOOST_TEST(!off->options.tls.enabled);
+
+  auto half = parse({"ping", "--tls-cert", "c.pem"});
+  BOOST_REQUIRE(!half.ok());
+  BOOST_TEST(half.error().message.find("--tls-key") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_environment_value_names_the_variable) {

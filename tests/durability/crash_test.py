@@ -23,6 +23,7 @@ import msgpack
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from roomsd_process import start_node, stop_node  # noqa: E402
+from tls_setup import wrap_client_socket  # noqa: E402
 
 ROOMS = 4
 IN_FLIGHT = 16
@@ -40,13 +41,8 @@ class Connection:
     node's certificate for 127.0.0.1."""
 
     def __init__(self, port, ssl_context=None):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-        if ssl_context is not None:
-            try:
-                self.sock = ssl_context.wrap_socket(self.sock, server_hostname="127.0.0.1")
-            except BaseException:
-                self.sock.close()
-                raise
+        self.sock = wrap_client_socket(
+            socket.create_connection(("127.0.0.1", port), timeout=10), ssl_context)
         self.unpacker = msgpack.Unpacker(raw=False)
         self.msgid = 0
 

@@ -80,3 +80,16 @@ def client_context(ca=None, cert=None, key=None, maximum_version=None):
             context.set_ciphers("DEFAULT:@SECLEVEL=0")
         context.maximum_version = maximum_version
     return context
+
+
+def wrap_client_socket(sock, ssl_context):
+    """`sock` itself without a context, else TLS over it, checking the node's certificate for
+    127.0.0.1 (the address every test connects to); the socket is closed if the handshake
+    fails."""
+    if ssl_context is None:
+        return sock
+    try:
+        return ssl_context.wrap_socket(sock, server_hostname="127.0.0.1")
+    except BaseException:
+        sock.close()
+        raise

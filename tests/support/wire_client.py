@@ -9,6 +9,8 @@ import time
 
 import msgpack
 
+from tls_setup import wrap_client_socket
+
 
 def request(msgid, method, params):
     return msgpack.packb([0, msgid, method, [params]], use_bin_type=True)
@@ -24,12 +26,7 @@ class WireClient:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.settimeout(timeout_s)
         self.sock.connect(("127.0.0.1", port))
-        if ssl_context is not None:
-            try:
-                self.sock = ssl_context.wrap_socket(self.sock, server_hostname="127.0.0.1")
-            except BaseException:
-                self.sock.close()
-                raise
+        self.sock = wrap_client_socket(self.sock, ssl_context)
         self.unpacker = msgpack.Unpacker(raw=False, max_buffer_size=64 << 20)
         self.closed = False
         self.msgid = 0
