@@ -136,6 +136,10 @@ std::optional<rooms_error> require_peer_certificate(SSL_CTX* ctx, const std::str
     SSL_CTX_set_client_CA_list(ctx, names);
   ERR_clear_error();
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // A client that resumes a session (a reconnect) is let in only under a context that names
+  // what the session was verified for; without one, OpenSSL fails such handshakes.
+  static constexpr unsigned char session_context[] = "rooms";
+  SSL_CTX_set_session_id_context(ctx, session_context, sizeof session_context - 1);
   return std::nullopt;
 }
 
