@@ -181,28 +181,40 @@ tcp_connection::read_outcome tcp_connection::read_plain(char* buffer, std::size_
   }
 }
 
-// TLS returns a record at a time, and may hold bytes the socket no longer reports: it is read
-// until it holds none and its last read of the socket was short (or it wants the socket).
+// TLS returns a record at a time: the records that arrived together go to the gateway as one
+// chunk, as one recv takes them in plaintext. The session is read until it holds nothing and
+// its last read of the socket was short (or it wants the socket).
 tcp_connection::read_outcome tcp_connection::read_tls(char* buffer, std::size_t& got) {
   if (!tls_checked_) {
     const read_outcome checked = check_first_byte();
     if (checked != read_outcome::data) return checked;
   }
-  switch (tls_->read(buffer, io_reactor::read_buffer_size, got)) {
-    case tls_status::ok:
-      return tls_->drained() && !hangup_ ? read_outcome::last : read_outcome::data;
-    case tls_status::want_write:
-      read_wants_write_ = true;
-      return read_outcome::drained;
-    case tls_status::want_read:
-      return read_outcome::drained;
-    case tls_status::closed:
-      return read_outcome::end;
-    case tls_status::failed:
-      break;
+  got = 0;
+  while (got < io_reactor::read_buffer_size) {
+    std::size_t n = 0;
+    const tls_status status = tls_->read(buffer + got, io_reactor::read_buffer_size - got, n);
+    if (status == tls_status::ok) {
+      got += n;
+      if (tls_->drained() && !hangup_) return read_outcome::last;
+      continue;
+    }
+    if (status == tls_status::want_write) read_wants_write_ = true;
+    // What was read goes first; a closed or failed session says so again on the next read.
+    if (got > 0) return status == tls_status::want_read ? read_outcome::last : read_outcome::data;
+    switch (status) {
+      case tls_status::want_read:
+      case tls_status::want_write:
+        return read_outcome::drained;
+      case tls_status::closed:
+        return read_outcome::end;
+      case tls_status::ok:
+      case tls_status::failed:
+        break;
+    }
+    if (!tls_->established()) tls_failed(tls_->error());
+    return read_outcome::broken;
   }
-  if (!tls_->established()) tls_failed(tls_->error());
-  return read_outcome::broken;
+  return read_outcome::data;
 }
 
 tcp_connection::read_outcome tcp_connection::check_first_byte() {
