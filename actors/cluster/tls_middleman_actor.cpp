@@ -13,9 +13,9 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <caf/all.hpp>
-#include <caf/io/all.hpp>
+#include <caf/actor_system.hpp>
 #include <caf/io/basp_broker.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor_impl.hpp>
 #include <caf/io/network/default_multiplexer.hpp>
 #include <caf/io/network/doorman_impl.hpp>
