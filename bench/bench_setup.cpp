@@ -85,7 +85,7 @@ result<std::string> load_redis_script(const bench_options& options) {
   const std::string command{formatted, static_cast<std::size_t>(length)};
   redisFreeCommand(formatted);
   const auto deadline = client_stream::clock::now() + std::chrono::seconds{10};
-  if (auto error = send_all(*stream, command, deadline)) return *error;
+  if (auto error = stream->send_all(command, deadline)) return *error;
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader{redisReaderCreate(),
                                                               &redisReaderFree};
   void* raw = nullptr;

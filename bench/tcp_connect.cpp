@@ -6,7 +6,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,36 +43,6 @@ result<int> tcp_connect(const std::string& host, std::uint16_t port) {
   return fd;
 }
 
-namespace {
-
-// Waits for what `outcome` asks for; an error for a closed or failed stream or a deadline.
-std::optional<rooms_error> wait_for(client_stream& stream, client_stream::io outcome,
-                                    client_stream::clock::time_point deadline) {
-  if (outcome == client_stream::io::closed)
-    return rooms_error{error_code::unavailable, "the server closed the connection"};
-  if (outcome == client_stream::io::failed)
-    return rooms_error{error_code::unavailable, stream.error()};
-  short revents = 0;
-  const short events = outcome == client_stream::io::wait_write ? POLLOUT : POLLIN;
-  if (!wait_for_socket(stream.fd(), events, deadline, revents))
-    return rooms_error{error_code::unavailable, "timed out waiting for the server"};
-  return std::nullopt;
-}
-
-}  // namespace
-
-std::optional<rooms_error> send_all(client_stream& stream, std::string_view bytes,
-                                    client_stream::clock::time_point deadline) {
-  while (!bytes.empty()) {
-    std::size_t sent = 0;
-    const auto outcome = stream.send(bytes.data(), bytes.size(), sent);
-    bytes.remove_prefix(sent);
-    if (outcome == client_stream::io::done) continue;
-    if (auto error = wait_for(stream, outcome, deadline)) return error;
-  }
-  return std::nullopt;
-}
-
 std::optional<rooms_error> receive_some(client_stream& stream, std::string& chunk,
                                         client_stream::clock::time_point deadline) {
   chunk.resize(64 * 1024);
@@ -84,7 +53,7 @@ std::optional<rooms_error> receive_some(client_stream& stream, std::string& chun
       chunk.resize(got);
       return std::nullopt;
     }
-    if (auto error = wait_for(stream, outcome, deadline)) return error;
+    if (auto error = stream.wait(outcome, deadline)) return error;
   }
 }
 

@@ -16,9 +16,6 @@ namespace rooms::bench {
 /// A connected, non-blocking socket, or `unavailable` naming host, port and cause.
 result<int> tcp_connect(const std::string& host, std::uint16_t port);
 
-/// Sends all of `bytes` before `deadline`, waiting on the socket as needed.
-std::optional<rooms_error> send_all(client_stream& stream, std::string_view bytes,
-                                    client_stream::clock::time_point deadline);
 /// Waits for bytes (before `deadline`) and puts what arrived in `chunk`.
 std::optional<rooms_error> receive_some(client_stream& stream, std::string& chunk,
                                         client_stream::clock::time_point deadline);

@@ -91,17 +91,34 @@ result<client_stream> client_stream::start(int fd, std::shared_ptr<const tls_con
   for (;;) {
     const tls_status step = stream.tls_->handshake();
     if (step == tls_status::ok) return stream;
-    short revents = 0;
-    if (step == tls_status::want_read || step == tls_status::want_write) {
-      if (wait_for_socket(fd, step == tls_status::want_read ? POLLIN : POLLOUT, deadline, revents))
-        continue;
-      return rooms_error{error_code::unavailable, "timed out in the TLS handshake"};
-    }
-    return rooms_error{error_code::unavailable,
-                       fmt::format("TLS handshake failed: {}",
-                                   step == tls_status::closed ? "the node closed the connection"
-                                                              : stream.tls_->error())};
+    if (step == tls_status::failed) stream.error_ = stream.tls_->error();
+    if (auto error = stream.wait(from_tls(step), deadline))
+      return rooms_error{error_code::unavailable,
+                         fmt::format("TLS handshake failed: {}", error->message)};
   }
+}
+
+std::optional<rooms_error> client_stream::wait(io outcome, clock::time_point deadline) const {
+  if (outcome == io::closed)
+    return rooms_error{error_code::unavailable, "the node closed the connection"};
+  if (outcome == io::failed) return rooms_error{error_code::unavailable, error_};
+  if (outcome == io::done) return std::nullopt;
+  short revents = 0;
+  if (!wait_for_socket(fd_, outcome == io::wait_write ? POLLOUT : POLLIN, deadline, revents))
+    return rooms_error{error_code::unavailable, "timed out waiting for the node"};
+  return std::nullopt;
+}
+
+std::optional<rooms_error> client_stream::send_all(std::string_view bytes,
+                                                   clock::time_point deadline) {
+  while (!bytes.empty()) {
+    std::size_t sent = 0;
+    const io outcome = send(bytes.data(), bytes.size(), sent);
+    bytes.remove_prefix(sent);
+    if (outcome == io::done) continue;
+    if (auto error = wait(outcome, deadline)) return error;
+  }
+  return std::nullopt;
 }
 
 client_stream::client_stream(client_stream&& other) noexcept

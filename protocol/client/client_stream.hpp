@@ -55,6 +55,11 @@ class client_stream {
 
   io send(const char* data, std::size_t size, std::size_t& sent);
   io receive(char* data, std::size_t capacity, std::size_t& got);
+  /// Waits for what `outcome` asked for (the socket readable or writable) until `deadline`;
+  /// an `unavailable` error for a closed or failed stream, or the deadline.
+  std::optional<rooms_error> wait(io outcome, clock::time_point deadline) const;
+  /// Sends all of `bytes` before `deadline`, waiting on the socket as needed.
+  std::optional<rooms_error> send_all(std::string_view bytes, clock::time_point deadline);
   /// Bytes received and decrypted but not yet returned: receive() before polling.
   bool has_buffered() const { return tls_ && tls_->has_pending(); }
   /// Under TLS: the last receive took all the socket had (see tls_session::drained).

@@ -57,21 +57,8 @@ raw_socket::raw_socket(std::uint16_t port, int receive_buffer)
 raw_socket::~raw_socket() = default;
 
 void raw_socket::send(std::string_view bytes) {
-  const auto deadline = clock::now() + std::chrono::seconds{10};
-  while (!bytes.empty()) {
-    std::size_t sent = 0;
-    const auto outcome = stream_->send(bytes.data(), bytes.size(), sent);
-    bytes.remove_prefix(sent);
-    if (outcome == client_stream::io::done) continue;
-    BOOST_REQUIRE_MESSAGE(
-        outcome == client_stream::io::wait_read || outcome == client_stream::io::wait_write,
-        "send failed: " << stream_->error());
-    short revents = 0;
-    BOOST_REQUIRE_MESSAGE(
-        wait_for_socket(stream_->fd(), outcome == client_stream::io::wait_read ? POLLIN : POLLOUT,
-                        deadline, revents),
-        "send timed out");
-  }
+  const auto error = stream_->send_all(bytes, clock::now() + std::chrono::seconds{10});
+  BOOST_REQUIRE_MESSAGE(!error, "send failed: " << (error ? error->message : ""));
 }
 
 void raw_socket::shutdown_write() { stream_->shutdown_write(); }
