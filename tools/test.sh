@@ -10,4 +10,4 @@ shift || true
 tools/install-deps.sh
 cmake -S . -B "$build_dir" "$@"
 cmake --build "$build_dir" -j2
-ctest --test-dir "$build_dir" --output-on-failure --timeout 600
+ctest --test-dir "$build_dir" --output-on-failure --timeout 600 -j2

@@ -14,7 +14,7 @@ namespace rooms::test {
 
 namespace {
 
-edit_command incr(const std::string& room, std::optional<std::string> key = std::nullopt) {
+edit_command alice_incr(const std::string& room, std::optional<std::string> key = std::nullopt) {
   return incr_edit(room, "alice", std::move(key), false);
 }
 
@@ -132,7 +132,7 @@ BOOST_FIXTURE_TEST_SUITE(persistence, persistence_fixture)
 BOOST_AUTO_TEST_CASE(an_edit_is_answered_only_once_it_is_stored) {
   const std::string room = create_room();
   gate->set(false, false);
-  send(5, incr(room));
+  send(5, alice_incr(room));
   for (int i = 0; i < 20; ++i) {
     run();
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -147,28 +147,28 @@ BOOST_AUTO_TEST_CASE(an_edit_is_answered_only_once_it_is_stored) {
 
 BOOST_AUTO_TEST_CASE(a_failed_write_answers_unavailable_and_the_room_stays_as_stored) {
   const std::string room = create_room();
-  call(incr(room));
+  call(alice_incr(room));
   gate->set(true, true);
-  json failed = call(incr(room));
+  json failed = call(alice_incr(room));
   BOOST_TEST(failed[2]["code"] == "unavailable");
   gate->set(true, false);
   json after = call(get_command{room});
   BOOST_TEST(after[3]["version"] == 2u);
   BOOST_TEST(after[3]["data"]["n"] == 1u);
-  json next = call(incr(room));
+  json next = call(alice_incr(room));
   BOOST_TEST(next[3]["version"] == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(acknowledged_changes_come_back_after_a_restart) {
   const std::string room = create_room();
   call(join_command{room, "bob"});
-  for (int i = 0; i < 5; ++i) call(incr(room));
-  call(incr(room, std::string{"k1"}));
+  for (int i = 0; i < 5; ++i) call(alice_incr(room));
+  call(alice_incr(room, std::string{"k1"}));
   json before = call(get_command{room});
   restart();
   json after = call(get_command{room});
   BOOST_TEST(after[3] == before[3]);
-  json replay = call(incr(room, std::string{"k1"}));
+  json replay = call(alice_incr(room, std::string{"k1"}));
   BOOST_TEST(replay[3] == json({{"room", room}, {"version", 8}, {"replayed", true}}));
   json since = call(subscribe_command{room, std::uint64_t{0}});
   BOOST_REQUIRE_EQUAL(since[3]["events"].size(), 7u);
@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE(deleted_rooms_stay_deleted_after_a_restart) {
 
 BOOST_AUTO_TEST_CASE(an_idle_room_hibernates_and_wakes_up_on_the_next_call) {
   const std::string room = create_room();
-  call(incr(room));
+  call(alice_incr(room));
   BOOST_TEST(counters->rooms.load() == 1);
   // Two ticks: the first sees the calls above, the second finds the room idle.
   sched.clock().advance_time(std::chrono::seconds(61));
@@ -201,11 +201,11 @@ BOOST_AUTO_TEST_CASE(an_idle_room_hibernates_and_wakes_up_on_the_next_call) {
 
 BOOST_AUTO_TEST_CASE(calls_to_a_stored_room_wait_for_its_read_and_keep_their_order) {
   const std::string room = create_room();
-  call(incr(room));
+  call(alice_incr(room));
   restart();
   // Sent together: the first asks the reader, the others wait in the directory meanwhile.
   const std::size_t before = box->size();
-  for (std::uint32_t id = 10; id < 14; ++id) send(id, incr(room));
+  for (std::uint32_t id = 10; id < 14; ++id) send(id, alice_incr(room));
   send(14, get_command{room});
   send(15, get_command{"00000000-0000-4000-8000-000000000000"});  // not stored
   run_until(before + 6);

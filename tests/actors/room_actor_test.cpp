@@ -11,7 +11,7 @@ namespace {
 
 json incr_ops() { return json::array({{{"op", "incr"}, {"path", "/n"}, {"by", 1}}}); }
 
-edit_command incr(const std::string& room, const std::string& user, bool version_only = true) {
+edit_command incr_as(const std::string& room, const std::string& user, bool version_only = true) {
   return incr_edit(room, user, std::nullopt, version_only);
 }
 
@@ -80,8 +80,8 @@ BOOST_AUTO_TEST_CASE(interleaved_editors_apply_one_at_a_time_and_subscribers_see
   call(bob, 1, join_command{room, "bob"});
   run();
   for (std::uint32_t i = 0; i < 50; ++i) {
-    call(alice, 100 + i, incr(room, "alice"));
-    call(bob, 100 + i, incr(room, "bob"));
+    call(alice, 100 + i, incr_as(room, "alice"));
+    call(bob, 100 + i, incr_as(room, "bob"));
     // Let only some messages run between sends so mailboxes interleave unevenly.
     for (std::uint32_t step = 0; step < i % 3; ++step) sched.try_run_once();
   }
@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE(interleaved_editors_apply_one_at_a_time_and_subscribers_see
 BOOST_AUTO_TEST_CASE(the_subscribe_reply_comes_before_the_events_that_follow_it) {
   auto [watcher, watcher_box] = spawn_probe();
   call(watcher, 5, subscribe_command{room, std::nullopt});
-  call(alice, 10, incr(room, "alice"));
+  call(alice, 10, incr_as(room, "alice"));
   run();
   BOOST_REQUIRE_EQUAL(watcher_box->size(), 2u);
   const auto& reply = (*watcher_box)[0];
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(subscribing_twice_delivers_each_event_once) {
   auto [watcher, watcher_box] = spawn_probe();
   call(watcher, 1, subscribe_command{room, std::nullopt});
   call(watcher, 2, subscribe_command{room, std::uint64_t{1}});
-  call(alice, 3, incr(room, "alice"));
+  call(alice, 3, incr_as(room, "alice"));
   run();
   BOOST_TEST(event_versions(watcher_box) == consecutive(2, 2));
 }
@@ -138,9 +138,9 @@ BOOST_AUTO_TEST_CASE(subscribing_twice_delivers_each_event_once) {
 BOOST_AUTO_TEST_CASE(unsubscribed_connections_get_no_more_events) {
   auto [watcher, watcher_box] = spawn_probe();
   call(watcher, 1, subscribe_command{room, std::nullopt});
-  call(alice, 2, incr(room, "alice"));
+  call(alice, 2, incr_as(room, "alice"));
   call(watcher, 3, unsubscribe_command{room});
-  call(alice, 4, incr(room, "alice"));
+  call(alice, 4, incr_as(room, "alice"));
   run();
   BOOST_TEST(event_versions(watcher_box) == consecutive(2, 2));
   BOOST_TEST(watcher_box->back().frame[3] == json({{"room", room}, {"subscribed", false}}));
@@ -154,8 +154,8 @@ BOOST_AUTO_TEST_CASE(a_subscriber_that_dies_is_dropped_and_the_room_carries_on) 
   run();
   caf::anon_send_exit(doomed, caf::exit_reason::kill);
   run();
-  call(alice, 2, incr(room, "alice"));
-  call(alice, 3, incr(room, "alice"));
+  call(alice, 2, incr_as(room, "alice"));
+  call(alice, 3, incr_as(room, "alice"));
   run();
   BOOST_TEST(event_versions(watcher_box) == consecutive(2, 3));
   BOOST_TEST(event_versions(doomed_box).empty());
@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE(a_subscriber_that_dies_is_dropped_and_the_room_carries_on) 
 }
 
 BOOST_AUTO_TEST_CASE(notifications_apply_without_a_reply) {
-  call(alice, 0, incr(room, "alice"), false);
+  call(alice, 0, incr_as(room, "alice"), false);
   call(alice, 0, get_command{"no-such-room"}, false);
   call(alice, 9, get_command{room});
   run();
@@ -172,10 +172,10 @@ BOOST_AUTO_TEST_CASE(notifications_apply_without_a_reply) {
 }
 
 BOOST_AUTO_TEST_CASE(since_replays_the_events_a_subscriber_missed) {
-  for (std::uint32_t i = 0; i < 5; ++i) call(alice, i, incr(room, "alice"));
+  for (std::uint32_t i = 0; i < 5; ++i) call(alice, i, incr_as(room, "alice"));
   auto [watcher, watcher_box] = spawn_probe();
   call(watcher, 1, subscribe_command{room, std::uint64_t{3}});
-  call(alice, 9, incr(room, "alice"));
+  call(alice, 9, incr_as(room, "alice"));
   run();
   const json& result = watcher_box->front().frame[3];
   BOOST_TEST(result["version"] == 6u);
@@ -208,7 +208,7 @@ BOOST_AUTO_TEST_CASE(calls_forwarded_before_the_directory_forgot_a_room_are_answ
   // These reach the directory before the room's "gone" note, so the directory forwards them
   // to the room actor, which must answer them before it stops.
   call(alice, 2, get_command{room});
-  call(alice, 3, incr(room, "alice"));
+  call(alice, 3, incr_as(room, "alice"));
   sched.try_run_once();  // directory forwards the delete
   sched.try_run_once();  // directory forwards the get
   sched.try_run_once();  // directory forwards the edit

@@ -2,6 +2,7 @@
 // and oversized inputs of docs/protocol.md.
 #include "protocol/rpc_decoder.hpp"
 #include "protocol/value_json.hpp"
+#include "tests/support/raw_bytes.hpp"
 
 #include <malloc.h>
 
@@ -19,12 +20,7 @@
 namespace rooms {
 namespace {
 
-// Raw bytes, for the inputs a packer would never produce.
-std::string raw(std::initializer_list<int> bytes) {
-  std::string out;
-  for (int byte : bytes) out.push_back(static_cast<char>(byte));
-  return out;
-}
+using test::raw_bytes;
 
 class builder {
  public:
@@ -127,11 +123,11 @@ BOOST_AUTO_TEST_CASE(params_keep_their_msgpack_types) {
   builder b;
   b.pack().pack_array(4).pack_uint8(0).pack_uint8(1);
   b.str("create").pack().pack_array(1).pack_map(4);
-  b.str("bin").bin(raw({0, 255}));
+  b.str("bin").bin(raw_bytes({0, 255}));
   b.str("neg").pack().pack_int64(-5);
   b.str("big").pack().pack_uint64(UINT64_MAX);
   // 2.0 as a float64: msgpack-c's pack_double would write an integral double as an integer.
-  b.str("float").append(raw({0xcb, 0x40, 0, 0, 0, 0, 0, 0, 0}));
+  b.str("float").append(raw_bytes({0xcb, 0x40, 0, 0, 0, 0, 0, 0, 0}));
   const json params = value_to_json(as_request(decode_one(b.bytes())).params);
   BOOST_TEST(params["bin"].is_binary());
   BOOST_TEST(params["bin"].get_binary().size() == 2u);
@@ -161,7 +157,7 @@ BOOST_AUTO_TEST_CASE(ignores_a_response_from_the_backend) {
 
 BOOST_AUTO_TEST_CASE(waits_for_the_rest_of_a_message) {
   BOOST_TEST(std::holds_alternative<need_more>(decode_one("")));
-  BOOST_TEST(std::holds_alternative<need_more>(decode_one(raw({0x94, 0x00}))));
+  BOOST_TEST(std::holds_alternative<need_more>(decode_one(raw_bytes({0x94, 0x00}))));
 }
 
 BOOST_AUTO_TEST_CASE(decodes_a_message_fed_one_byte_at_a_time) {
@@ -203,7 +199,7 @@ BOOST_AUTO_TEST_CASE(decodes_pipelined_messages_in_order) {
 // Every MessagePack type, with each length encoding, inside a response that the decoder skips:
 // the header scanner and msgpack-c must agree on where the message ends.
 BOOST_AUTO_TEST_CASE(scanner_agrees_with_msgpack_on_every_type) {
-  const std::string values = raw({
+  const std::string values = raw_bytes({
       0xc0, 0xc2, 0xc3, 0x7f, 0xe0, 0xcc, 1,    0xcd, 0,    1,    0xce, 0,    0,    0,    1,
       0xcf, 0,    0,    0,    0,    0,    0,    0,    1,    0xd0, 0xff, 0xd1, 0,    1,    0xd2,
       0,    0,    0,    1,    0xd3, 0,    0,    0,    0,    0,    0,    0,    1,    0xca, 0,
@@ -220,7 +216,7 @@ BOOST_AUTO_TEST_CASE(scanner_agrees_with_msgpack_on_every_type) {
   const std::size_t count = 39;
   builder b;
   b.pack().pack_array(4).pack_uint8(1).pack_uint8(0).pack_nil();
-  b.append(raw({0xdc, 0, static_cast<int>(count)})).append(values);
+  b.append(raw_bytes({0xdc, 0, static_cast<int>(count)})).append(values);
   const std::string bytes = b.bytes() + request_bytes(9);
   rpc_decoder decoder{limits{}};
   std::vector<decode_result> results;
@@ -245,42 +241,44 @@ std::ostream& operator<<(std::ostream& out, const malformed_case& sample) {
 }
 
 const std::vector<malformed_case> malformed_cases = {
-    {"not an array", raw({0xa3, 'a', 'b', 'c'}), -1},
-    {"an empty array", raw({0x90}), -1},
-    {"a map", raw({0x81, 0xa1, 't', 0x00}), -1},
-    {"type is a string", raw({0x94, 0xa1, '0', 0x01, 0xa1, 'm', 0x90}), -1},
-    {"unknown type 3", raw({0x94, 0x03, 0x01, 0xa1, 'm', 0x90}), -1},
-    {"negative type", raw({0x94, 0xff, 0x01, 0xa1, 'm', 0x90}), -1},
-    {"request without msgid", raw({0x91, 0x00}), -1},
-    {"negative msgid", raw({0x94, 0x00, 0xff, 0xa1, 'm', 0x90}), -1},
-    {"msgid past uint32", raw({0x94, 0x00, 0xcf, 0, 0, 0, 1, 0, 0, 0, 0, 0xa1, 'm', 0x90}), -1},
-    {"msgid is a string", raw({0x94, 0x00, 0xa1, '1', 0xa1, 'm', 0x90}), -1},
-    {"msgid is a float", raw({0x94, 0x00, 0xca, 0x3f, 0x80, 0, 0, 0xa1, 'm', 0x90}), -1},
-    {"request of two items", raw({0x92, 0x00, 0x05}), 5},
-    {"request without params", raw({0x93, 0x00, 0x05, 0xa1, 'm'}), 5},
-    {"request of five items", raw({0x95, 0x00, 0x05, 0xa1, 'm', 0x90, 0xc0}), 5},
-    {"method is an integer", raw({0x94, 0x00, 0x05, 0x07, 0x90}), 5},
-    {"method is nil", raw({0x94, 0x00, 0x05, 0xc0, 0x90}), 5},
-    {"params is a map", raw({0x94, 0x00, 0x05, 0xa1, 'm', 0x80}), 5},
-    {"params is nil", raw({0x94, 0x00, 0x05, 0xa1, 'm', 0xc0}), 5},
-    {"params holds an integer", raw({0x94, 0x00, 0x05, 0xa1, 'm', 0x91, 0x01}), 5},
-    {"params holds two maps", raw({0x94, 0x00, 0x05, 0xa1, 'm', 0x92, 0x80, 0x80}), 5},
-    {"params key is an integer", raw({0x94, 0x00, 0x05, 0xa1, 'm', 0x91, 0x81, 0x01, 0x02}), 5},
+    {"not an array", raw_bytes({0xa3, 'a', 'b', 'c'}), -1},
+    {"an empty array", raw_bytes({0x90}), -1},
+    {"a map", raw_bytes({0x81, 0xa1, 't', 0x00}), -1},
+    {"type is a string", raw_bytes({0x94, 0xa1, '0', 0x01, 0xa1, 'm', 0x90}), -1},
+    {"unknown type 3", raw_bytes({0x94, 0x03, 0x01, 0xa1, 'm', 0x90}), -1},
+    {"negative type", raw_bytes({0x94, 0xff, 0x01, 0xa1, 'm', 0x90}), -1},
+    {"request without msgid", raw_bytes({0x91, 0x00}), -1},
+    {"negative msgid", raw_bytes({0x94, 0x00, 0xff, 0xa1, 'm', 0x90}), -1},
+    {"msgid past uint32", raw_bytes({0x94, 0x00, 0xcf, 0, 0, 0, 1, 0, 0, 0, 0, 0xa1, 'm', 0x90}),
+     -1},
+    {"msgid is a string", raw_bytes({0x94, 0x00, 0xa1, '1', 0xa1, 'm', 0x90}), -1},
+    {"msgid is a float", raw_bytes({0x94, 0x00, 0xca, 0x3f, 0x80, 0, 0, 0xa1, 'm', 0x90}), -1},
+    {"request of two items", raw_bytes({0x92, 0x00, 0x05}), 5},
+    {"request without params", raw_bytes({0x93, 0x00, 0x05, 0xa1, 'm'}), 5},
+    {"request of five items", raw_bytes({0x95, 0x00, 0x05, 0xa1, 'm', 0x90, 0xc0}), 5},
+    {"method is an integer", raw_bytes({0x94, 0x00, 0x05, 0x07, 0x90}), 5},
+    {"method is nil", raw_bytes({0x94, 0x00, 0x05, 0xc0, 0x90}), 5},
+    {"params is a map", raw_bytes({0x94, 0x00, 0x05, 0xa1, 'm', 0x80}), 5},
+    {"params is nil", raw_bytes({0x94, 0x00, 0x05, 0xa1, 'm', 0xc0}), 5},
+    {"params holds an integer", raw_bytes({0x94, 0x00, 0x05, 0xa1, 'm', 0x91, 0x01}), 5},
+    {"params holds two maps", raw_bytes({0x94, 0x00, 0x05, 0xa1, 'm', 0x92, 0x80, 0x80}), 5},
+    {"params key is an integer", raw_bytes({0x94, 0x00, 0x05, 0xa1, 'm', 0x91, 0x81, 0x01, 0x02}),
+     5},
     {"params value is an ext",
-     raw({0x94, 0x00, 0x05, 0xa1, 'm', 0x91, 0x81, 0xa1, 'k', 0xd4, 0x01, 0x00}), 5},
-    {"notification of two items", raw({0x92, 0x02, 0xa1, 'm'}), -1},
-    {"notification method is an integer", raw({0x93, 0x02, 0x07, 0x90}), -1},
-    {"notification params is nil", raw({0x93, 0x02, 0xa3, 'g', 'e', 't', 0xc0}), -1},
+     raw_bytes({0x94, 0x00, 0x05, 0xa1, 'm', 0x91, 0x81, 0xa1, 'k', 0xd4, 0x01, 0x00}), 5},
+    {"notification of two items", raw_bytes({0x92, 0x02, 0xa1, 'm'}), -1},
+    {"notification method is an integer", raw_bytes({0x93, 0x02, 0x07, 0x90}), -1},
+    {"notification params is nil", raw_bytes({0x93, 0x02, 0xa3, 'g', 'e', 't', 0xc0}), -1},
     {"notification params key is an integer",
-     raw({0x93, 0x02, 0xa3, 'g', 'e', 't', 0x91, 0x81, 0x01, 0x02}), -1},
+     raw_bytes({0x93, 0x02, 0xa3, 'g', 'e', 't', 0x91, 0x81, 0x01, 0x02}), -1},
 };
 
 BOOST_AUTO_TEST_CASE(an_unknown_notification_in_any_shape_is_ignored) {
   // pynvim's first message: [2, b"nvim_set_client_info", [name, version, type, methods, attrs]]
   rpc_decoder decoder{limits{}};
-  const auto results =
-      decode_all(decoder, raw({0x93, 0x02, 0xc4, 0x04, 'i', 'n', 'f', 'o', 0x92, 0xa1, 'x', 0x80}) +
-                              request_bytes(77));
+  const auto results = decode_all(
+      decoder, raw_bytes({0x93, 0x02, 0xc4, 0x04, 'i', 'n', 'f', 'o', 0x92, 0xa1, 'x', 0x80}) +
+                   request_bytes(77));
   BOOST_REQUIRE(results.size() == 3u);
   BOOST_TEST(std::holds_alternative<ignored_message>(results[0]));
   BOOST_TEST(std::holds_alternative<decoded_request>(results[1]));
@@ -305,14 +303,14 @@ BOOST_DATA_TEST_CASE(malformed_values_are_answered_and_the_stream_goes_on,
 }
 
 BOOST_AUTO_TEST_CASE(bytes_that_are_not_msgpack_are_fatal) {
-  BOOST_TEST(fatal_code(decode_one(raw({0xc1}))) == "invalid_argument");
+  BOOST_TEST(fatal_code(decode_one(raw_bytes({0xc1}))) == "invalid_argument");
   // Inside a message too, after a part that already looked fine.
-  BOOST_TEST(fatal_code(decode_one(raw({0x94, 0x00, 0x01, 0xc1}))) == "invalid_argument");
+  BOOST_TEST(fatal_code(decode_one(raw_bytes({0x94, 0x00, 0x01, 0xc1}))) == "invalid_argument");
 }
 
 BOOST_AUTO_TEST_CASE(messages_before_garbage_are_decoded_then_the_error_sticks) {
   rpc_decoder decoder{limits{}};
-  const auto results = decode_all(decoder, request_bytes(1) + raw({0xc1}) + request_bytes(2));
+  const auto results = decode_all(decoder, request_bytes(1) + raw_bytes({0xc1}) + request_bytes(2));
   BOOST_REQUIRE(results.size() == 2u);
   BOOST_TEST(as_request(results[0]).msgid == 1u);
   BOOST_TEST(fatal_code(results[1]) == "invalid_argument");
@@ -366,20 +364,21 @@ std::ostream& operator<<(std::ostream& out, const huge_header_case& sample) {
 }
 
 const std::vector<huge_header_case> huge_header_cases = {
-    {"str32", raw({0xdb, 0xff, 0xff, 0xff, 0xff})},
-    {"bin32", raw({0xc6, 0xff, 0xff, 0xff, 0xff})},
-    {"ext32", raw({0xc9, 0xff, 0xff, 0xff, 0xff})},
-    {"array32", raw({0xdd, 0xff, 0xff, 0xff, 0xff})},
-    {"map32", raw({0xdf, 0xff, 0xff, 0xff, 0xff})},
+    {"str32", raw_bytes({0xdb, 0xff, 0xff, 0xff, 0xff})},
+    {"bin32", raw_bytes({0xc6, 0xff, 0xff, 0xff, 0xff})},
+    {"ext32", raw_bytes({0xc9, 0xff, 0xff, 0xff, 0xff})},
+    {"array32", raw_bytes({0xdd, 0xff, 0xff, 0xff, 0xff})},
+    {"map32", raw_bytes({0xdf, 0xff, 0xff, 0xff, 0xff})},
     // Each allowed alone by a per-container count limit, but not together in 1 MiB.
-    {"nested array32 of 600k", raw({0xdd, 0x00, 0x09, 0x27, 0xc0, 0xdd, 0x00, 0x09, 0x27, 0xc0})},
+    {"nested array32 of 600k",
+     raw_bytes({0xdd, 0x00, 0x09, 0x27, 0xc0, 0xdd, 0x00, 0x09, 0x27, 0xc0})},
 };
 
 BOOST_DATA_TEST_CASE(a_header_announcing_gigabytes_is_refused_before_allocating,
                      boost::unit_test::data::make(huge_header_cases), sample) {
   for (const bool framed : {false, true}) {
     const std::string prefix =
-        framed ? raw({0x94, 0x00, 0x01, 0xa1, 'm', 0x91, 0x81, 0xa1, 'k'}) : std::string{};
+        framed ? raw_bytes({0x94, 0x00, 0x01, 0xa1, 'm', 0x91, 0x81, 0xa1, 'k'}) : std::string{};
     rpc_decoder decoder{limits{}};
     const std::size_t before = heap_in_use();
     decoder.feed(prefix + sample.header);

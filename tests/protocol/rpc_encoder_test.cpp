@@ -2,6 +2,7 @@
 // back byte for byte, with msgpack-c, and through rpc_decoder.
 #include "protocol/rpc_encoder.hpp"
 #include "protocol/value_json.hpp"
+#include "tests/support/raw_bytes.hpp"
 
 #include <cstdint>
 #include <initializer_list>
@@ -16,11 +17,7 @@
 namespace rooms {
 namespace {
 
-std::string raw(std::initializer_list<int> bytes) {
-  std::string out;
-  for (int byte : bytes) out.push_back(static_cast<char>(byte));
-  return out;
-}
+using test::raw_bytes;
 
 // The whole message as a document; a frame's nil stays null.
 json read_back(const std::string& bytes) {
@@ -45,13 +42,13 @@ decoded_request decode(const std::string& bytes) {
 BOOST_AUTO_TEST_SUITE(rpc_encoder_tests)
 
 BOOST_AUTO_TEST_CASE(response_is_type_msgid_nil_result) {
-  BOOST_TEST(encode_response(7, json(true)) == raw({0x94, 0x01, 0x07, 0xc0, 0xc3}));
+  BOOST_TEST(encode_response(7, json(true)) == raw_bytes({0x94, 0x01, 0x07, 0xc0, 0xc3}));
 }
 
 BOOST_AUTO_TEST_CASE(msgid_uses_the_smallest_unsigned_encoding) {
-  BOOST_TEST(encode_response(200, json(nullptr)) == raw({0x94, 0x01, 0xcc, 200, 0xc0, 0xc0}));
+  BOOST_TEST(encode_response(200, json(nullptr)) == raw_bytes({0x94, 0x01, 0xcc, 200, 0xc0, 0xc0}));
   BOOST_TEST(encode_response(4294967295u, json(nullptr)) ==
-             raw({0x94, 0x01, 0xce, 0xff, 0xff, 0xff, 0xff, 0xc0, 0xc0}));
+             raw_bytes({0x94, 0x01, 0xce, 0xff, 0xff, 0xff, 0xff, 0xc0, 0xc0}));
 }
 
 BOOST_AUTO_TEST_CASE(response_result_keeps_its_types) {
@@ -100,7 +97,7 @@ BOOST_AUTO_TEST_CASE(notification_round_trips_through_the_decoder) {
 BOOST_AUTO_TEST_CASE(long_method_names_use_str8) {
   const std::string method(40, 'm');
   const std::string bytes = encode_request(1, method, json::object());
-  BOOST_TEST(bytes.substr(0, 5) == raw({0x94, 0x00, 0x01, 0xd9, 40}));
+  BOOST_TEST(bytes.substr(0, 5) == raw_bytes({0x94, 0x00, 0x01, 0xd9, 40}));
   BOOST_TEST(decode(bytes).method == method);
 }
 
