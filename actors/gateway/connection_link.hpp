@@ -33,6 +33,10 @@ class connection_link {
   /// `in_flight` calls waiting for replies: reading may resume if it was paused.
   virtual void report_progress(std::size_t consumed_bytes, std::size_t in_flight) = 0;
 
+  /// Sends the gateway a (gw_resume_atom) after the work already queued on the connection's
+  /// worker: a gateway with more requests to decode yields its worker in between.
+  virtual void resume_later() = 0;
+
   /// Writes what is queued, then closes the connection (also when the peer never reads: after
   /// a bounded wait).
   virtual void close_after_flush() = 0;

@@ -135,6 +135,10 @@ caf::behavior gateway_actor(gateway_actor_type* self, std::shared_ptr<connection
         self->state.logic->on_data(std::move(bytes));
         after_message(self);
       },
+      [self](gw_resume_atom) {
+        self->state.logic->on_resume();
+        after_message(self);
+      },
       [self](gw_eof_atom) {
         self->state.logic->on_eof();
         after_message(self);

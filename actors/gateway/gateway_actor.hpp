@@ -22,6 +22,8 @@ namespace rooms {
 using gw_data_atom = caf::atom_constant<caf::atom("gw_data")>;
 /// connection -> gateway: (gw_eof_atom): no more bytes will come (half close or node stop).
 using gw_eof_atom = caf::atom_constant<caf::atom("gw_eof")>;
+/// connection -> gateway: (gw_resume_atom): decode what the last slice left (resume_later).
+using gw_resume_atom = caf::atom_constant<caf::atom("gw_resume")>;
 /// connection -> gateway: (gw_closed_atom): the connection is gone; quit.
 using gw_closed_atom = caf::atom_constant<caf::atom("gw_closed")>;
 

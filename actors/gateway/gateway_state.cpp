@@ -58,6 +58,11 @@ void gateway_state::on_data(std::string chunk) {
   process_queued();
 }
 
+void gateway_state::on_resume() {
+  resume_requested_ = false;
+  process_queued();
+}
+
 void gateway_state::on_eof() {
   eof_ = true;
   process_queued();
@@ -70,7 +75,7 @@ std::optional<std::uint64_t> gateway_state::deadline_watch() const {
 
 void gateway_state::on_deadline(std::uint64_t watched) {
   // Bytes still queued here mean the node is behind, not the backend.
-  if (closing_ || !queued_.empty()) return;
+  if (closing_ || !queued_.empty() || sliced_) return;
   const auto ms = config_.message_timeout.count();
   if (!authenticated_) {
     const rooms_error error{error_code::unauthenticated,
@@ -86,36 +91,54 @@ void gateway_state::on_deadline(std::uint64_t watched) {
 }
 
 void gateway_state::process_queued() {
+  if (resume_requested_) return;  // the slice to come takes it from here, in order
   std::size_t consumed = 0;
-  while (!closing_ && pending_.size() < max_in_flight && !queued_.empty()) {
-    decoder_.feed(queued_.front());
-    consumed += queued_.front().size();
-    queued_.pop_front();
-    decode_all();
+  std::size_t budget = requests_per_slice;
+  while (!closing_ && pending_.size() < max_in_flight) {
+    if (!sliced_) {
+      if (queued_.empty()) break;
+      decoder_.feed(queued_.front());
+      consumed += queued_.front().size();
+      queued_.pop_front();
+    }
+    sliced_ = !decode_all(budget);
+    if (sliced_ && !closing_) {
+      resume_requested_ = true;
+      link_.resume_later();
+      break;
+    }
   }
   // Half closed (or the node is stopping): every answer is out once nothing is in flight.
-  if (!closing_ && eof_ && queued_.empty() && pending_.empty()) {
+  if (!closing_ && eof_ && queued_.empty() && !sliced_ && pending_.empty()) {
     closing_ = true;
     link_.close_after_flush();
   }
   link_.report_progress(consumed, pending_.size());
 }
 
-void gateway_state::decode_all() {
+bool gateway_state::decode_all(std::size_t& budget) {
   while (!closing_) {
+    if (budget == 0) return false;
     decode_result next = decoder_.next();
-    if (std::holds_alternative<need_more>(next)) return;
+    if (std::holds_alternative<need_more>(next)) return true;
+    --budget;
     if (auto* request = std::get_if<decoded_request>(&next)) {
       on_request(*request);
     } else if (auto* bad = std::get_if<request_error>(&next)) {
       const rooms_error& error = authenticated_ ? bad->error : unauthenticated_error();
       counters_.count_error(error.code);
-      if (!authenticated_) return fail_and_close(encode_error_response(bad->msgid, error));
+      if (!authenticated_) {
+        fail_and_close(encode_error_response(bad->msgid, error));
+        return true;
+      }
       link_.write(encode_error_response(bad->msgid, error));
     } else if (auto* bad_stream = std::get_if<stream_error>(&next)) {
       const rooms_error& error = authenticated_ ? bad_stream->error : unauthenticated_error();
       counters_.count_error(error.code);
-      if (!authenticated_) return fail_and_close(encode_error_notification(error));
+      if (!authenticated_) {
+        fail_and_close(encode_error_notification(error));
+        return true;
+      }
       link_.write(encode_error_notification(error));
     } else if (auto* fatal = std::get_if<fatal_error>(&next)) {
       counters_.count_error(fatal->error.code);
@@ -123,6 +146,7 @@ void gateway_state::decode_all() {
     }
     // ignored_message: a response sent by the backend is never answered.
   }
+  return true;
 }
 
 void gateway_state::on_request(decoded_request& request) {

@@ -26,6 +26,10 @@ class gateway_state {
   /// Most calls in flight per connection: past it, received bytes wait undecoded (and the
   /// connection stops reading) until replies come back.
   static constexpr std::size_t max_in_flight = 4096;
+  /// Most requests decoded in one go: a connection that pipelines thousands of them yields
+  /// its worker in between (connection_link::resume_later), so that the other connections of
+  /// the node are served meanwhile.
+  static constexpr std::size_t requests_per_slice = 512;
 
   /// `config`, `link` and `router` outlive this state.
   gateway_state(const gateway_config& config, connection_link& link, call_router& router);
@@ -38,6 +42,8 @@ class gateway_state {
 
   /// Bytes that arrived, in order.
   void on_data(std::string chunk);
+  /// The gateway's turn after a slice that left requests undecoded (resume_later).
+  void on_resume();
   /// The backend will send nothing more (half close) or the node is stopping: answer what was
   /// received, then close.
   void on_eof();
@@ -76,7 +82,9 @@ class gateway_state {
 
  private:
   void process_queued();
-  void decode_all();
+  /// Decodes and handles what the decoder holds, at most `budget` requests (counted down);
+  /// false if it stopped there with bytes left.
+  bool decode_all(std::size_t& budget);
   void on_request(decoded_request& request);
   void authenticate(decoded_request& request);
   void hello(const decoded_request& request, const hello_command& cmd);
@@ -122,6 +130,10 @@ class gateway_state {
   std::size_t counted_subscriptions_ = 0;
   bool authenticated_;
   bool eof_ = false;
+  /// The decoder may hold whole requests that a slice left.
+  bool sliced_ = false;
+  /// A gw_resume is on its way: until it comes, arriving bytes and replies only wait.
+  bool resume_requested_ = false;
   bool closing_ = false;
 };
 

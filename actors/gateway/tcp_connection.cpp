@@ -262,6 +262,15 @@ void tcp_connection::report_progress(std::size_t consumed_bytes, std::size_t in_
   resume_if_possible();
 }
 
+// Through the owner's posted functions, which run at its next poll: the gateway's turn comes
+// after the jobs its worker already has.
+void tcp_connection::resume_later() {
+  owner_.post([self = shared_from_this()] {
+    if (self->phase_ != phase::closed && self->gateway_)
+      caf::anon_send(self->gateway_, gw_resume_atom::value);
+  });
+}
+
 // -- writing ---------------------------------------------------------------------------------
 
 void tcp_connection::write(std::string_view frame) {

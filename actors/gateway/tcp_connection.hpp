@@ -78,6 +78,7 @@ class tcp_connection final : public connection_link,
   bool try_write(std::string_view frame, std::size_t limit) override;
   void flush() override;
   void report_progress(std::size_t consumed_bytes, std::size_t in_flight) override;
+  void resume_later() override;
   void close_after_flush() override;
   void abort() override;
 

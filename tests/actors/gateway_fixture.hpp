@@ -25,6 +25,8 @@ struct fake_link : connection_link {
   std::size_t in_flight = 0;
   bool closing = false;
   bool aborted = false;
+  /// resume_later() calls: the test answers them with gateway_state::on_resume().
+  std::size_t resumes = 0;
 
   void write(std::string_view frame) override {
     msgpack::object_handle handle = msgpack::unpack(frame.data(), frame.size());
@@ -41,6 +43,7 @@ struct fake_link : connection_link {
     consumed += bytes;
     in_flight = calls;
   }
+  void resume_later() override { ++resumes; }
   void close_after_flush() override { closing = true; }
   void abort() override { aborted = true; }
 };

@@ -54,6 +54,43 @@ BOOST_AUTO_TEST_CASE(past_the_in_flight_bound_bytes_wait_undecoded) {
   BOOST_TEST(link.consumed > consumed);
 }
 
+BOOST_AUTO_TEST_CASE(a_long_pipeline_is_decoded_a_slice_per_turn_in_order) {
+  const std::size_t slice = gateway_state::requests_per_slice;
+  const std::size_t count = 2 * slice + 7;
+  std::string pings;
+  for (std::size_t i = 1; i <= count; ++i)
+    pings += encode_request(static_cast<std::uint32_t>(i), "ping", json::object());
+  gateway().on_data(pings);
+  BOOST_TEST(link.frames.size() == slice);
+  BOOST_TEST(link.resumes == 1u);
+  // Until the resume comes, what arrives waits behind the slice left, and asks for no other.
+  gateway().on_data(encode_request(50000, "get", {{"room", room_a}}));
+  BOOST_TEST(link.frames.size() == slice);
+  BOOST_TEST(router.calls.empty());
+  BOOST_TEST(link.resumes == 1u);
+  gateway().on_resume();
+  BOOST_TEST(link.frames.size() == 2 * slice);
+  BOOST_TEST(link.resumes == 2u);
+  gateway().on_resume();
+  BOOST_TEST(link.frames.size() == count);
+  BOOST_REQUIRE_EQUAL(router.calls.size(), 1u);
+  BOOST_TEST(router.calls[0].from.msgid == 50000u);
+  BOOST_TEST(link.resumes == 2u);
+  for (std::size_t i = 0; i < count; ++i) BOOST_TEST(link.frames[i][1] == i + 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_half_close_waits_for_the_slices_left) {
+  std::string pings;
+  for (std::size_t i = 1; i <= gateway_state::requests_per_slice + 1; ++i)
+    pings += encode_request(static_cast<std::uint32_t>(i), "ping", json::object());
+  gateway().on_data(pings);
+  gateway().on_eof();
+  BOOST_TEST(!link.closing);
+  gateway().on_resume();
+  BOOST_TEST(link.frames.size() == gateway_state::requests_per_slice + 1);
+  BOOST_TEST(link.closing);
+}
+
 BOOST_AUTO_TEST_CASE(events_above_the_subscribed_version_once_each) {
   send(1, "subscribe", {{"room", room_a}});
   answer(router.calls[0], {{"room", room_a}, {"version", 4}}, 4);

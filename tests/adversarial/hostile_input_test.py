@@ -100,7 +100,12 @@ def test_flood(port, pid):
           f"slowest ping {max(latencies or [0]) * 1000:.0f} ms", flush=True)
     check(len(answers) == count and all(a[2] is None for a in answers),
           f"every one of {count} pipelined pings is answered ({len(answers)})")
-    check(max(latencies or [0]) < 2.0, "another connection is served during the flood")
+    # A gateway decodes a slice of a pipeline at a time and lets its worker serve the others in
+    # between: a ping waits a few milliseconds, not for the flood (which takes 0.2 s here,
+    # 2 s under AddressSanitizer).
+    limit = max(0.1, elapsed / 4)
+    check(max(latencies or [0]) < limit,
+          f"another connection is served during the flood (each ping within {limit * 1000:.0f} ms)")
     check(rss_kib(pid) < 200 * 1024, f"memory: RSS after the flood stays small ({rss_kib(pid)} KiB)")
 
 
