@@ -403,6 +403,27 @@ def lose_and_restore_a_node(cluster, rooms):
     check(True, "the restarted node creates rooms that the others serve")
 
 
+def wait_stopped(process, timeout_s=5):
+    """Waits until every thread of `process` is stopped: kill() only asks for it, and a thread
+    running on another core (or a vCPU the host has not scheduled) may still answer a call
+    first."""
+    deadline = time.monotonic() + timeout_s
+    tasks = f"/proc/{process.pid}/task"
+    while True:
+        states = []
+        for task in os.listdir(tasks):
+            try:
+                with open(f"{tasks}/{task}/stat") as stat:
+                    states.append(stat.read().rsplit(")", 1)[1].split()[0])
+            except FileNotFoundError:
+                pass  # a thread that ended meanwhile
+        if states and all(state in ("T", "t") for state in states):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"node {process.pid} not stopped after {timeout_s} s: {states}")
+        time.sleep(0.001)
+
+
 def freeze_and_thaw_a_node(cluster, rooms):
     """A node that stops answering without closing its connections (SIGSTOP): calls on its
     rooms hit the call timeout, heartbeats drop the peer, and it rejoins after SIGCONT."""
@@ -415,6 +436,7 @@ def freeze_and_thaw_a_node(cluster, rooms):
     _presence_owner, presence_watcher = presence_from(cluster, frozen, held_on_2, 0)
     frozen_rooms = tagged_rooms(cluster, "freeze")
     cluster.nodes[frozen].send_signal(signal.SIGSTOP)
+    wait_stopped(cluster.nodes[frozen])
     frozen_at = time.monotonic()
     try:
         client = Client(cluster.ports[0])
