@@ -19,7 +19,6 @@ cmake --build "$build" -j"$(nproc)" --target rpc_decoder_fuzzer room_edit_fuzzer
 mkdir -p "$build/artifacts"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-# The targets run side by side, one per core, each for the time given.
 fuzz() {
   local target=$1
   local corpus="$build/corpus/$target"
