@@ -220,8 +220,12 @@ int run_node(const node_options& options) {
         "own the sockets",
         options.io_threads, workers);
   io_reactor_set reactors{hosted ? workers : options.io_threads};
-  for (std::size_t i = 0; i < reactors.size(); ++i)
-    reactors.at(i).set_pace_interval(std::chrono::microseconds{options.event_flush_us});
+  for (std::size_t i = 0; i < reactors.size(); ++i) {
+    reactors.at(i).set_pace_interval(io_reactor::lane::events,
+                                     std::chrono::microseconds{options.event_flush_us});
+    reactors.at(i).set_pace_interval(io_reactor::lane::answers,
+                                     std::chrono::microseconds{options.answer_flush_us});
+  }
   node_config caf_config;
   caf_config.reactors = &reactors;
   caf_config.set("scheduler.max-threads", static_cast<caf::config_value::integer>(workers));

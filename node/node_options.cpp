@@ -69,7 +69,7 @@ problem set_flag(bool& field, std::string_view text) {
 
 constexpr std::uint64_t big = std::uint64_t{1} << 40;
 
-constexpr std::array<option_spec, 39> specs{{
+constexpr std::array<option_spec, 40> specs{{
     {"host", "ADDR", "address to listen on (default 127.0.0.1)",
      [](node_options& o, std::string_view v) { return set_text(o.host, v); }},
     {"port", "PORT", "TCP port; 0 picks a free one (default 7420)",
@@ -168,6 +168,10 @@ constexpr std::array<option_spec, 39> specs{{
      "most time events wait to leave with later ones for the same connection (default 1000; 0: "
      "at once)",
      [](node_options& o, std::string_view v) { return set_uint(o.event_flush_us, v, 0, 100000); }},
+    {"answer-flush-us", "US",
+     "most time answers wait to leave with the rest of their connection's calls in flight "
+     "(default 2000; 0: at once)",
+     [](node_options& o, std::string_view v) { return set_uint(o.answer_flush_us, v, 0, 100000); }},
     {"worker-threads", "N", "CAF worker threads that run the actors (default: cores + 1)",
      [](node_options& o, std::string_view v) { return set_uint(o.worker_threads, v, 1, 64); }},
     {"scheduler", "POLICY",

@@ -69,6 +69,9 @@ struct node_options {
   /// under load each subscriber's socket then gets one send per period instead of many small
   /// ones (an event after a quiet spell leaves at once); 0 sends them with every round.
   std::uint64_t event_flush_us = 1000;
+  /// The same for the answers of a connection that still waits on more of its calls (a
+  /// pipeline): they leave together, once per period at most, or with the last of them.
+  std::uint64_t answer_flush_us = 2000;
   /// CAF's scheduler, and who owns the sockets: the workers (local) or --io-threads threads.
   scheduler_policy scheduler = scheduler_policy::local;
   /// The `node` member of ping/hello/stats; empty means "roomsd@HOST:PORT" once bound.

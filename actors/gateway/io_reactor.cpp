@@ -112,14 +112,17 @@ void io_reactor::run_at(clock::time_point deadline, std::function<void()> f) {
 
 void io_reactor::defer(std::shared_ptr<io_deferred> job) { deferred_.push_back(std::move(job)); }
 
-void io_reactor::defer_paced(std::shared_ptr<io_deferred> job) { paced_.push_back(std::move(job)); }
+void io_reactor::defer_paced(std::shared_ptr<io_deferred> job, lane of) {
+  lanes_[index(of)].jobs.push_back(std::move(job));
+}
 
 const timespec* io_reactor::wait_timeout(bool block, timespec& storage) const {
   storage = timespec{};
   if (!block || !deferred_.empty()) return &storage;
   std::optional<clock::time_point> until;
   if (!timers_.empty()) until = timers_.front().deadline;
-  if (!paced_.empty() && (!until || next_paced_ < *until)) until = next_paced_;
+  for (const paced_lane& paced : lanes_)
+    if (!paced.jobs.empty() && (!until || paced.next < *until)) until = paced.next;
   if (!until) return nullptr;
   const auto left = *until - clock::now();
   if (left <= clock::duration::zero()) return &storage;
@@ -183,11 +186,16 @@ bool io_reactor::run_timers() {
 bool io_reactor::run_deferred() { return run_all(deferred_); }
 
 bool io_reactor::run_paced() {
-  if (paced_.empty()) return false;
-  const auto now = clock::now();
-  if (now < next_paced_) return false;
-  next_paced_ = now + pace_interval_;
-  return run_all(paced_);
+  bool ran = false;
+  std::optional<clock::time_point> now;
+  for (paced_lane& paced : lanes_) {
+    if (paced.jobs.empty()) continue;
+    if (!now) now = clock::now();
+    if (*now < paced.next) continue;
+    paced.next = *now + paced.interval;
+    ran |= run_all(paced.jobs);
+  }
+  return ran;
 }
 
 bool io_reactor::run_all(std::vector<std::shared_ptr<io_deferred>>& list) {

@@ -5,6 +5,7 @@
 // the answer all run on one thread, with no wakeup of another.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -64,15 +65,23 @@ class io_reactor {
   /// Runs `job` when this round ends, once however often it is deferred meanwhile (the caller
   /// keeps a flag). This reactor's thread only.
   void defer(std::shared_ptr<io_deferred> job);
-  /// Runs `job` as defer() does, but paced: paced jobs run together, at most once per
-  /// pace_interval() (the first after a quiet spell at once). For sends nobody waits on
-  /// (events): under load each subscriber's socket gets one larger send per interval instead of
-  /// many small ones, as Redis writes each client once per event-loop turn. This reactor's
-  /// thread only.
-  void defer_paced(std::shared_ptr<io_deferred> job);
-  /// How long paced jobs wait at most; zero runs them as defer() does. Set before polling.
-  void set_pace_interval(clock::duration interval) { pace_interval_ = interval; }
-  clock::duration pace_interval() const { return pace_interval_; }
+  /// What a paced job sends; each lane has its own interval.
+  enum class lane : std::uint8_t {
+    events,   // sends nobody waits on
+    answers,  // answers of a connection that still waits on more of its calls
+  };
+  /// Runs `job` as defer() does, but paced: the jobs of a lane run together, at most once per
+  /// its pace_interval() (the first after a quiet spell at once). Under load each socket then
+  /// gets one larger send per interval instead of many small ones, as Redis writes each client
+  /// once per event-loop turn. For events, which nobody waits on, and for the answers of a
+  /// connection with more calls in flight, which its backend reads together with those.
+  /// This reactor's thread only.
+  void defer_paced(std::shared_ptr<io_deferred> job, lane of = lane::events);
+  /// How long a lane's jobs wait at most; zero runs them as defer() does. Set before polling.
+  void set_pace_interval(lane of, clock::duration interval) {
+    lanes_[index(of)].interval = interval;
+  }
+  clock::duration pace_interval(lane of) const { return lanes_[index(of)].interval; }
 
   /// One round: waits for ready descriptors (not at all unless `block`; if it blocks, at most
   /// until the next timer), handles them, then posted functions, due timers and deferred work.
@@ -99,6 +108,13 @@ class io_reactor {
     bool operator()(const timer& a, const timer& b) const { return a.deadline > b.deadline; }
   };
 
+  struct paced_lane {
+    std::vector<std::shared_ptr<io_deferred>> jobs;
+    clock::duration interval{0};
+    clock::time_point next{};  // the jobs wait until then
+  };
+  static constexpr std::size_t index(lane of) { return static_cast<std::size_t>(of); }
+
   /// How long a poll may wait: null for no limit.
   const timespec* wait_timeout(bool block, timespec& storage) const;
   void drain_wake_fd();
@@ -106,7 +122,7 @@ class io_reactor {
   bool run_timers();
   bool run_deferred();
   bool run_paced();
-  /// Runs the jobs of `list` (deferred_ or paced_) taken at once; true if there were any.
+  /// Runs the jobs of `list` (deferred_ or a lane's) taken at once; true if there were any.
   bool run_all(std::vector<std::shared_ptr<io_deferred>>& list);
 
   int epoll_fd_ = -1;
@@ -116,9 +132,7 @@ class io_reactor {
   // This reactor's thread only.
   std::vector<timer> timers_;  // a heap, earliest first
   std::vector<std::shared_ptr<io_deferred>> deferred_;
-  std::vector<std::shared_ptr<io_deferred>> paced_;
-  clock::duration pace_interval_{0};
-  clock::time_point next_paced_{};  // paced jobs wait until then
+  std::array<paced_lane, 2> lanes_;
   std::vector<std::function<void()>> running_;
 
   std::mutex posted_lock_;

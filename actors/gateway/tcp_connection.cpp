@@ -287,7 +287,7 @@ bool tcp_connection::try_write(std::string_view frame, std::size_t limit) {
   // Events need no flush: they leave with the owner's paced sends, or with whatever else
   // this round sends.
   queue_locked(frame);
-  schedule_paced_send_locked();
+  schedule_paced_send_locked(io_reactor::lane::events);
   return true;
 }
 
@@ -301,6 +301,10 @@ void tcp_connection::queue_locked(std::string_view frame) {
 void tcp_connection::flush() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (gone_ || pending_.empty() || !answers_pending_) return;
+  // More answers are on their way: these wait for them, paced (node/README.md, "Sends").
+  if (in_flight_ > 0 && !close_requested_ &&
+      owner_.pace_interval(io_reactor::lane::answers) > io_reactor::clock::duration::zero())
+    return schedule_paced_send_locked(io_reactor::lane::answers);
   // TLS runs on the owner's thread only.
   if (io_reactor::current() != nullptr || tls_context_ || close_requested_ || send_scheduled_ ||
       write_blocked_)
@@ -324,11 +328,12 @@ void tcp_connection::schedule_send_locked() {
   owner_.post([self = shared_from_this()] { self->send_pending(); });
 }
 
-void tcp_connection::schedule_paced_send_locked() {
-  if (send_scheduled_ || paced_scheduled_ || write_blocked_) return;
-  paced_scheduled_ = true;
-  if (io_reactor::current() == &owner_) return owner_.defer_paced(shared_from_this());
-  owner_.post([self = shared_from_this()] { self->owner_.defer_paced(self); });
+void tcp_connection::schedule_paced_send_locked(io_reactor::lane lane) {
+  bool& scheduled = lane == io_reactor::lane::events ? events_paced_ : answers_paced_;
+  if (send_scheduled_ || scheduled || write_blocked_) return;
+  scheduled = true;
+  if (io_reactor::current() == &owner_) return owner_.defer_paced(shared_from_this(), lane);
+  owner_.post([self = shared_from_this(), lane] { self->owner_.defer_paced(self, lane); });
 }
 
 void tcp_connection::run_deferred() { send_pending(); }
@@ -339,7 +344,8 @@ void tcp_connection::send_pending() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     send_scheduled_ = false;
-    paced_scheduled_ = false;
+    events_paced_ = false;
+    answers_paced_ = false;
     answers_pending_ = false;
     if (gone_) return;
     broken = !send_pending_locked();

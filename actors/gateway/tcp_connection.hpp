@@ -123,9 +123,10 @@ class tcp_connection final : public connection_link,
   /// Has the owner send the queued bytes: at the end of its round if the caller runs on it,
   /// else through a post. mutex_ held by the caller.
   void schedule_send_locked();
-  /// The same for events: the owner sends them with its paced work (io_reactor::defer_paced),
-  /// unless a prompt send is scheduled anyway.
-  void schedule_paced_send_locked();
+  /// The same for events, and for answers while more calls are in flight: the owner sends them
+  /// with its paced work of that lane (io_reactor::defer_paced), unless a prompt send is
+  /// scheduled anyway.
+  void schedule_paced_send_locked(io_reactor::lane lane);
   /// Sends what the socket takes; owner thread, mutex_ held. False on a broken socket.
   bool send_pending_locked();
   void send_pending();
@@ -167,9 +168,10 @@ class tcp_connection final : public connection_link,
   std::string pending_;
   /// A send is scheduled (deferred or posted) and has not run yet.
   bool send_scheduled_ = false;
-  /// A paced send is scheduled and has not run yet. Any send takes everything pending, so one
-  /// that finds nothing left costs no system call.
-  bool paced_scheduled_ = false;
+  /// A paced send of either lane is scheduled and has not run yet. Any send takes everything
+  /// pending, so one that finds nothing left costs no system call.
+  bool events_paced_ = false;
+  bool answers_paced_ = false;
   /// write() queued bytes that flush() must send promptly (events alone wait for the pace).
   bool answers_pending_ = false;
   /// The socket took less than offered: the owner sends again when it is writable.

@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(deferred_work_runs_once_at_the_end_of_the_round) {
 
 BOOST_AUTO_TEST_CASE(paced_work_runs_at_most_once_per_interval_and_at_once_after_a_quiet_spell) {
   io_reactor reactor;
-  reactor.set_pace_interval(50ms);
+  reactor.set_pace_interval(io_reactor::lane::events, 50ms);
   auto job = std::make_shared<counter>();
   const auto start = io_reactor::clock::now();
   // The first after a quiet spell runs with the next round.
@@ -156,6 +156,28 @@ BOOST_AUTO_TEST_CASE(without_an_interval_paced_work_runs_with_every_round) {
     BOOST_TEST(reactor.poll(true));
     BOOST_TEST(job->runs == i);
   }
+}
+
+BOOST_AUTO_TEST_CASE(each_lane_is_paced_by_its_own_interval) {
+  io_reactor reactor;
+  reactor.set_pace_interval(io_reactor::lane::events, 1h);
+  reactor.set_pace_interval(io_reactor::lane::answers, 0ms);
+  auto events = std::make_shared<counter>();
+  auto answers = std::make_shared<counter>();
+  // Both lanes were quiet: their first jobs run with the next round.
+  reactor.defer_paced(events, io_reactor::lane::events);
+  reactor.defer_paced(answers, io_reactor::lane::answers);
+  BOOST_TEST(reactor.poll(false));
+  BOOST_TEST(events->runs == 1);
+  BOOST_TEST(answers->runs == 1);
+  // The events' hour is not up; the answers' lane is not held back by it.
+  reactor.defer_paced(events, io_reactor::lane::events);
+  for (int i = 2; i <= 3; ++i) {
+    reactor.defer_paced(answers, io_reactor::lane::answers);
+    BOOST_TEST(reactor.poll(false));
+    BOOST_TEST(answers->runs == i);
+  }
+  BOOST_TEST(events->runs == 1);
 }
 
 BOOST_AUTO_TEST_CASE(a_reactor_set_hands_out_its_reactors_in_turn_and_runs_their_threads) {
